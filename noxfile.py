@@ -1,0 +1,47 @@
+"""Task runner: lint, typing and tests on the running interpreter; the rest opt-in.
+
+CI has one Python, and nox fails on missing interpreters when CI is set, so the default
+sessions use whatever Python runs nox (``python=False`` would skip the venv; we want a
+clean one).
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typing", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "venv"
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """mypy --strict on the package, the typing API file and the tests."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typing"))
+    session.run("mypy")
+    session.run("mypy", "tests")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The default suite, under branch coverage; takes seconds."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "report", "--fail-under=90")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Run the demo dialer against the embedded fake Thulium server."""
+    session.install(".")
+    session.run("python", "-m", "thulium_async", "demo", *session.posargs)

@@ -1,0 +1,102 @@
+"""Shared fixtures: the fake server, clients bound to it, and a strict aioresponses."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from aioresponses import aioresponses
+from aioresponses import core as aioresponses_core
+from yarl import URL
+
+from thulium_async import RetryPolicy, ThuliumClient
+from thulium_async.testing import FakeThulium
+
+BASE_URL = "https://acme.thulium.com/api"
+# Retries without real waiting: the delays are tiny, and tests that assert a wait
+# record it through the transport's sleep hook instead of sleeping.
+FAST_RETRY = RetryPolicy(max_attempts=4, initial_delay=0.001, max_delay=0.002)
+
+
+class _NoUploadWriter:
+    """Stands in for the request writer aiohttp 3.14 expects on a finished upload."""
+
+    output_size = 0
+
+
+def _aioresponses_needs_shim() -> bool:
+    """Whether this aioresponses predates aiohttp 3.14's ``stream_writer`` argument.
+
+    aioresponses 0.7.9 builds ``ClientResponse`` without it (pnuckowski/aioresponses
+    #289, fix proposed in PR #288). Once a release passes it, this returns False and
+    the fixture below patches nothing.
+    """
+    wants = "stream_writer" in inspect.signature(aiohttp.ClientResponse).parameters
+    builder = inspect.getsource(aioresponses_core.RequestMatch._build_response)
+    return wants and "stream_writer" not in builder
+
+
+class _CompatClientResponse(aiohttp.ClientResponse):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("stream_writer", _NoUploadWriter())
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def mock_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[aioresponses]:
+    """Yield an aioresponses that fails the test on any request it was not told about.
+
+    aioresponses answers an unregistered URL with a connection error, which the
+    transport rightly treats as "nothing was sent" and retries; without this check a
+    typo in a mock shows up as a slow, confusing retry failure.
+    """
+    if _aioresponses_needs_shim():
+        monkeypatch.setattr(aioresponses_core, "ClientResponse", _CompatClientResponse)
+    registered: set[tuple[str, str]] = set()
+    with aioresponses() as mocked:
+        register = mocked.add
+
+        def add(url: Any, method: str = "GET", *args: Any, **kwargs: Any) -> None:
+            key = str(aioresponses_core.normalize_url(URL(url)))  # type: ignore[attr-defined]
+            registered.add((method.upper(), key))
+            register(url, method, *args, **kwargs)
+
+        mocked.add = add  # type: ignore[method-assign]
+        yield mocked
+    unexpected = [
+        f"{method} {url}"
+        for (method, url) in mocked.requests
+        if (method, str(url)) not in registered
+    ]
+    assert not unexpected, f"requests nobody registered: {unexpected}"
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeThulium]:
+    """A running FakeThulium with queue 2."""
+    async with FakeThulium() as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def client(fake: FakeThulium) -> AsyncIterator[ThuliumClient]:
+    """A client bound to the fake, retrying without real waits."""
+    async with ThuliumClient(
+        fake.base_url, fake.username, fake.password, retry=FAST_RETRY
+    ) as thulium:
+        yield thulium
+
+
+def record_sleeps(client: ThuliumClient) -> list[float]:
+    """Make *client* record its retry waits instead of sleeping; return the record."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    client._transport._sleep = sleep
+    return waits

@@ -1,0 +1,115 @@
+"""Structuring waiting_list bodies: strict types, clear errors, forward compatible."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from thulium_async import ResponseDecodeError, WaitingCaller
+from thulium_async._converter import converter_for, decode_json, structure
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+SAMPLES = Path(__file__).parent / "samples"
+ROW = {
+    "phone_number": "613459851",
+    "started_at": "2014-08-06 14:30:37",
+    "customer_id": 5,
+    "customer_label": "Acme",
+}
+
+
+def decode(data, zone=WARSAW):
+    raw = json.dumps(data).encode()
+    return structure(
+        data, list[WaitingCaller], zone, method="GET", url="https://x/api/q", raw=raw
+    )
+
+
+def test_vendor_example_structures():
+    raw = (SAMPLES / "waiting_list" / "vendor_example.json").read_bytes()
+    callers = decode(json.loads(raw))
+    assert [c.phone_number for c in callers] == ["613459851", "840526437", "746842523"]
+    assert callers[0].customer_id is None
+    assert callers[0].customer_label is None
+    assert callers[2] == WaitingCaller(
+        phone_number="746842523",
+        started_at=datetime(2014, 8, 6, 14, 30, 35, tzinfo=WARSAW),
+        customer_id=123,
+        customer_label="Jan Kowalski",
+    )
+    assert callers[2].started_at.utcoffset() == timedelta(hours=2)
+
+
+def test_absent_and_null_optional_fields_both_give_none():
+    absent = {"phone_number": "1", "started_at": "2014-08-06 14:30:37"}
+    null = {**absent, "customer_id": None, "customer_label": None}
+    assert decode([absent]) == decode([null])
+    assert decode([absent])[0].customer_id is None
+
+
+def test_unknown_fields_are_ignored():
+    """The vendor adds fields; a new one must not break every client."""
+    (caller,) = decode([{**ROW, "priority": 3, "vip": True}])
+    assert caller.phone_number == "613459851"
+
+
+def test_timestamps_are_read_in_the_clients_zone():
+    (caller,) = decode([ROW], zone=ZoneInfo("America/New_York"))
+    assert caller.started_at.utcoffset() == timedelta(hours=-4)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"phone_number": None}, "$[0].phone_number"),
+        ({"phone_number": 613459851}, "$[0].phone_number"),
+        ({"started_at": "yesterday"}, "$[0].started_at"),
+        ({"started_at": 1407328237}, "$[0].started_at"),
+        ({"customer_id": "5"}, "$[0].customer_id"),
+        ({"customer_id": True}, "$[0].customer_id"),
+        ({"customer_id": 5.0}, "$[0].customer_id"),
+        ({"customer_label": 7}, "$[0].customer_label"),
+    ],
+)
+def test_wrong_types_name_the_field(change, path):
+    """A JSON null never becomes "None" and a string never becomes an int."""
+    with pytest.raises(ResponseDecodeError) as info:
+        decode([{**ROW, **change}])
+    assert path in str(info.value)
+    assert "body starts" in str(info.value)
+
+
+def test_missing_required_field_is_named():
+    row = {k: v for k, v in ROW.items() if k != "started_at"}
+    with pytest.raises(ResponseDecodeError, match=r"\$\[0\]\.started_at"):
+        decode([row])
+
+
+def test_every_bad_field_is_reported_not_only_the_first():
+    bad = {**ROW, "phone_number": None, "customer_id": "x"}
+    with pytest.raises(ResponseDecodeError) as info:
+        decode([ROW, bad])
+    assert "$[1].phone_number" in str(info.value)
+    assert "$[1].customer_id" in str(info.value)
+
+
+def test_a_non_object_row_is_an_error():
+    with pytest.raises(ResponseDecodeError, match=r"\$\[0\]"):
+        decode(["613459851"])
+
+
+@pytest.mark.parametrize(
+    "raw", [b"<html><body>502 Bad Gateway</body></html>", b'[{"phone', b""]
+)
+def test_bodies_that_are_not_json_show_a_snippet(raw):
+    with pytest.raises(ResponseDecodeError, match="not JSON") as info:
+        decode_json(raw, method="GET", url="https://x/api/q")
+    assert info.value.body == raw.decode()[:200]
+
+
+def test_converter_is_built_once_per_zone():
+    assert converter_for(WARSAW) is converter_for(WARSAW)

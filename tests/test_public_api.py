@@ -1,0 +1,62 @@
+"""The public API is declared in one place, and stays that way."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+import types
+
+import thulium_async
+from thulium_async import testing
+
+
+def test_all_is_sorted_and_complete():
+    public = {
+        name
+        for name, obj in vars(thulium_async).items()
+        # Submodules and pytest's assertion-rewriting helpers are not API.
+        if name.isidentifier()
+        and not name.startswith("_")
+        and not isinstance(obj, types.ModuleType)
+    }
+    public -= {"annotations", "Any"}  # imports for the module's own use
+    assert thulium_async.__all__ == sorted(thulium_async.__all__)
+    assert set(thulium_async.__all__) == public
+
+
+def test_every_exported_name_exists():
+    for name in thulium_async.__all__:
+        assert getattr(thulium_async, name) is not None
+
+
+def test_error_tree():
+    errors = thulium_async
+    for name in thulium_async.__all__:
+        obj = getattr(errors, name)
+        if isinstance(obj, type) and issubclass(obj, Exception):
+            assert issubclass(obj, errors.ThuliumError), name
+    assert issubclass(errors.InvalidInputError, ValueError)
+    assert issubclass(errors.APITimeoutError, errors.APIConnectionError)
+    for name in (
+        "BadRequestError",
+        "AuthenticationError",
+        "PermissionDeniedError",
+        "NotFoundError",
+        "UnprocessableEntityError",
+        "RateLimitError",
+        "ServerError",
+    ):
+        assert issubclass(getattr(errors, name), errors.APIStatusError)
+
+
+def test_version_matches_installed_metadata():
+    assert thulium_async.__version__ == importlib.metadata.version("thulium-async")
+
+
+def test_testing_submodule_is_public_but_not_reexported():
+    assert sorted(testing.__all__) == testing.__all__
+    assert "FakeThulium" not in thulium_async.__all__
+
+
+def test_package_ships_py_typed():
+    assert importlib.resources.files("thulium_async").joinpath("py.typed").is_file()

@@ -1,0 +1,60 @@
+"""The asyncio SDK for the Thulium contact-center REST API.
+
+Everything a user may import is imported here and listed in ``__all__``; modules whose
+names start with ``_`` are private. ``thulium_async.testing`` (the fake server) is the one
+public submodule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._client import ThuliumClient
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    DeliveryUnknownError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseDecodeError,
+    ServerError,
+    ThuliumError,
+    UnprocessableEntityError,
+)
+from ._models import WaitingCaller
+from ._retry import RetryPolicy
+from ._transport import ClientStats
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientStats",
+    "DeliveryUnknownError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "RetryPolicy",
+    "ServerError",
+    "ThuliumClient",
+    "ThuliumError",
+    "UnprocessableEntityError",
+    "WaitingCaller",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("thulium-async")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,185 @@
+"""ThuliumClient: checks its configuration once, owns the session manager and transport.
+
+It wires the layers together and exposes the ``queues`` namespace; it sends nothing
+itself.
+"""
+
+from __future__ import annotations
+
+import math
+import ssl
+from datetime import tzinfo
+from types import TracebackType
+
+import aiohttp
+
+from ._errors import InvalidInputError
+from ._queues import Queues
+from ._retry import RetryPolicy
+from ._session import USER_AGENT, SessionManager
+from ._time import resolve_timezone
+from ._transport import ClientStats, Transport
+from ._wire import basic_auth_header, normalize_base_url
+
+_DEFAULT_MAX_RESPONSE_SIZE = 16 * 1024 * 1024
+
+
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInputError(f"{name} must be a number of seconds, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidInputError(f"{name} must be > 0 and finite, got {value!r}")
+    return float(value)
+
+
+def _check_credentials(username: object, password: object) -> None:
+    if not isinstance(username, str) or not username or ":" in username:
+        raise InvalidInputError(
+            "username must be a non-empty string without ':' (HTTP Basic)"
+        )
+    if not isinstance(password, str):
+        raise InvalidInputError("password must be a string")
+
+
+def _positive_int(name: str, value: object) -> int:
+    if type(value) is not int or value < 1:
+        raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+    return value
+
+
+class ThuliumClient:
+    """An asyncio client for one Thulium system's REST API.
+
+    Create one per application and share it: it holds a pool of connections. Use it
+    as ``async with ThuliumClient(...) as client:`` or call :meth:`close` when done.
+    The aiohttp session is created lazily, on first use, in the running event loop,
+    and the client then belongs to that loop.
+
+    Args:
+        base_url: the API root, ``/api`` included: ``https://acme.thulium.com/api``.
+        username: the API user (HTTP Basic).
+        password: the API user's password; kept only as the encoded header, never
+            shown in ``repr()``, logs or error messages.
+        retry: how failed requests are retried (see :class:`RetryPolicy`).
+        timezone: the Thulium system's wall clock, an IANA name or a tzinfo.
+        timeout: seconds for one attempt, from sending to the end of the body.
+        connect_timeout: seconds to establish a connection (at most *timeout*); a
+            connect that times out provably sent nothing, so it is always retried.
+        max_connections: the cap on open connections, and so on requests in flight.
+        session: an ``aiohttp.ClientSession`` you own; the client uses it and never
+            closes it. Your session's timeout and headers are overridden per request.
+        ssl_context: a custom SSL context (e.g. a private CA). Certificates are
+            always verified.
+        allow_insecure_http: permit a plain ``http://`` *base_url* on a host other
+            than loopback. This sends the password unencrypted.
+        max_response_size: bytes; a longer body is an error, not an out-of-memory.
+
+    Raises:
+        InvalidInputError: any argument is invalid.
+    """
+
+    __slots__ = ("_base_url", "_sessions", "_transport", "_username", "queues")
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        retry: RetryPolicy | None = None,
+        timezone: str | tzinfo = "Europe/Warsaw",
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_connections: int = 100,
+        session: aiohttp.ClientSession | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        allow_insecure_http: bool = False,
+        max_response_size: int = _DEFAULT_MAX_RESPONSE_SIZE,
+    ) -> None:
+        self._base_url = normalize_base_url(
+            base_url, allow_insecure_http=allow_insecure_http
+        )
+        _check_credentials(username, password)
+        if retry is None:
+            retry = RetryPolicy()
+        elif not isinstance(retry, RetryPolicy):
+            raise InvalidInputError(
+                f"retry must be a RetryPolicy, got {type(retry).__name__}"
+            )
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise InvalidInputError(
+                f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
+            )
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise InvalidInputError("ssl_context must be an ssl.SSLContext")
+        zone = resolve_timezone(timezone)
+        self._username = username
+        max_connections = _positive_int("max_connections", max_connections)
+        self._sessions = SessionManager(
+            max_connections=max_connections, session=session, ssl_context=ssl_context
+        )
+        self._transport = Transport(
+            self._sessions,
+            policy=retry,
+            timeout=_seconds("timeout", timeout),
+            connect_timeout=_seconds("connect_timeout", connect_timeout),
+            max_in_flight=max_connections,
+            max_response_size=_positive_int("max_response_size", max_response_size),
+        )
+        common = {
+            "Authorization": basic_auth_header(username, password),
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
+        self.queues = Queues(
+            self._transport,
+            base_url=self._base_url,
+            zone=zone,
+            get_headers=common,
+            post_headers={**common, "Content-Type": "application/json; charset=utf-8"},
+        )
+
+    def __repr__(self) -> str:
+        state = " closed" if self._sessions.closed else ""
+        return (
+            f"<ThuliumClient{state} base_url={str(self._base_url)!r} "
+            f"username={self._username!r}>"
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The normalised API root every request is joined to."""
+        return str(self._base_url)
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy in force."""
+        return self._transport.policy
+
+    @property
+    def stats(self) -> ClientStats:
+        """Live counters of attempts, retries and requests in flight."""
+        return self._transport.stats
+
+    @property
+    def closed(self) -> bool:
+        """Whether the client has been closed."""
+        return self._sessions.closed
+
+    async def close(self) -> None:
+        """Close the connections this client opened; safe to call twice.
+
+        A session passed in by the user is left open: it is theirs.
+        """
+        await self._sessions.close()
+
+    async def __aenter__(self) -> ThuliumClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

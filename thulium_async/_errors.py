@@ -1,0 +1,193 @@
+"""Every exception the SDK raises, and the one function that maps a status to its class.
+
+Users catch these and nothing else: aiohttp, cattrs, tenacity and json exceptions never
+reach them (the transport and the converter translate them here). No I/O lives here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+_SNIPPET_LENGTH = 200
+
+
+class ThuliumError(Exception):
+    """Base class of every error this SDK raises.
+
+    Catch it to handle anything the SDK can go wrong with, from bad arguments to a broken
+    network. *attempts* says how many HTTP attempts were made before the error was raised
+    (0 for errors raised before sending).
+    """
+
+    attempts: int = 0
+
+
+class InvalidInputError(ThuliumError, ValueError):
+    """An argument is invalid; raised before any request is sent.
+
+    It is also a :class:`ValueError`, so code written against the standard library's
+    conventions catches it too.
+    """
+
+
+class APIStatusError(ThuliumError):
+    """Thulium answered with a status that is not a success.
+
+    Attributes:
+        status: the HTTP status code.
+        body: the response body: parsed JSON when it parses, else text (possibly empty).
+        method: the HTTP method of the request.
+        url: the URL of the request (it never holds credentials).
+        retry_after: seconds the server asked us to wait (``Retry-After``), or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any,
+        method: str,
+        url: str,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+        self.method = method
+        self.url = url
+        self.retry_after = retry_after
+
+
+class BadRequestError(APIStatusError):
+    """400 Bad Request: Thulium rejected the request as malformed."""
+
+
+class AuthenticationError(APIStatusError):
+    """401 Unauthorized: the API user or password is wrong."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403 Forbidden: the API user may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404 Not Found: unknown queue (or a *base_url* that is not the API root)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422 Unprocessable Entity: Thulium understood the request but refused its values."""
+
+
+class RateLimitError(APIStatusError):
+    """429 Too Many Requests: slow down; *retry_after* says for how long, when known."""
+
+
+class ServerError(APIStatusError):
+    """A 5xx status: Thulium, or a proxy in front of it, failed."""
+
+
+class APIConnectionError(ThuliumError):
+    """The request could not be completed over the network.
+
+    Attributes:
+        method: the HTTP method of the request.
+        url: the URL of the request.
+        request_sent: ``False`` when nothing can have reached the server (DNS failure,
+            connection refused, TLS handshake, connect timeout); ``True`` when the
+            request may have been delivered before the failure.
+    """
+
+    def __init__(
+        self, message: str, *, method: str, url: str, request_sent: bool
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """An attempt ran out of time (see *request_sent* for whether it was delivered)."""
+
+
+class ResponseDecodeError(ThuliumError):
+    """A successful (2xx) response whose body is not what the endpoint documents.
+
+    The message names the offending field(s) and shows the start of the body.
+
+    Attributes:
+        method: the HTTP method of the request.
+        url: the URL of the request.
+        body: a snippet of the raw body.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, body: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.body = body
+
+
+class DeliveryUnknownError(ThuliumError):
+    """A non-idempotent request may or may not have been processed.
+
+    Raised for ``schedule_call`` when the request was sent and then the answer was lost
+    (a timeout, a dropped connection) or was a 500, 502 or 504. Sending it again could
+    call the customer twice, so the SDK never does that on its own: check in Thulium,
+    or decide to send again knowingly. The original error is ``__cause__``.
+
+    Attributes:
+        method: the HTTP method of the request.
+        url: the URL of the request.
+        status: the HTTP status when the failure was a status, else ``None``.
+    """
+
+    def __init__(
+        self, message: str, *, method: str, url: str, status: int | None
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+        self.status = status
+
+
+_CLASS_BY_STATUS: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """Return the exception class for an HTTP *status* that is not a success."""
+    if status >= 500:
+        return ServerError
+    return _CLASS_BY_STATUS.get(status, APIStatusError)
+
+
+def snippet(raw: bytes | str, limit: int = _SNIPPET_LENGTH) -> str:
+    """Return the start of a body as readable text, for error messages."""
+    text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_error_body(raw: bytes) -> Any:
+    """Return an error body as JSON when it parses, else as text.
+
+    Error bodies are undocumented (JSON, an HTML page from a proxy, text or nothing), so
+    the declared content type is not trusted either way.
+    """
+    if not raw:
+        return ""
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,145 @@
+"""The ``client.queues`` namespace: one thin coroutine per vendor endpoint.
+
+Each coroutine validates its input, builds a request, hands it to the transport and
+structures the answer. None of them knows about retries or sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, tzinfo
+from typing import Any
+
+from yarl import URL
+
+from . import _validation
+from ._converter import decode_json, structure
+from ._errors import ResponseDecodeError, snippet
+from ._models import WaitingCaller
+from ._time import format_wall_clock
+from ._transport import Request, Response, Transport
+from ._wire import join_url
+
+logger = logging.getLogger("thulium_async")
+
+
+class Queues:
+    """Queue endpoints: ``client.queues.waiting_list(...)``, ``schedule_call(...)``."""
+
+    __slots__ = ("_base_url", "_get_headers", "_post_headers", "_transport", "_zone")
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        base_url: URL,
+        zone: tzinfo,
+        get_headers: dict[str, str],
+        post_headers: dict[str, str],
+    ) -> None:
+        self._transport = transport
+        self._base_url = base_url
+        self._zone = zone
+        self._get_headers = get_headers
+        self._post_headers = post_headers
+
+    async def waiting_list(self, queue_id: int) -> list[WaitingCaller]:
+        """Return the callers waiting in queue *queue_id* right now.
+
+        A GET, so it is safe to repeat: timeouts, disconnects and 5xx are retried as
+        the client's RetryPolicy allows. ``started_at`` is timezone-aware, in the
+        client's timezone.
+
+        Args:
+            queue_id: the queue's id, a positive int.
+
+        Raises:
+            InvalidInputError: *queue_id* is not a positive int (nothing is sent).
+            NotFoundError: no such queue.
+            ResponseDecodeError: the answer is not the documented list of callers.
+            APIStatusError: any other refusal; APIConnectionError: the network failed.
+        """
+        queue = _validation.queue_id(queue_id)
+        path = f"queues/{queue}/waiting_list"
+        url = join_url(self._base_url, path)
+        response = await self._transport.send(
+            Request("GET", url, path, self._get_headers, idempotent=True)
+        )
+        return self._structure_waiting_list(response, url)
+
+    def _structure_waiting_list(
+        self, response: Response, url: URL
+    ) -> list[WaitingCaller]:
+        where = str(url)
+        if response.truncated:
+            raise ResponseDecodeError(
+                f"GET {where} answered with a body larger than the size cap",
+                method="GET",
+                url=where,
+                body=snippet(response.body),
+            )
+        data: Any = decode_json(response.body, method="GET", url=where)
+        if not isinstance(data, list):
+            raise ResponseDecodeError(
+                f"GET {where} should answer with a JSON array of callers, got "
+                f"{type(data).__name__}: {snippet(response.body)!r}",
+                method="GET",
+                url=where,
+                body=snippet(response.body),
+            )
+        return structure(
+            data,
+            list[WaitingCaller],
+            self._zone,
+            method="GET",
+            url=where,
+            raw=response.body,
+        )
+
+    async def schedule_call(
+        self,
+        queue_id: int,
+        phone_number: str,
+        call_at: datetime | None = None,
+    ) -> None:
+        """Ask Thulium to call *phone_number* from queue *queue_id*.
+
+        This request is **not idempotent**: sending it twice schedules two calls to
+        the same person. So after it was sent, a timeout, a dropped connection or a
+        500/502/504 raises :class:`DeliveryUnknownError` instead of retrying, and
+        you decide. Failures where nothing was processed (connection refused, 429,
+        503) are retried.
+
+        Args:
+            queue_id: the queue's id, a positive int.
+            phone_number: digits with an optional leading ``+``; spaces, dashes, dots
+                and brackets are removed before sending.
+            call_at: when to call. Naive means the Thulium system's wall clock; aware
+                is converted into it. Omitted means now. Sent to the second.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the call may or may not have been scheduled.
+            RateLimitError: still throttled after the allowed retries.
+            APIStatusError: any other refusal; APIConnectionError: nothing got through.
+        """
+        queue = _validation.queue_id(queue_id)
+        payload = {"phone_number": _validation.phone_number(phone_number)}
+        if call_at is not None:
+            payload["call_at"] = format_wall_clock(call_at, self._zone)
+        path = f"queues/{queue}/schedule_call"
+        response = await self._transport.send(
+            Request(
+                "POST",
+                join_url(self._base_url, path),
+                path,
+                self._post_headers,
+                body=json.dumps(payload, separators=(",", ":")).encode(),
+                idempotent=False,
+            )
+        )
+        # The vendor documents 200 with an empty body (shared/thulium-api/README.md);
+        # whatever else a 2xx carries, the call is scheduled, so the body is ignored.
+        if response.body and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("schedule_call answered with a non-empty body; ignored")

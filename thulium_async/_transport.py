@@ -1,0 +1,344 @@
+"""One request, start to finish: an in-flight slot, retries, one attempt at a time.
+
+The only module that sends HTTP. It turns every aiohttp and asyncio failure into the SDK's
+errors, and asks ``_retry`` (the decision table) whether to try again. The first attempt
+runs directly; tenacity is entered only when a retry is actually needed, so a request that
+succeeds first time pays nothing for the retry machinery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+import attrs
+from multidict import CIMultiDictProxy
+from tenacity import AsyncRetrying, RetryCallState
+from yarl import URL
+
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    DeliveryUnknownError,
+    ThuliumError,
+    parse_error_body,
+    snippet,
+    status_error_class,
+)
+from ._retry import Failure, RetryPolicy, classify
+from ._session import SessionManager
+from ._wire import parse_retry_after
+
+logger = logging.getLogger("thulium_async")
+
+_CHUNK = 64 * 1024
+
+
+@attrs.frozen
+class Request:
+    """What the endpoint layer asks the transport to send."""
+
+    method: str
+    url: URL
+    path: str
+    headers: Mapping[str, str]
+    body: bytes | None = None
+    idempotent: bool = True
+
+
+@attrs.frozen
+class Response:
+    """A successful (2xx) answer and its body, read up to the size cap.
+
+    *truncated* is true when the body was larger than the cap: the endpoint decides
+    whether that matters (``schedule_call`` ignores its body; ``waiting_list`` cannot).
+    """
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    truncated: bool = False
+
+
+@attrs.define
+class ClientStats:
+    """Counters of what a client has sent, for progress displays and dashboards.
+
+    Attributes:
+        attempts: HTTP attempts started, retries included.
+        retries: attempts that were retries of an earlier failed attempt.
+        in_flight: attempts running right now.
+    """
+
+    attempts: int = 0
+    retries: int = 0
+    in_flight: int = 0
+
+
+class Transport:
+    """Send requests through a SessionManager under a RetryPolicy."""
+
+    def __init__(
+        self,
+        sessions: SessionManager,
+        *,
+        policy: RetryPolicy,
+        timeout: float,
+        connect_timeout: float,
+        max_in_flight: int,
+        max_response_size: int,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sessions = sessions
+        self.policy = policy
+        self.timeout = timeout
+        # The connect budget is set apart from the total so that a connect-phase timeout
+        # surfaces as aiohttp's ConnectionTimeoutError: provably "nothing was sent".
+        self._client_timeout = aiohttp.ClientTimeout(
+            total=timeout, connect=min(connect_timeout, timeout)
+        )
+        # Acquired before each attempt's timer starts, so waiting for a free connection
+        # never eats into an attempt's timeout.
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._max_response_size = max_response_size
+        self._sleep = sleep
+        self._clock = clock
+        self.stats = ClientStats()
+
+    async def send(self, request: Request) -> Response:
+        """Send *request*, retrying as the policy allows; return its 2xx response.
+
+        Raises:
+            APIStatusError: a non-2xx answer that was not (or no longer) retried.
+            APIConnectionError: the network failed and retrying did not help.
+            DeliveryUnknownError: a non-idempotent request may have been processed.
+        """
+        started = self._clock()
+        try:
+            return await self._attempt(request)
+        except ThuliumError as error:
+            error.attempts = 1
+            failure = classify(error)
+            retryable = self.policy.max_attempts > 1 and self.policy.allows_retry(
+                failure, idempotent=request.idempotent
+            )
+            if not retryable:
+                raise self._final_error(error, request, failure)  # noqa: B904
+            first = error
+        return await self._retry(request, first, started)
+
+    async def _retry(
+        self, request: Request, first: ThuliumError, started: float
+    ) -> Response:
+        """Drive attempts 2..n with tenacity, replaying *first* as attempt 1."""
+        policy = self.policy
+        pending: list[ThuliumError] = [first]
+        ambiguous = [classify(first) is Failure.AMBIGUOUS]
+        attempts = [1]
+
+        async def attempt() -> Response:
+            if pending:
+                raise pending.pop()
+            attempts[0] += 1
+            self.stats.retries += 1
+            try:
+                return await self._attempt(request)
+            except ThuliumError as error:
+                ambiguous[0] = ambiguous[0] or classify(error) is Failure.AMBIGUOUS
+                raise
+
+        def should_retry(state: RetryCallState) -> bool:
+            error = state.outcome.exception() if state.outcome else None
+            return isinstance(error, ThuliumError) and policy.allows_retry(
+                classify(error), idempotent=request.idempotent
+            )
+
+        def wait(state: RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            assert isinstance(error, ThuliumError)  # noqa: S101 -- should_retry ran
+            return policy.wait_after(state.attempt_number, error)
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number >= policy.max_attempts:
+                return True
+            elapsed = self._clock() - started
+            return elapsed + state.upcoming_sleep > policy.deadline
+
+        def log_retry(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            logger.warning(
+                "Retrying %s %s: attempt %d of %d failed (%s); next attempt in %.2f s",
+                request.method,
+                request.path,
+                state.attempt_number,
+                policy.max_attempts,
+                _reason(error),
+                state.upcoming_sleep,
+            )
+
+        retrying = AsyncRetrying(
+            stop=stop,
+            wait=wait,
+            retry=should_retry,
+            before_sleep=log_retry,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return await retrying(attempt)
+        except ThuliumError as error:
+            error.attempts = attempts[0]
+            if not request.idempotent and ambiguous[0]:
+                raise self._final_error(error, request, Failure.AMBIGUOUS)  # noqa: B904
+            raise
+
+    def _final_error(
+        self, error: ThuliumError, request: Request, failure: Failure
+    ) -> ThuliumError:
+        """Return the error the caller sees once no retry will follow *error*."""
+        if request.idempotent or failure is not Failure.AMBIGUOUS:
+            return error
+        unknown = DeliveryUnknownError(
+            f"{request.method} {request.url} may or may not have been processed "
+            f"({_reason(error)}); it was not sent again, because a repeat could act "
+            "twice (for schedule_call: call the customer twice). Check in Thulium "
+            "before sending it again.",
+            method=request.method,
+            url=str(request.url),
+            status=getattr(error, "status", None),
+        )
+        unknown.attempts = error.attempts
+        unknown.__cause__ = error
+        unknown.__suppress_context__ = True
+        return unknown
+
+    async def _attempt(self, request: Request) -> Response:
+        """Make one HTTP attempt; for a non-idempotent request, ambiguity is final."""
+        try:
+            return await self._send_once(request)
+        except ThuliumError as error:
+            if request.idempotent or self.policy.retry_unsafe:
+                raise
+            failure = classify(error)
+            if failure is Failure.AMBIGUOUS:
+                error.attempts = 1
+                raise self._final_error(error, request, failure)  # noqa: B904
+            raise
+
+    async def _send_once(self, request: Request) -> Response:
+        session = self._sessions.get()
+        method, url = request.method, request.url
+        stats = self.stats
+        async with self._slots:
+            stats.attempts += 1
+            stats.in_flight += 1
+            try:
+                async with session.request(
+                    method,
+                    url,
+                    data=request.body,
+                    headers=request.headers,
+                    timeout=self._client_timeout,
+                    allow_redirects=False,
+                ) as response:
+                    status = response.status
+                    body, complete = await self._read(response)
+                    headers = response.headers
+            except aiohttp.ConnectionTimeoutError:
+                raise APITimeoutError(
+                    f"{method} {url}: could not connect within "
+                    f"{self._client_timeout.connect} s; nothing was sent",
+                    method=method,
+                    url=str(url),
+                    request_sent=False,
+                ) from None
+            except aiohttp.ClientConnectorError as exc:
+                raise APIConnectionError(
+                    f"{method} {url}: could not connect ({exc.os_error}); "
+                    "nothing was sent",
+                    method=method,
+                    url=str(url),
+                    request_sent=False,
+                ) from None
+            except asyncio.TimeoutError:
+                raise APITimeoutError(
+                    f"{method} {url}: no complete answer within {self.timeout} s",
+                    method=method,
+                    url=str(url),
+                    request_sent=True,
+                ) from None
+            except (aiohttp.ClientError, OSError) as exc:
+                raise APIConnectionError(
+                    f"{method} {url}: the connection failed after the request was "
+                    f"sent ({type(exc).__name__}: {exc})",
+                    method=method,
+                    url=str(url),
+                    request_sent=True,
+                ) from None
+            finally:
+                stats.in_flight -= 1
+        if 200 <= status < 300:
+            return Response(status, headers, body, truncated=not complete)
+        raise _status_error(method, url, status, headers, body)
+
+    async def _read(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
+        """Read the body up to the size cap; return it and whether it is complete."""
+        limit = self._max_response_size
+        length = response.content_length
+        if (
+            length is not None
+            and length <= limit
+            and "Content-Encoding" not in (response.headers)
+        ):
+            return await response.read(), True
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await response.content.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                chunks.append(chunk[: limit - (size - len(chunk))])
+                return b"".join(chunks), False
+            chunks.append(chunk)
+        return b"".join(chunks), True
+
+
+def _status_error(
+    method: str, url: URL, status: int, headers: Mapping[str, str], body: bytes
+) -> APIStatusError:
+    parsed: Any = parse_error_body(body)
+    if 300 <= status < 400:
+        location = headers.get("Location", "")
+        message = (
+            f"{method} {url} answered {status} redirecting to {location!r}; redirects "
+            "are not followed, so credentials never leave the API host. Check "
+            "base_url: https rather than http, and the path of the API root "
+            "(usually '/api')"
+        )
+    else:
+        message = f"{method} {url} answered {status}"
+        if body:
+            message += f": {snippet(body)}"
+    return status_error_class(status)(
+        message,
+        status=status,
+        body=parsed,
+        method=method,
+        url=str(url),
+        retry_after=parse_retry_after(headers.get("Retry-After")),
+    )
+
+
+def _reason(error: BaseException | None) -> str:
+    """Return a short reason for a log line: no body text, so no customer data."""
+    if isinstance(error, APIStatusError):
+        return f"status {error.status}"
+    if isinstance(error, APIConnectionError):
+        kind = "timeout" if isinstance(error, APITimeoutError) else "connection error"
+        return f"{kind}, {'after' if error.request_sent else 'before'} sending"
+    return type(error).__name__

@@ -1,0 +1,47 @@
+"""Checks on user arguments, run before anything is sent.
+
+Every function here raises :class:`InvalidInputError` with a message that says what was
+wrong and what would be right, and returns the value in the form the wire needs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import InvalidInputError
+
+_MAX_QUEUE_ID = 2**63 - 1
+# Separators people type inside numbers; they carry no meaning for the dialer.
+_SEPARATORS = re.compile(r"[\s\-./()]")
+# E.164 caps a number at 15 digits; 3 admits short service numbers.
+_PHONE = re.compile(r"\+?[0-9]{3,15}")
+
+
+def queue_id(value: object) -> int:
+    """Return *value* if it is a positive int queue id (bools and strings refused)."""
+    if type(value) is not int:
+        raise InvalidInputError(
+            f"queue_id must be a positive int, got {type(value).__name__} {value!r}"
+        )
+    if not 0 < value <= _MAX_QUEUE_ID:
+        raise InvalidInputError(f"queue_id must be a positive int, got {value!r}")
+    return value
+
+
+def phone_number(value: object) -> str:
+    """Return *value* as digits with an optional leading ``+``, separators removed.
+
+    ``"+48 500-333-222"`` becomes ``"+48500333222"``; letters, an inner ``+`` or fewer
+    than 3 or more than 15 digits are refused.
+    """
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"phone_number must be a string of digits, got {type(value).__name__}"
+        )
+    compact = _SEPARATORS.sub("", value)
+    if not _PHONE.fullmatch(compact):
+        raise InvalidInputError(
+            f"phone_number {value!r} is not a phone number: expected 3 to 15 digits "
+            "with an optional leading '+' (spaces, dashes, dots and brackets allowed)"
+        )
+    return compact
