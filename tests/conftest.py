@@ -98,5 +98,9 @@ def record_sleeps(client: ThuliumClient) -> list[float]:
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
+    async def skip_cool_down(seconds: float) -> None:
+        """The client-wide pause after a 429 would sleep for real: skip it too."""
+
     client._transport._sleep = sleep
+    client._transport.limiter._sleep = skip_cool_down
     return waits

@@ -312,7 +312,9 @@ async def test_retries_log_a_warning_without_secrets_or_numbers(api, mock_http, 
 
 
 async def test_concurrent_failing_calls_each_count_their_own_attempts(mock_http):
-    policy = RetryPolicy(max_attempts=3, initial_delay=0, max_delay=0)
+    policy = RetryPolicy(
+        max_attempts=3, initial_delay=0, max_delay=0, retry_budget=None
+    )
     async with ThuliumClient(BASE_URL, "u", "p", retry=policy) as api:
         for i in range(1, 51):
             url = URL(f"{BASE_URL}/queues/{i}/waiting_list")
@@ -329,3 +331,50 @@ async def test_every_error_is_a_thulium_error(api, mock_http):
     mock_http.get(WAITING, body="<html>oops</html>", content_type="text/html")
     with pytest.raises(ThuliumError):
         await api.queues.waiting_list(2)
+
+
+async def test_spent_retry_budget_fails_fast_until_successes_refill_it(mock_http):
+    """An outage cannot become a retry storm: with the budget spent, no retries."""
+    policy = RetryPolicy(max_attempts=4, initial_delay=0, max_delay=0, retry_budget=20)
+    async with ThuliumClient(BASE_URL, "u", "p", retry=policy) as api:
+        for _ in range(3):
+            mock_http.get(WAITING, status=502)
+        with pytest.raises(ServerError) as info:
+            await api.queues.waiting_list(2)
+        assert info.value.attempts == 3  # 10 + 10 tokens, then the budget is spent
+        mock_http.get(WAITING, status=502)
+        with pytest.raises(ServerError) as info:
+            await api.queues.waiting_list(2)
+        assert info.value.attempts == 1
+        assert api.stats.retries_refused == 2
+        for _ in range(10):
+            mock_http.get(WAITING, payload=[])
+            await api.queues.waiting_list(2)
+        mock_http.get(WAITING, status=502)
+        mock_http.get(WAITING, payload=[])
+        assert await api.queues.waiting_list(2) == []  # refilled: retried again
+
+
+async def test_a_429_pauses_the_whole_client_for_retry_after(mock_http):
+    """One 429 with Retry-After holds back every request of the client, not just one."""
+    no_retry = RetryPolicy(max_attempts=1)
+    async with ThuliumClient(BASE_URL, "u", "p", retry=no_retry) as api:
+        now = [100.0]
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            now[0] += seconds
+
+        limiter = api._transport.limiter
+        limiter._clock = lambda: now[0]
+        limiter._sleep = sleep
+        mock_http.get(WAITING, status=429, headers={"Retry-After": "5"})
+        with pytest.raises(RateLimitError):
+            await api.queues.waiting_list(2)
+        assert api.stats.throttled == 1
+        # Another request, one second later, waits out the rest of the pause:
+        now[0] = 101.0
+        mock_http.post(SCHEDULE, status=200)
+        await api.queues.schedule_call(2, "500333222")
+        assert slept == [pytest.approx(4.0)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._client import ThuliumClient
+from ._dialer import CallOutcome, CallRequest, DialProgress, OutcomeStatus
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -36,10 +37,14 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CallOutcome",
+    "CallRequest",
     "ClientStats",
     "DeliveryUnknownError",
+    "DialProgress",
     "InvalidInputError",
     "NotFoundError",
+    "OutcomeStatus",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",

@@ -15,6 +15,7 @@ import aiohttp
 
 from ._errors import InvalidInputError
 from ._queues import Queues
+from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._session import USER_AGENT, SessionManager
 from ._time import resolve_timezone
@@ -24,9 +25,9 @@ from ._wire import basic_auth_header, normalize_base_url
 _DEFAULT_MAX_RESPONSE_SIZE = 16 * 1024 * 1024
 
 
-def _seconds(name: str, value: object) -> float:
+def _positive(name: str, value: object, unit: str = "seconds") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidInputError(f"{name} must be a number of seconds, got {value!r}")
+        raise InvalidInputError(f"{name} must be a number ({unit}), got {value!r}")
     if not (math.isfinite(value) and value > 0):
         raise InvalidInputError(f"{name} must be > 0 and finite, got {value!r}")
     return float(value)
@@ -66,6 +67,11 @@ class ThuliumClient:
         connect_timeout: seconds to establish a connection (at most *timeout*); a
             connect that times out provably sent nothing, so it is always retried.
         max_connections: the cap on open connections, and so on requests in flight.
+        rate_limit: requests per second this client never exceeds, retries included,
+            with a burst of up to 10; ``None`` for no cap. Whatever the setting, a
+            429 (or a 503 with ``Retry-After``) pauses every request of the client
+            for the wait the server asked for, and a capped rate is halved, then
+            recovers over 30 seconds.
         session: an ``aiohttp.ClientSession`` you own; the client uses it and never
             closes it. Your session's timeout and headers are overridden per request.
         ssl_context: a custom SSL context (e.g. a private CA). Certificates are
@@ -91,6 +97,7 @@ class ThuliumClient:
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         max_connections: int = 100,
+        rate_limit: float | None = None,
         session: aiohttp.ClientSession | None = None,
         ssl_context: ssl.SSLContext | None = None,
         allow_insecure_http: bool = False,
@@ -118,13 +125,19 @@ class ThuliumClient:
         self._sessions = SessionManager(
             max_connections=max_connections, session=session, ssl_context=ssl_context
         )
+        if rate_limit is not None:
+            rate_limit = _positive("rate_limit", rate_limit, "requests per second")
+        limiter = RateLimiter(
+            rate_limit, burst=min(10, int(rate_limit or 1)) if rate_limit else 1
+        )
         self._transport = Transport(
             self._sessions,
             policy=retry,
-            timeout=_seconds("timeout", timeout),
-            connect_timeout=_seconds("connect_timeout", connect_timeout),
+            timeout=_positive("timeout", timeout),
+            connect_timeout=_positive("connect_timeout", connect_timeout),
             max_in_flight=max_connections,
             max_response_size=_positive_int("max_response_size", max_response_size),
+            limiter=limiter,
         )
         common = {
             "Authorization": basic_auth_header(username, password),
@@ -155,6 +168,11 @@ class ThuliumClient:
     def retry(self) -> RetryPolicy:
         """The retry policy in force."""
         return self._transport.policy
+
+    @property
+    def rate_limit(self) -> float | None:
+        """The request rate in force now: *rate_limit*, or less while throttled."""
+        return self._transport.limiter.current_rate()
 
     @property
     def stats(self) -> ClientStats:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncGenerator
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -15,6 +16,13 @@ from yarl import URL
 
 from . import _validation
 from ._converter import decode_json, structure
+from ._dialer import (
+    CallOutcome,
+    DialProgress,
+    NumberSource,
+    check_concurrency,
+    schedule_many,
+)
 from ._errors import ResponseDecodeError, snippet
 from ._models import WaitingCaller
 from ._time import format_wall_clock
@@ -124,7 +132,57 @@ class Queues:
             RateLimitError: still throttled after the allowed retries.
             APIStatusError: any other refusal; APIConnectionError: nothing got through.
         """
+        await self._schedule(_validation.queue_id(queue_id), phone_number, call_at)
+
+    def schedule_calls(
+        self,
+        queue_id: int,
+        numbers: NumberSource,
+        *,
+        concurrency: int = 10,
+        progress: DialProgress | None = None,
+    ) -> AsyncGenerator[CallOutcome, None]:
+        """Schedule a call to each of *numbers* from queue *queue_id*; yield outcomes.
+
+        *numbers* (phone-number strings or :class:`CallRequest` items, from any
+        iterable or async iterable) is read lazily, so memory stays proportional to
+        *concurrency*, not to the input. Each item yields exactly one
+        :class:`CallOutcome`, in completion order: ``scheduled``, ``failed``
+        (definitely not scheduled) or ``unknown`` (may have been scheduled; never
+        retried automatically). A bad item fails alone; the run goes on. The client's
+        ``rate_limit``, retries and never-call-twice rules apply to every call.
+
+        Breaking out of the loop, an exception in its body, or cancelling the task
+        stops the workers at once; calls then in flight are listed in
+        ``progress.interrupted``, because they may have been scheduled. For prompt
+        cleanup, use it inside ``contextlib.aclosing(...)``.
+
+        Args:
+            queue_id: the queue's id, a positive int.
+            numbers: the numbers to call.
+            concurrency: calls in flight at once for this run (1 to 10,000).
+            progress: a :class:`DialProgress` to update live, for a UI to poll.
+
+        Raises:
+            InvalidInputError: a bad *queue_id* or *concurrency*, at once.
+        """
         queue = _validation.queue_id(queue_id)
+        workers = check_concurrency(concurrency)
+
+        async def schedule_one(number: str, call_at: datetime | None) -> int:
+            return await self._schedule(queue, number, call_at)
+
+        return schedule_many(
+            schedule_one,
+            numbers,
+            concurrency=workers,
+            progress=progress if progress is not None else DialProgress(),
+        )
+
+    async def _schedule(
+        self, queue: int, phone_number: object, call_at: datetime | None
+    ) -> int:
+        """Validate and send one schedule_call; return the attempts it took."""
         payload = {"phone_number": _validation.phone_number(phone_number)}
         if call_at is not None:
             payload["call_at"] = format_wall_clock(call_at, self._zone)
@@ -143,3 +201,4 @@ class Queues:
         # whatever else a 2xx carries, the call is scheduled, so the body is ignored.
         if response.body and logger.isEnabledFor(logging.DEBUG):
             logger.debug("schedule_call answered with a non-empty body; ignored")
+        return response.attempts

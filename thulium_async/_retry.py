@@ -70,6 +70,13 @@ def _attempt_count(_: object, attribute: attrs.Attribute[int], value: object) ->
         raise ValueError(f"{attribute.name} must be an int >= 1, got {value!r}")
 
 
+def _optional_count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or value < 0
+    ):
+        raise ValueError(f"{attribute.name} must be None or an int >= 0, got {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How the SDK retries failed requests; immutable, so one policy serves many clients.
@@ -87,6 +94,9 @@ class RetryPolicy:
         retry_unsafe: also retry a non-idempotent request (``schedule_call``) after an
             ambiguous failure. This can call a customer twice; leave it ``False`` unless
             a duplicate call is acceptable to you.
+        retry_budget: tokens of the client-wide retry allowance (a retry costs 5, one
+            after a timeout or disconnect 10, a success gives 1 back); when it is
+            spent, failures are raised at once. ``None`` disables the budget.
     """
 
     max_attempts: int = attrs.field(default=4, validator=_attempt_count)
@@ -94,6 +104,7 @@ class RetryPolicy:
     max_delay: float = attrs.field(default=30.0, validator=_positive_finite)
     deadline: float = attrs.field(default=60.0, validator=_positive_finite)
     retry_unsafe: bool = False
+    retry_budget: int | None = attrs.field(default=500, validator=_optional_count)
 
     def allows_retry(self, failure: Failure, *, idempotent: bool) -> bool:
         """Return whether a failure of this kind may be retried, by method safety."""
@@ -119,3 +130,37 @@ class RetryPolicy:
 
 
 _RNG = random.Random()  # noqa: S311 -- jitter, not cryptography
+
+
+class RetryBudget:
+    """A client-wide allowance of retries, so an outage cannot become a retry storm.
+
+    Each retry spends tokens (a timeout or dropped connection more than a refusal);
+    each success puts one back. When the budget is spent, failures are raised at once
+    until successes refill it. botocore's retry quota is the model (500 tokens, 5 per
+    retry, 10 per timeout, 1 back per success).
+    """
+
+    RETRY_COST = 5
+    TIMEOUT_COST = 10
+
+    def __init__(self, capacity: int | None) -> None:
+        self.capacity = capacity
+        self.available = capacity or 0
+        self.exhausted_count = 0
+
+    def try_spend(self, failure: Failure) -> bool:
+        """Take the cost of retrying after *failure*; return False if it is not there."""
+        if self.capacity is None:
+            return True
+        cost = self.TIMEOUT_COST if failure is Failure.AMBIGUOUS else self.RETRY_COST
+        if self.available < cost:
+            self.exhausted_count += 1
+            return False
+        self.available -= cost
+        return True
+
+    def refill(self) -> None:
+        """Give one token back after a success."""
+        if self.capacity is not None and self.available < self.capacity:
+            self.available += 1

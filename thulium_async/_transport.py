@@ -30,7 +30,8 @@ from ._errors import (
     snippet,
     status_error_class,
 )
-from ._retry import Failure, RetryPolicy, classify
+from ._ratelimit import RateLimiter
+from ._retry import Failure, RetryBudget, RetryPolicy, classify
 from ._session import SessionManager
 from ._wire import parse_retry_after
 
@@ -63,6 +64,7 @@ class Response:
     headers: CIMultiDictProxy[str]
     body: bytes
     truncated: bool = False
+    attempts: int = 1
 
 
 @attrs.define
@@ -73,11 +75,16 @@ class ClientStats:
         attempts: HTTP attempts started, retries included.
         retries: attempts that were retries of an earlier failed attempt.
         in_flight: attempts running right now.
+        throttled: times the server pushed back (429, or 503 with Retry-After),
+            slowing the whole client down.
+        retries_refused: retries not made because the retry budget was spent.
     """
 
     attempts: int = 0
     retries: int = 0
     in_flight: int = 0
+    throttled: int = 0
+    retries_refused: int = 0
 
 
 class Transport:
@@ -92,6 +99,7 @@ class Transport:
         connect_timeout: float,
         max_in_flight: int,
         max_response_size: int,
+        limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -107,9 +115,27 @@ class Transport:
         # never eats into an attempt's timeout.
         self._slots = asyncio.Semaphore(max_in_flight)
         self._max_response_size = max_response_size
+        self.limiter = limiter or RateLimiter(None)
+        self.budget = RetryBudget(policy.retry_budget)
         self._sleep = sleep
         self._clock = clock
         self.stats = ClientStats()
+
+    def _may_retry(self, error: ThuliumError, request: Request) -> bool:
+        """Apply the decision table, then the client-wide retry budget."""
+        failure = classify(error)
+        if not self.policy.allows_retry(failure, idempotent=request.idempotent):
+            return False
+        if self.budget.try_spend(failure):
+            return True
+        self.stats.retries_refused += 1
+        logger.warning(
+            "Not retrying %s %s: the client's retry budget is spent (%s)",
+            request.method,
+            request.path,
+            _reason(error),
+        )
+        return False
 
     async def send(self, request: Request) -> Response:
         """Send *request*, retrying as the policy allows; return its 2xx response.
@@ -124,12 +150,8 @@ class Transport:
             return await self._attempt(request)
         except ThuliumError as error:
             error.attempts = 1
-            failure = classify(error)
-            retryable = self.policy.max_attempts > 1 and self.policy.allows_retry(
-                failure, idempotent=request.idempotent
-            )
-            if not retryable:
-                raise self._final_error(error, request, failure)  # noqa: B904
+            if self.policy.max_attempts == 1 or not self._may_retry(error, request):
+                raise self._final_error(error, request, classify(error))  # noqa: B904
             first = error
         return await self._retry(request, first, started)
 
@@ -148,16 +170,19 @@ class Transport:
             attempts[0] += 1
             self.stats.retries += 1
             try:
-                return await self._attempt(request)
+                response = await self._attempt(request)
             except ThuliumError as error:
                 ambiguous[0] = ambiguous[0] or classify(error) is Failure.AMBIGUOUS
                 raise
+            return attrs.evolve(response, attempts=attempts[0])
 
         def should_retry(state: RetryCallState) -> bool:
             error = state.outcome.exception() if state.outcome else None
-            return isinstance(error, ThuliumError) and policy.allows_retry(
-                classify(error), idempotent=request.idempotent
-            )
+            if not isinstance(error, ThuliumError):
+                return False
+            if state.attempt_number == 1:  # the replayed first failure: already judged
+                return True
+            return self._may_retry(error, request)
 
         def wait(state: RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
@@ -235,6 +260,7 @@ class Transport:
         session = self._sessions.get()
         method, url = request.method, request.url
         stats = self.stats
+        await self.limiter.acquire()
         async with self._slots:
             stats.attempts += 1
             stats.in_flight += 1
@@ -284,8 +310,13 @@ class Transport:
             finally:
                 stats.in_flight -= 1
         if 200 <= status < 300:
+            self.budget.refill()
             return Response(status, headers, body, truncated=not complete)
-        raise _status_error(method, url, status, headers, body)
+        error = _status_error(method, url, status, headers, body)
+        if status == 429 or (status == 503 and error.retry_after is not None):
+            stats.throttled += 1
+            self.limiter.throttled(error.retry_after)
+        raise error
 
     async def _read(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
         """Read the body up to the size cap; return it and whether it is complete."""

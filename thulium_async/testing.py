@@ -19,6 +19,7 @@ import asyncio
 import json
 import random
 import secrets
+import time
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
@@ -130,6 +131,8 @@ class ReceivedRequest:
     body: bytes
     authorized: bool
     peer_port: int | None
+    received_at: float
+    """``time.monotonic()`` on arrival."""
 
 
 class FakeThulium:
@@ -164,6 +167,9 @@ class FakeThulium:
         self._scripted: dict[Endpoint, deque[Fault]] = {e: deque() for e in _ENDPOINTS}
         self._fault_rate = 0.0
         self._fault_choices: tuple[Fault, ...] = ()
+        self._rate_limit: tuple[int, float] | None = None
+        self._recent: deque[float] = deque()
+        self.throttled = 0
         self._rng = random.Random()  # noqa: S311 -- fault injection, not security
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -272,6 +278,29 @@ class FakeThulium:
         self._fault_choices = tuple(faults) if faults is not None else _random_faults()
         self._rng.seed(seed)
 
+    def limit_rate(self, per_second: int | None, *, retry_after: float = 1.0) -> None:
+        """Answer 429 with ``Retry-After`` past *per_second* requests in any second.
+
+        Like a real API's throttle: a request over the limit is refused unprocessed.
+        ``None`` lifts the limit. ``throttled`` counts the 429s sent.
+        """
+        self._rate_limit = None if per_second is None else (per_second, retry_after)
+        self._recent.clear()
+
+    def _over_rate_limit(self, now: float) -> Fault | None:
+        if self._rate_limit is None:
+            return None
+        per_second, retry_after = self._rate_limit
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= per_second:
+            self.throttled += 1
+            return Fault.status_response(
+                429, headers={"Retry-After": f"{retry_after:g}"}, body="slow down"
+            )
+        self._recent.append(now)
+        return None
+
     def _next_fault(self, endpoint: Endpoint) -> Fault | None:
         if self._scripted[endpoint]:
             return self._scripted[endpoint].popleft()
@@ -291,6 +320,7 @@ class FakeThulium:
         self, request: web.Request, endpoint: Endpoint
     ) -> web.StreamResponse:
         body = await request.read()
+        now = time.monotonic()
         authorized = request.headers.get("Authorization") == self._expected_auth
         peer = (
             request.transport.get_extra_info("peername") if request.transport else None
@@ -302,6 +332,7 @@ class FakeThulium:
                 body=body,
                 authorized=authorized,
                 peer_port=peer[1] if peer else None,
+                received_at=now,
             )
         )
         self.in_flight += 1
@@ -309,7 +340,7 @@ class FakeThulium:
         try:
             if not authorized:
                 return _error(401, "invalid credentials")
-            fault = self._next_fault(endpoint)
+            fault = self._over_rate_limit(now) or self._next_fault(endpoint)
             if fault is not None and not fault.processed:
                 if fault.kind == "delay":
                     await asyncio.sleep(fault.delay)

@@ -1,0 +1,95 @@
+"""The rate limiter: a cap that is never exceeded, bursts, and backing off together."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from thulium_async._ratelimit import RateLimiter
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sends: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def limiter(rate, **kwargs):
+    time = FakeTime()
+    return RateLimiter(rate, clock=time.clock, sleep=time.sleep, **kwargs), time
+
+
+async def send_times(limit: RateLimiter, time: FakeTime, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        await limit.acquire()
+        times.append(time.now)
+    return times
+
+
+async def test_unlimited_never_waits():
+    limit, time = limiter(None)
+    assert await send_times(limit, time, 1000) == [1000.0] * 1000
+
+
+async def test_rate_is_never_exceeded_in_any_one_second_window():
+    limit, time = limiter(40.0, burst=10)
+    times = await send_times(limit, time, 200)
+    for start in times:
+        in_window = [t for t in times if start <= t < start + 1.0]
+        assert len(in_window) <= 40 + 10  # the rate plus the allowed burst
+    # 60 requests at 40/s with a burst of 10 take at least (60 - 10) / 40 s.
+    assert times[59] - times[0] >= (60 - 10) / 40 - 1e-9
+
+
+async def test_burst_goes_at_once_after_idle_then_the_rate_applies():
+    limit, time = limiter(10.0, burst=5)
+    times = await send_times(limit, time, 7)
+    assert times[:5] == pytest.approx([1000.0] * 5)
+    assert times[5] == pytest.approx(1000.1)
+    assert times[6] == pytest.approx(1000.2)
+
+
+async def test_throttle_pauses_everyone_and_halves_the_rate_then_recovers():
+    limit, time = limiter(20.0, recovery=10.0)
+    limit.throttled(retry_after=3.0)
+    assert limit.current_rate() == pytest.approx(10.0)
+    (first,) = await send_times(limit, time, 1)
+    assert first == pytest.approx(1003.0)
+    time.now += 5.0  # halfway through recovery from the throttle at t=1000
+    assert limit.current_rate() == pytest.approx(10.0 + 10.0 * 0.8)
+    time.now += 100.0
+    assert limit.current_rate() == 20.0
+
+
+async def test_repeated_throttles_never_go_below_a_floor():
+    limit, _ = limiter(20.0)
+    for _ in range(50):
+        limit.throttled(None)
+    assert limit.current_rate() == pytest.approx(1.0)
+
+
+async def test_unlimited_client_still_honours_a_cool_down():
+    limit, time = limiter(None)
+    limit.throttled(retry_after=2.0)
+    assert await send_times(limit, time, 2) == [1002.0, 1002.0]
+    assert limit._paused_until == 0.0  # back on the fast path
+
+
+async def test_concurrent_waiters_are_served_in_order_at_the_rate():
+    limit = RateLimiter(200.0, burst=1)
+    order: list[int] = []
+
+    async def one(i: int) -> None:
+        await limit.acquire()
+        order.append(i)
+
+    await asyncio.gather(*(one(i) for i in range(20)))
+    assert order == list(range(20))

@@ -1,0 +1,91 @@
+"""The client-wide request-rate cap the transport awaits before every attempt.
+
+A token bucket written as reservations (the generic cell rate algorithm): each caller
+takes the next free send time and sleeps until it, so waiters are served in order,
+without a lock and without waking all at once. *burst* requests may go at once after
+an idle spell.
+
+It also slows the whole client down when the server pushes back: a 429 (or a 503 with
+``Retry-After``) pauses every request until the wait the server asked for has passed,
+and halves the rate, which then recovers linearly over *recovery* seconds (botocore's
+adaptive mode is the model; see ``shared/research/peers.md``). No I/O besides sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+_MIN_FRACTION = 0.05  # never throttle below 5 % of the configured rate
+
+
+class RateLimiter:
+    """Cap requests per second for one client, and back off together on 429.
+
+    Args:
+        rate: requests per second, or ``None`` for no cap (cool-downs still apply).
+        burst: requests allowed at once after an idle spell.
+        recovery: seconds for a halved rate to climb back to *rate*.
+    """
+
+    def __init__(
+        self,
+        rate: float | None,
+        *,
+        burst: int = 1,
+        recovery: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.rate = rate
+        self._burst = max(1, burst)
+        self._recovery = recovery
+        self._clock = clock
+        self._sleep = sleep
+        self._next_free = 0.0  # the theoretical arrival time of the next request
+        self._paused_until = 0.0
+        self._throttled_at: float | None = None
+        self._throttled_rate = 0.0
+        self.throttle_events = 0
+
+    def current_rate(self, now: float | None = None) -> float | None:
+        """Return the rate in force now: the configured one, or less after a 429."""
+        if self.rate is None or self._throttled_at is None:
+            return self.rate
+        now = self._clock() if now is None else now
+        progress = (now - self._throttled_at) / self._recovery
+        if progress >= 1.0:
+            self._throttled_at = None
+            return self.rate
+        return self._throttled_rate + (self.rate - self._throttled_rate) * progress
+
+    async def acquire(self) -> None:
+        """Wait until this caller may send, in arrival order."""
+        if self.rate is None and not self._paused_until:
+            return  # the common unlimited case costs one comparison
+        now = self._clock()
+        start = max(now, self._paused_until)
+        rate = self.current_rate(now)
+        if rate is None:
+            if start > now:
+                await self._sleep(start - now)
+            else:
+                self._paused_until = 0.0  # the cool-down is over: back to the fast path
+            return
+        interval = 1.0 / rate
+        send_at = max(self._next_free - (self._burst - 1) * interval, start)
+        self._next_free = max(self._next_free, start) + interval
+        if send_at > now:
+            await self._sleep(send_at - now)
+
+    def throttled(self, retry_after: float | None) -> None:
+        """Record that the server pushed back: pause everyone, and halve the rate."""
+        now = self._clock()
+        self.throttle_events += 1
+        if retry_after:
+            self._paused_until = max(self._paused_until, now + retry_after)
+        if self.rate is not None:
+            current = self.current_rate(now) or self.rate
+            self._throttled_rate = max(self.rate * _MIN_FRACTION, current / 2.0)
+            self._throttled_at = now
