@@ -138,9 +138,10 @@ async def test_server_throttling_slows_the_whole_client_and_loses_nothing(fake):
         assert client.rate_limit < 400.0  # still recovering from the last 429
     assert Counter(o.status.value for o in outcomes) == {"scheduled": 90}
     assert len(fake.scheduled) == 90
-    # Without the client-wide pause every in-flight task would hit its own 429 each
-    # round; with it, the 429s stay a small share of the traffic.
-    assert fake.throttled < len(fake.requests) / 2
+    # The requests already in flight when the first 429 came back are refused too;
+    # after that the client-wide pause and the halved rate stop the refusals, so
+    # there is about one round of 429s (at most `concurrency`), not one per round.
+    assert fake.throttled <= 40
 
 
 async def test_input_is_consumed_lazily(client):

@@ -59,7 +59,7 @@ async def test_burst_goes_at_once_after_idle_then_the_rate_applies():
 
 async def test_throttle_pauses_everyone_and_halves_the_rate_then_recovers():
     limit, time = limiter(20.0, recovery=10.0)
-    limit.throttled(retry_after=3.0)
+    limit.throttled(retry_after=3.0, sent_at=time.now)
     assert limit.current_rate() == pytest.approx(10.0)
     (first,) = await send_times(limit, time, 1)
     assert first == pytest.approx(1003.0)
@@ -70,15 +70,30 @@ async def test_throttle_pauses_everyone_and_halves_the_rate_then_recovers():
 
 
 async def test_repeated_throttles_never_go_below_a_floor():
-    limit, _ = limiter(20.0)
+    limit, time = limiter(20.0)
     for _ in range(50):
-        limit.throttled(None)
-    assert limit.current_rate() == pytest.approx(1.0)
+        time.now += 0.01
+        limit.throttled(None, sent_at=time.now)
+    assert limit.current_rate() == pytest.approx(1.0, rel=0.05)
+
+
+async def test_a_burst_of_429s_for_requests_already_in_flight_halves_once():
+    """20 requests sent together, all refused: one halving, not twenty."""
+    limit, time = limiter(100.0, recovery=1000.0)
+    sent = time.now
+    time.now += 0.05
+    for _ in range(20):
+        limit.throttled(None, sent_at=sent)
+    assert limit.current_rate() == pytest.approx(50.0, rel=0.01)
+    # A request sent after the client slowed down and still refused: halve again.
+    time.now += 0.05
+    limit.throttled(None, sent_at=time.now)
+    assert limit.current_rate() == pytest.approx(25.0, rel=0.01)
 
 
 async def test_unlimited_client_still_honours_a_cool_down():
     limit, time = limiter(None)
-    limit.throttled(retry_after=2.0)
+    limit.throttled(retry_after=2.0, sent_at=time.now)
     assert await send_times(limit, time, 2) == [1002.0, 1002.0]
     assert limit._paused_until == 0.0  # back on the fast path
 
@@ -93,3 +108,20 @@ async def test_concurrent_waiters_are_served_in_order_at_the_rate():
 
     await asyncio.gather(*(one(i) for i in range(20)))
     assert order == list(range(20))
+
+
+async def test_a_pause_that_starts_while_a_caller_sleeps_is_honoured():
+    """A caller that reserved a slot, then a 429 arrives: it waits out the pause too."""
+    time = FakeTime()
+    limit = RateLimiter(1.0, clock=time.clock, sleep=time.sleep)
+    await limit.acquire()  # takes the burst; the next slot is one second away
+
+    async def sleep_while_a_429_arrives(seconds: float) -> None:
+        if time.now < 1000.5:
+            limit.throttled(retry_after=10.0, sent_at=time.now)
+        time.now += seconds
+
+    limit._sleep = sleep_while_a_429_arrives
+    sent_at = await limit.acquire()
+    assert sent_at >= 1010.0
+    assert time.now >= 1010.0

@@ -60,32 +60,49 @@ class RateLimiter:
             return self.rate
         return self._throttled_rate + (self.rate - self._throttled_rate) * progress
 
-    async def acquire(self) -> None:
-        """Wait until this caller may send, in arrival order."""
-        if self.rate is None and not self._paused_until:
-            return  # the common unlimited case costs one comparison
-        now = self._clock()
-        start = max(now, self._paused_until)
-        rate = self.current_rate(now)
-        if rate is None:
-            if start > now:
-                await self._sleep(start - now)
-            else:
-                self._paused_until = 0.0  # the cool-down is over: back to the fast path
-            return
-        interval = 1.0 / rate
-        send_at = max(self._next_free - (self._burst - 1) * interval, start)
-        self._next_free = max(self._next_free, start) + interval
-        if send_at > now:
-            await self._sleep(send_at - now)
+    async def acquire(self) -> float:
+        """Wait until this caller may send, in arrival order; return the send time.
 
-    def throttled(self, retry_after: float | None) -> None:
-        """Record that the server pushed back: pause everyone, and halve the rate."""
+        Pass the returned time to :meth:`throttled` if the request is refused.
+        """
+        if self.rate is None and not self._paused_until:
+            return 0.0  # the common unlimited case costs one comparison
+        while True:
+            now = self._clock()
+            paused_until = self._paused_until
+            start = max(now, paused_until)
+            rate = self.current_rate(now)
+            if rate is None:
+                send_at = start
+                if paused_until <= now:
+                    self._paused_until = 0.0  # cool-down over: back to the fast path
+            else:
+                interval = 1.0 / rate
+                send_at = max(self._next_free - (self._burst - 1) * interval, start)
+                self._next_free = max(self._next_free, start) + interval
+            if send_at > now:
+                await self._sleep(send_at - now)
+            # A 429 that arrived while we slept starts a new pause: honour it too,
+            # rather than sending into a server that just said "slow down".
+            if self._paused_until <= paused_until:
+                return send_at
+
+    def throttled(self, retry_after: float | None, sent_at: float) -> None:
+        """Record that the server refused a request sent at *sent_at*: slow down.
+
+        Every request waits out *retry_after*. The rate is halved only for a refusal
+        of a request sent after the last halving: the others were already in flight
+        when the client slowed down and say nothing new, so a burst of 429s for one
+        burst of requests halves the rate once, not once per request.
+        """
         now = self._clock()
         self.throttle_events += 1
         if retry_after:
             self._paused_until = max(self._paused_until, now + retry_after)
-        if self.rate is not None:
-            current = self.current_rate(now) or self.rate
-            self._throttled_rate = max(self.rate * _MIN_FRACTION, current / 2.0)
-            self._throttled_at = now
+        if self.rate is None:
+            return
+        if self._throttled_at is not None and sent_at < self._throttled_at:
+            return
+        current = self.current_rate(now) or self.rate
+        self._throttled_rate = max(self.rate * _MIN_FRACTION, current / 2.0)
+        self._throttled_at = now

@@ -260,7 +260,7 @@ class Transport:
         session = self._sessions.get()
         method, url = request.method, request.url
         stats = self.stats
-        await self.limiter.acquire()
+        sent_at = await self.limiter.acquire()
         async with self._slots:
             stats.attempts += 1
             stats.in_flight += 1
@@ -315,7 +315,7 @@ class Transport:
         error = _status_error(method, url, status, headers, body)
         if status == 429 or (status == 503 and error.retry_after is not None):
             stats.throttled += 1
-            self.limiter.throttled(error.retry_after)
+            self.limiter.throttled(error.retry_after, sent_at)
         raise error
 
     async def _read(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:

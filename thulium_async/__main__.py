@@ -1,0 +1,5 @@
+"""``python -m thulium_async``: the command line (see ``_cli``)."""
+
+from ._cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""What the CLI shows people: tables, durations and a live progress line.
+
+Standard library only, so the CLI needs nothing beyond the SDK's own dependencies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TextIO
+
+from ._dialer import DialProgress
+from ._models import WaitingCaller
+
+
+def duration(seconds: float) -> str:
+    """Return *seconds* as ``1h 02m``, ``3m 07s`` or ``12s``."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Return a plain text table with left-aligned columns."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
+    ]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def waiting_rows(callers: Sequence[WaitingCaller], now: datetime) -> list[list[str]]:
+    """Return table rows for waiting callers: who, since when, how long."""
+    rows = []
+    for caller in callers:
+        customer = caller.customer_label or ""
+        if caller.customer_id is not None:
+            customer = f"{customer} (#{caller.customer_id})".strip()
+        rows.append(
+            [
+                caller.phone_number,
+                caller.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+                duration((now - caller.started_at).total_seconds()),
+                customer,
+            ]
+        )
+    return rows
+
+
+class ProgressLine:
+    """Redraw one status line while a dialer run goes on.
+
+    On a terminal it redraws in place several times a second; elsewhere (logs, CI) it
+    prints a line every few seconds, so a long job always shows it is alive.
+    """
+
+    def __init__(
+        self, progress: DialProgress, total: int | None, stream: TextIO | None = None
+    ) -> None:
+        self._progress = progress
+        self._total = total
+        self._stream = stream or sys.stderr
+        self._live = self._stream.isatty()
+        self._task: asyncio.Task[None] | None = None
+
+    def render(self) -> str:
+        """Return the current line: a bar when the total is known, rate, ETA, counts."""
+        p = self._progress
+        done = p.completed
+        parts = []
+        if self._total:
+            fraction = min(1.0, done / self._total)
+            filled = int(fraction * 24)
+            parts.append(f"[{'#' * filled}{'.' * (24 - filled)}] {done}/{self._total}")
+            rate = p.rate
+            if rate > 0 and done < self._total:
+                parts.append(f"ETA {duration((self._total - done) / rate)}")
+        else:
+            parts.append(f"{done} done")
+        parts.append(f"{p.rate:.1f}/s")
+        parts.append(
+            f"{p.scheduled} scheduled, {p.failed} failed, {p.unknown} unknown, "
+            f"{p.retries} retries"
+        )
+        return " | ".join(parts)
+
+    async def _run(self) -> None:
+        interval = 0.2 if self._live else 2.0
+        while True:
+            await asyncio.sleep(interval)
+            self._draw()
+
+    def _draw(self, final: bool = False) -> None:
+        if self._live:
+            end = "\n" if final else ""
+            self._stream.write(f"\r\x1b[2K{self.render()}{end}")
+        else:
+            self._stream.write(self.render() + "\n")
+        self._stream.flush()
+
+    def start(self) -> None:
+        """Start redrawing in the background."""
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        """Stop redrawing and draw the final state once."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._draw(final=True)
