@@ -36,7 +36,9 @@ def typing(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The default suite, under branch coverage; takes seconds."""
     session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
+    session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report", "--fail-under=90")
 
 

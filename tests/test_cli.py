@@ -216,7 +216,7 @@ def test_ctrl_c_stops_cleanly_and_the_report_lists_every_number_sent(tmp_path: P
     server = _python("serve-fake")
     try:
         assert server.stdout is not None
-        settings = {}
+        settings: dict[str, str] = {}
         while len(settings) < 3:
             line = server.stdout.readline()
             assert line, "serve-fake ended early"
@@ -255,3 +255,13 @@ def test_ctrl_c_stops_cleanly_and_the_report_lists_every_number_sent(tmp_path: P
     assert {row["status"] for row in rows} == {"scheduled"}
     lines = sorted(int(row["item"]) for row in rows)
     assert lines == list(range(1, len(rows) + 1))  # a prefix: a re-run skips these
+
+
+async def test_demo_in_process_reports_and_checks_its_guarantees():
+    code, out = await run(
+        "demo", "--numbers", "40", "--fault-rate", "0.3", "--seed", "7"
+    )
+    assert code == EXIT_OK
+    assert "Queue 2: 3 callers waiting" in out
+    assert "Jan Kowalski (#123)" in out
+    assert "nobody was called twice" in out
