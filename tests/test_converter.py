@@ -7,10 +7,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from thulium_async import ResponseDecodeError, WaitingCaller
-from thulium_async._converter import converter_for, decode_json, structure
+from thulium_async._converter import (
+    converter_for,
+    decode_json,
+    fast_converter_for,
+    plain_constructor,
+    structure,
+)
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 SAMPLES = Path(__file__).parent / "samples"
@@ -113,3 +120,61 @@ def test_bodies_that_are_not_json_show_a_snippet(raw):
 
 def test_converter_is_built_once_per_zone():
     assert converter_for(WARSAW) is converter_for(WARSAW)
+
+
+def test_plain_constructor_builds_equal_frozen_models():
+    build = plain_constructor(WaitingCaller)
+    assert build is not WaitingCaller  # the fast path is in use for the hot model
+    started = datetime(2026, 1, 1, tzinfo=WARSAW)
+    fast = build(
+        phone_number="1", started_at=started, customer_id=None, customer_label="x"
+    )
+    slow = WaitingCaller(
+        phone_number="1", started_at=started, customer_id=None, customer_label="x"
+    )
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    with pytest.raises(AttributeError):
+        fast.phone_number = "2"  # type: ignore[misc]
+
+
+def test_plain_constructor_refuses_classes_whose_init_does_more():
+    """A validator, converter, factory or post-init would be skipped: use __init__."""
+
+    @attrs.frozen
+    class Validated:
+        x: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class Converted:
+        x: int = attrs.field(converter=int)
+
+    @attrs.frozen
+    class WithFactory:
+        x: list[int] = attrs.field(factory=list)
+
+    @attrs.frozen
+    class PostInit:
+        x: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    @attrs.define(slots=False)
+    class NoSlots:
+        x: int
+
+    for cls in (Validated, Converted, WithFactory, PostInit, NoSlots):
+        assert plain_constructor(cls) is cls
+
+
+def test_fast_and_detailed_paths_agree_on_valid_bodies():
+    rows = [
+        ROW,
+        {**ROW, "customer_id": None, "customer_label": None},
+        {"phone_number": "1", "started_at": "2026-10-25 02:30:00"},
+        {**ROW, "extra": [1, 2]},
+    ]
+    fast = fast_converter_for(WARSAW).structure(rows, list[WaitingCaller])
+    detailed = converter_for(WARSAW).structure(rows, list[WaitingCaller])
+    assert fast == detailed

@@ -5,14 +5,21 @@ CPU sink, python-attrs/cattrs#445). Hooks are strict: a JSON ``null`` never beco
 string ``"None"``, a string or a bool never becomes an int. Unknown keys are ignored,
 because vendors add fields. Every failure becomes one :class:`ResponseDecodeError` that
 lists each bad field by its path.
+
+Hot models also get a lean, hand-shaped hook that applies the same rules without
+cattrs' detailed validation (about 25 % faster per caller, see ``benchmarks/``). It
+only answers "valid or not": when it refuses a body, the detailed converter structures
+the same data again to say exactly what is wrong, so errors lose nothing.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
@@ -21,6 +28,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
 from ._errors import ResponseDecodeError, snippet
+from ._models import WaitingCaller
 from ._time import parse_wall_clock
 
 T = TypeVar("T")
@@ -45,18 +53,34 @@ def _describe(value: Any) -> str:
 
 
 @lru_cache(maxsize=16)
+def timestamp_reader(zone: tzinfo) -> Callable[[str], datetime]:
+    """Return a cached parser of Thulium timestamps in *zone*.
+
+    Pollers see the same callers, so the same timestamps, again and again; a cache hit
+    costs a tenth of a parse.
+    """
+
+    @lru_cache(maxsize=8192)
+    def read(text: str) -> datetime:
+        return parse_wall_clock(text, zone)
+
+    return read
+
+
+@lru_cache(maxsize=16)
 def converter_for(zone: tzinfo) -> cattrs.Converter:
-    """Return the converter that reads Thulium timestamps in *zone*."""
+    """Return the detailed converter that reads Thulium timestamps in *zone*."""
     converter = cattrs.Converter(detailed_validation=True)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(int, _strict_int)
+    read_timestamp = timestamp_reader(zone)
 
     def _timestamp(value: Any, _: type) -> datetime:
         if not isinstance(value, str):
             raise TypeError(
                 f"expected a 'YYYY-MM-DD HH:MM:SS' string, got {_describe(value)}"
             )
-        return parse_wall_clock(value, zone)
+        return read_timestamp(value)
 
     converter.register_structure_hook(datetime, _timestamp)
 
@@ -74,10 +98,24 @@ def converter_for(zone: tzinfo) -> cattrs.Converter:
     return converter
 
 
-def decode_json(raw: bytes, *, method: str, url: str) -> Any:
-    """Parse a 2xx body as JSON, or raise ResponseDecodeError showing its start."""
+def _json_loader() -> Callable[[bytes], Any]:
+    """Return orjson's loads when installed (``thulium-async[speedups]``), else json's."""
     try:
-        return json.loads(raw)
+        return importlib.import_module("orjson").loads  # type: ignore[no-any-return]
+    except ImportError:
+        return json.loads
+
+
+_loads = _json_loader()
+
+
+def decode_json(raw: bytes, *, method: str, url: str) -> Any:
+    """Parse a 2xx body as JSON, or raise ResponseDecodeError showing its start.
+
+    Uses orjson when it is installed (about twice as fast), else the standard library.
+    """
+    try:
+        return _loads(raw)
     except ValueError as exc:
         raise ResponseDecodeError(
             f"{method} {url} answered with a body that is not JSON ({exc}): "
@@ -88,10 +126,78 @@ def decode_json(raw: bytes, *, method: str, url: str) -> Any:
         ) from None
 
 
+def plain_constructor(cls: type[T]) -> Callable[..., T]:
+    """Return a keyword constructor for *cls* that sets its slots directly.
+
+    A frozen attrs ``__init__`` goes through ``object.__setattr__`` for each field;
+    setting the slot descriptors is twice as fast, and safe only when ``__init__``
+    would do nothing more. So this falls back to the class itself as soon as a field
+    has a validator, a converter or a default factory, or the class is not slotted.
+    """
+    fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
+    slots = getattr(cls, "__slots__", ())
+    if any(
+        f.validator is not None
+        or f.converter is not None
+        or isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]  # Factory is a class at run time
+        or f.name not in slots
+        for f in fields
+    ) or hasattr(cls, "__attrs_post_init__"):
+        return cls
+    setters = [(f.name, cls.__dict__[f.name].__set__) for f in fields]
+    new = object.__new__
+
+    def construct(**values: Any) -> T:
+        instance = new(cls)
+        for name, set_slot in setters:
+            set_slot(instance, values[name])
+        return instance
+
+    return construct
+
+
+@lru_cache(maxsize=16)
+def fast_converter_for(zone: tzinfo) -> cattrs.Converter:
+    """Return the lean converter for the hot path: valid bodies only, no diagnosis."""
+    converter = cattrs.Converter(detailed_validation=False)
+    read_timestamp = timestamp_reader(zone)
+    make_caller = plain_constructor(WaitingCaller)
+
+    def _waiting_caller(value: Any, _: type) -> WaitingCaller:
+        # The same rules as the detailed hooks, written out for speed. Any refusal
+        # (TypeError, KeyError, ValueError) sends the body to the detailed converter.
+        if type(value) is not dict:
+            raise TypeError
+        phone = value["phone_number"]
+        started = value["started_at"]
+        customer_id = value.get("customer_id")
+        label = value.get("customer_label")
+        if (
+            type(phone) is not str
+            or type(started) is not str
+            or (customer_id is not None and type(customer_id) is not int)
+            or (label is not None and type(label) is not str)
+        ):
+            raise TypeError
+        return make_caller(
+            phone_number=phone,
+            started_at=read_timestamp(started),
+            customer_id=customer_id,
+            customer_label=label,
+        )
+
+    converter.register_structure_hook(WaitingCaller, _waiting_caller)
+    return converter
+
+
 def structure(
     data: Any, cls: type[T], zone: tzinfo, *, method: str, url: str, raw: bytes
 ) -> T:
     """Structure decoded JSON into *cls*, or raise ResponseDecodeError naming fields."""
+    try:
+        return fast_converter_for(zone).structure(data, cls)
+    except Exception:  # noqa: S110 -- refused: let the detailed converter explain why
+        pass
     try:
         return converter_for(zone).structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError) as exc:

@@ -30,12 +30,23 @@ from ._transport import Request, Response, Transport
 from ._wire import join_url
 
 logger = logging.getLogger("thulium_async")
+_CACHE_LIMIT = 1024
+# One encoder for every request: json.dumps with options builds a new one per call.
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class Queues:
     """Queue endpoints: ``client.queues.waiting_list(...)``, ``schedule_call(...)``."""
 
-    __slots__ = ("_base_url", "_get_headers", "_post_headers", "_transport", "_zone")
+    __slots__ = (
+        "_base_url",
+        "_get_headers",
+        "_post_headers",
+        "_requests",
+        "_transport",
+        "_urls",
+        "_zone",
+    )
 
     def __init__(
         self,
@@ -51,6 +62,18 @@ class Queues:
         self._zone = zone
         self._get_headers = get_headers
         self._post_headers = post_headers
+        # Built once per queue and reused: joining URLs costs more than the rest of
+        # the endpoint's own work (see benchmarks/). Bounded, as queue ids are few.
+        self._urls: dict[str, URL] = {}
+        self._requests: dict[int, Request] = {}
+
+    def _url(self, path: str) -> URL:
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _CACHE_LIMIT:
+                self._urls.clear()
+            url = self._urls[path] = join_url(self._base_url, path)
+        return url
 
     async def waiting_list(self, queue_id: int) -> list[WaitingCaller]:
         """Return the callers waiting in queue *queue_id* right now.
@@ -68,13 +91,16 @@ class Queues:
             ResponseDecodeError: the answer is not the documented list of callers.
             APIStatusError: any other refusal; APIConnectionError: the network failed.
         """
-        queue = _validation.queue_id(queue_id)
-        path = f"queues/{queue}/waiting_list"
-        url = join_url(self._base_url, path)
-        response = await self._transport.send(
-            Request("GET", url, path, self._get_headers, idempotent=True)
-        )
-        return self._structure_waiting_list(response, url)
+        request = self._requests.get(queue_id) if type(queue_id) is int else None
+        if request is None:
+            queue = _validation.queue_id(queue_id)
+            path = f"queues/{queue}/waiting_list"
+            request = Request("GET", self._url(path), path, self._get_headers)
+            if len(self._requests) >= _CACHE_LIMIT:
+                self._requests.clear()
+            self._requests[queue] = request
+        response = await self._transport.send(request)
+        return self._structure_waiting_list(response, request.url)
 
     def _structure_waiting_list(
         self, response: Response, url: URL
@@ -190,10 +216,10 @@ class Queues:
         response = await self._transport.send(
             Request(
                 "POST",
-                join_url(self._base_url, path),
+                self._url(path),
                 path,
                 self._post_headers,
-                body=json.dumps(payload, separators=(",", ":")).encode(),
+                body=_encode_json(payload).encode(),
                 idempotent=False,
             )
         )

@@ -60,6 +60,10 @@ class RateLimiter:
             return self.rate
         return self._throttled_rate + (self.rate - self._throttled_rate) * progress
 
+    def must_wait(self) -> bool:
+        """Return whether :meth:`acquire` can make a caller wait (cheap to ask)."""
+        return self.rate is not None or self._paused_until > 0.0
+
     async def acquire(self) -> float:
         """Wait until this caller may send, in arrival order; return the send time.
 

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import attrs
@@ -40,9 +40,12 @@ logger = logging.getLogger("thulium_async")
 _CHUNK = 64 * 1024
 
 
-@attrs.frozen
-class Request:
-    """What the endpoint layer asks the transport to send."""
+class Request(NamedTuple):
+    """What the endpoint layer asks the transport to send.
+
+    A named tuple rather than an attrs class: one is built per request, and tuples
+    are the cheapest immutable records Python has.
+    """
 
     method: str
     url: URL
@@ -52,8 +55,7 @@ class Request:
     idempotent: bool = True
 
 
-@attrs.frozen
-class Response:
+class Response(NamedTuple):
     """A successful (2xx) answer and its body, read up to the size cap.
 
     *truncated* is true when the body was larger than the cap: the endpoint decides
@@ -174,7 +176,7 @@ class Transport:
             except ThuliumError as error:
                 ambiguous[0] = ambiguous[0] or classify(error) is Failure.AMBIGUOUS
                 raise
-            return attrs.evolve(response, attempts=attempts[0])
+            return response._replace(attempts=attempts[0])
 
         def should_retry(state: RetryCallState) -> bool:
             error = state.outcome.exception() if state.outcome else None
@@ -260,7 +262,8 @@ class Transport:
         session = self._sessions.get()
         method, url = request.method, request.url
         stats = self.stats
-        sent_at = await self.limiter.acquire()
+        limiter = self.limiter
+        sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
         async with self._slots:
             stats.attempts += 1
             stats.in_flight += 1
