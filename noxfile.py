@@ -43,6 +43,46 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def soak(session: nox.Session) -> None:
+    """The fault soak: 20,000 calls at concurrency 200 with 30% faults (a minute)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("pytest", "-m", "soak", "-s", "tests/soak", *session.posargs)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The supervisor page in headless Chromium (Debian's chromium + chromium-driver)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "browser"))
+    session.run("pytest", "-m", "browser", "tests/browser", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation with warnings as errors (no network needed)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    session.run(
+        "sphinx-build",
+        "-W",
+        "-n",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks: HTTP throughput and CPU, decoding, and a dialer job (minutes)."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
+    session.chdir("benchmarks")
+    scripts = session.posargs or ["bench_http.py", "bench_decode.py", "bench_dialer.py"]
+    for script in scripts:
+        session.run("python", script, env={"MPLBACKEND": "Agg"})
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """Run the demo dialer against the embedded fake Thulium server."""
     session.install(".")

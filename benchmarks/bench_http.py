@@ -21,6 +21,7 @@ from pathlib import Path
 import aiohttp
 from _common import (
     BASE_HEADERS,
+    HERE,
     machine,
     median,
     pin_client,
@@ -127,7 +128,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[100, 10])
     parser.add_argument("--no-httpx", action="store_true")
-    parser.add_argument("--chart", default="docs/_static/performance.png")
+    parser.add_argument(
+        "--chart", default=str(HERE.parent / "docs" / "_static" / "performance.png")
+    )
     args = parser.parse_args()
     pinning = pin_client()
     contenders = ["raw aiohttp", "sdk"] + ([] if args.no_httpx else ["httpx"])

@@ -30,6 +30,7 @@ from ._errors import (
 from ._models import WaitingCaller
 from ._retry import RetryPolicy
 from ._transport import ClientStats
+from ._watch import WaitingListChange
 
 __all__ = [
     "APIConnectionError",
@@ -54,6 +55,7 @@ __all__ = [
     "ThuliumError",
     "UnprocessableEntityError",
     "WaitingCaller",
+    "WaitingListChange",
 ]
 
 

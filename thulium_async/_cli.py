@@ -25,6 +25,8 @@ from ._cli_output import ProgressLine, table, waiting_rows
 from ._client import ThuliumClient
 from ._dialer import CallOutcome, CallRequest, DialProgress
 from ._errors import ThuliumError
+from ._models import WaitingCaller
+from ._watch import WaitingListChange
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -107,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("file", help="CSV: phone_number[,call_at]; header optional")
     many.add_argument("--concurrency", type=int, default=10)
     many.add_argument("--rate", type=float, default=None, help="requests per second")
-    many.add_argument("--report", help="write one CSV row per input line here")
+    many.add_argument("--report", help="write one CSV row per number read here")
+
+    watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
+    watch.add_argument("queue_id", type=int)
+    watch.add_argument("--interval", type=float, default=2.0, help="seconds per poll")
 
     serve = commands.add_parser(
         "serve-fake", help="run the fake Thulium for manual tries"
@@ -142,16 +148,7 @@ async def cmd_waiting_list(args: argparse.Namespace, out: TextIO) -> int:
     async with _client_from(args) as client:
         callers = await client.queues.waiting_list(args.queue_id)
     if args.json:
-        rows = [
-            {
-                "phone_number": c.phone_number,
-                "started_at": c.started_at.isoformat(),
-                "customer_id": c.customer_id,
-                "customer_label": c.customer_label,
-            }
-            for c in callers
-        ]
-        out.write(json.dumps(rows, indent=2) + "\n")
+        out.write(json.dumps([_caller_json(c) for c in callers], indent=2) + "\n")
         return EXIT_OK
     if not callers:
         out.write(f"Nobody is waiting in queue {args.queue_id}.\n")
@@ -173,6 +170,88 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(f"Scheduled a call to {args.phone_number} ({when or 'now'}).\n")
     return EXIT_OK
+
+
+async def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
+    """Follow a queue's waiting list until interrupted."""
+    live = out.isatty() and not args.json
+    state: dict[str, Any] = {"waiting": (), "status": ""}
+
+    def draw() -> None:
+        waiting: tuple[WaitingCaller, ...] = state["waiting"]
+        zone = waiting[0].started_at.tzinfo if waiting else None
+        rows = waiting_rows(waiting, datetime.now(zone))
+        headers = ["phone number", "waiting since", "waited", "customer"]
+        body = table(headers, rows) if rows else "Nobody is waiting."
+        out.write(f"\x1b[H\x1b[2JQueue {args.queue_id}{state['status']}\n\n{body}\n")
+        out.flush()
+
+    async def follow() -> None:
+        async with _client_from(args) as client:
+            stream = client.queues.watch_waiting_list(args.queue_id, args.interval)
+            async with aclosing(stream) as changes:
+                async for change in changes:
+                    state["waiting"] = change.waiting
+                    state["status"] = (
+                        f" (last poll failed: {change.error})" if change.error else ""
+                    )
+                    if live:
+                        draw()
+                    else:
+                        _print_change(change, out, as_json=args.json)
+
+    async def redraw_every_second() -> None:
+        while live:  # the "waited" column keeps counting between changes
+            await asyncio.sleep(1.0)
+            draw()
+
+    with _Interrupts() as interrupts:
+        tasks = [
+            asyncio.ensure_future(follow()),
+            asyncio.ensure_future(redraw_every_second()),
+            asyncio.ensure_future(interrupts.stop.wait()),
+        ]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for task in done:
+            if task is tasks[0]:
+                task.result()  # a definitive error (401, 404) ends the command
+    return EXIT_OK
+
+
+def _caller_json(caller: WaitingCaller) -> dict[str, object]:
+    return {
+        "phone_number": caller.phone_number,
+        "started_at": caller.started_at.isoformat(),
+        "customer_id": caller.customer_id,
+        "customer_label": caller.customer_label,
+    }
+
+
+def _print_change(change: WaitingListChange, out: TextIO, *, as_json: bool) -> None:
+    stamp = change.polled_at.strftime("%H:%M:%S")
+    if as_json:
+        record = {
+            "polled_at": change.polled_at.isoformat(),
+            "joined": [_caller_json(c) for c in change.joined],
+            "left": [_caller_json(c) for c in change.left],
+            "waiting": len(change.waiting),
+            "error": str(change.error) if change.error else None,
+        }
+        out.write(json.dumps(record) + "\n")
+    elif change.error:
+        out.write(f"{stamp} ! poll failed, retrying: {change.error}\n")
+    else:
+        for sign, callers in (("+", change.joined), ("-", change.left)):
+            for c in callers:
+                label = f" {c.customer_label}" if c.customer_label else ""
+                out.write(f"{stamp} {sign} {c.phone_number}{label}\n")
+        out.write(f"{stamp}   {len(change.waiting)} waiting\n")
+    out.flush()
 
 
 def read_requests(
@@ -352,6 +431,7 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         "waiting-list": cmd_waiting_list,
         "schedule-call": cmd_schedule_call,
         "schedule-calls": cmd_schedule_calls,
+        "watch": cmd_watch,
         "serve-fake": cmd_serve_fake,
     }
     try:

@@ -6,7 +6,6 @@ itself.
 
 from __future__ import annotations
 
-import math
 import ssl
 from datetime import tzinfo
 from types import TracebackType
@@ -20,17 +19,10 @@ from ._retry import RetryPolicy
 from ._session import USER_AGENT, SessionManager
 from ._time import resolve_timezone
 from ._transport import ClientStats, Transport
+from ._validation import positive
 from ._wire import basic_auth_header, normalize_base_url
 
 _DEFAULT_MAX_RESPONSE_SIZE = 16 * 1024 * 1024
-
-
-def _positive(name: str, value: object, unit: str = "seconds") -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidInputError(f"{name} must be a number ({unit}), got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidInputError(f"{name} must be > 0 and finite, got {value!r}")
-    return float(value)
 
 
 def _check_credentials(username: object, password: object) -> None:
@@ -84,7 +76,14 @@ class ThuliumClient:
         InvalidInputError: any argument is invalid.
     """
 
-    __slots__ = ("_base_url", "_sessions", "_transport", "_username", "queues")
+    __slots__ = (
+        "_base_url",
+        "_is_view",
+        "_sessions",
+        "_transport",
+        "_username",
+        "queues",
+    )
 
     def __init__(
         self,
@@ -121,20 +120,21 @@ class ThuliumClient:
             raise InvalidInputError("ssl_context must be an ssl.SSLContext")
         zone = resolve_timezone(timezone)
         self._username = username
+        self._is_view = False
         max_connections = _positive_int("max_connections", max_connections)
         self._sessions = SessionManager(
             max_connections=max_connections, session=session, ssl_context=ssl_context
         )
         if rate_limit is not None:
-            rate_limit = _positive("rate_limit", rate_limit, "requests per second")
+            rate_limit = positive("rate_limit", rate_limit, "requests per second")
         limiter = RateLimiter(
             rate_limit, burst=min(10, int(rate_limit or 1)) if rate_limit else 1
         )
         self._transport = Transport(
             self._sessions,
             policy=retry,
-            timeout=_positive("timeout", timeout),
-            connect_timeout=_positive("connect_timeout", connect_timeout),
+            timeout=positive("timeout", timeout),
+            connect_timeout=positive("connect_timeout", connect_timeout),
             max_in_flight=max_connections,
             max_response_size=_positive_int("max_response_size", max_response_size),
             limiter=limiter,
@@ -151,6 +151,44 @@ class ThuliumClient:
             get_headers=common,
             post_headers={**common, "Content-Type": "application/json; charset=utf-8"},
         )
+
+    def with_options(
+        self, *, timeout: float | None = None, retry: RetryPolicy | None = None
+    ) -> ThuliumClient:
+        """Return a view of this client with another *timeout* and/or *retry* policy.
+
+        The view shares this client's connections, rate limit, retry budget and
+        counters, so it costs almost nothing: use it per call site, e.g. a short
+        timeout in a web request handler while a background job keeps the long one::
+
+            fast = client.with_options(timeout=2.0, retry=RetryPolicy(max_attempts=1))
+            callers = await fast.queues.waiting_list(2)
+
+        Closing a view does nothing; the client it came from owns the connections.
+
+        Raises:
+            InvalidInputError: a bad *timeout* or *retry*.
+        """
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise InvalidInputError(
+                f"retry must be a RetryPolicy, got {type(retry).__name__}"
+            )
+        transport = self._transport.with_options(
+            policy=retry if retry is not None else self._transport.policy,
+            timeout=(
+                positive("timeout", timeout)
+                if timeout is not None
+                else self._transport.timeout
+            ),
+        )
+        view = object.__new__(ThuliumClient)
+        view._base_url = self._base_url
+        view._username = self._username
+        view._sessions = self._sessions
+        view._transport = transport
+        view._is_view = True
+        view.queues = self.queues.with_transport(transport)
+        return view
 
     def __repr__(self) -> str:
         state = " closed" if self._sessions.closed else ""
@@ -184,12 +222,19 @@ class ThuliumClient:
         """Whether the client has been closed."""
         return self._sessions.closed
 
+    @property
+    def timeout(self) -> float:
+        """Seconds allowed for one attempt."""
+        return self._transport.timeout
+
     async def close(self) -> None:
         """Close the connections this client opened; safe to call twice.
 
-        A session passed in by the user is left open: it is theirs.
+        A session passed in by the user is left open: it is theirs. On a view from
+        :meth:`with_options` this does nothing: the original client owns them.
         """
-        await self._sessions.close()
+        if not self._is_view:
+            await self._sessions.close()
 
     async def __aenter__(self) -> ThuliumClient:
         return self

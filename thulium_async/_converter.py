@@ -190,10 +190,39 @@ def fast_converter_for(zone: tzinfo) -> cattrs.Converter:
     return converter
 
 
+@lru_cache(maxsize=16)
+def _waiting_list_hook(zone: tzinfo) -> Callable[[Any, Any], list[WaitingCaller]]:
+    return fast_converter_for(zone).get_structure_hook(list[WaitingCaller])
+
+
+def structure_waiting_list(raw: bytes, zone: tzinfo) -> list[WaitingCaller] | None:
+    """Decode and structure a waiting_list body on the hot path; None if refused.
+
+    No error message is built here: a refused body goes to :func:`structure`, which
+    explains exactly what is wrong.
+    """
+    try:
+        data = _loads(raw)
+        if type(data) is not list:
+            return None
+        return _waiting_list_hook(zone)(data, list[WaitingCaller])
+    except Exception:
+        return None
+
+
 def structure(
     data: Any, cls: type[T], zone: tzinfo, *, method: str, url: str, raw: bytes
 ) -> T:
     """Structure decoded JSON into *cls*, or raise ResponseDecodeError naming fields."""
+    if getattr(cls, "__origin__", None) is list and type(data) is not list:
+        # cattrs would iterate any iterable (a dict's keys, a string's letters).
+        raise ResponseDecodeError(
+            f"{method} {url} should answer with a JSON array, got "
+            f"{type(data).__name__}: {snippet(raw)!r}",
+            method=method,
+            url=url,
+            body=snippet(raw),
+        )
     try:
         return fast_converter_for(zone).structure(data, cls)
     except Exception:  # noqa: S110 -- refused: let the detailed converter explain why

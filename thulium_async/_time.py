@@ -21,7 +21,6 @@ from functools import lru_cache
 
 from ._errors import InvalidInputError
 
-WALL_CLOCK_FORMAT = "%Y-%m-%d %H:%M:%S"
 _WALL_CLOCK_LENGTH = 19
 
 
@@ -88,13 +87,28 @@ def format_wall_clock(value: object, zone: tzinfo) -> str:
         raise InvalidInputError(
             f"call_at must be a datetime, got {type(value).__name__}: {value!r}"
         )
-    if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(zone).strftime(WALL_CLOCK_FORMAT)
-    naive = value.replace(tzinfo=None)
-    if is_in_gap(naive, zone):
+    try:
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            return wall_clock_text(value.astimezone(zone))
+        naive = value.replace(tzinfo=None)
+        in_gap = is_in_gap(naive, zone)
+    except OverflowError:  # within hours of year 1 or 9999, the zone is out of range
+        raise InvalidInputError(
+            f"call_at {value!r} is out of the range {zone} can represent"
+        ) from None
+    if in_gap:
         raise InvalidInputError(
             f"call_at {naive.isoformat(sep=' ')} does not exist in {zone}: the clocks "
             "skip that hour for daylight saving time; pass a time outside the gap or "
             "an aware datetime"
         )
-    return naive.strftime(WALL_CLOCK_FORMAT)
+    return wall_clock_text(naive)
+
+
+def wall_clock_text(value: datetime) -> str:
+    """Return *value*'s wall clock as ``YYYY-MM-DD HH:MM:SS``, ignoring any tzinfo."""
+    # Not strftime: on glibc "%Y" does not zero-pad years below 1000.
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    )

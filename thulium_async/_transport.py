@@ -123,6 +123,23 @@ class Transport:
         self._clock = clock
         self.stats = ClientStats()
 
+    def with_options(self, *, policy: RetryPolicy, timeout: float) -> Transport:
+        """Return a transport with its own policy and timeout, sharing everything else.
+
+        The session, the in-flight slots, the rate limiter, the retry budget and the
+        counters stay shared: they describe the connection to one Thulium system, not
+        one kind of call.
+        """
+        view = object.__new__(Transport)
+        view.__dict__.update(self.__dict__)
+        view.policy = policy
+        view.timeout = timeout
+        connect = self._client_timeout.connect or timeout
+        view._client_timeout = aiohttp.ClientTimeout(
+            total=timeout, connect=min(connect, timeout)
+        )
+        return view
+
     def _may_retry(self, error: ThuliumError, request: Request) -> bool:
         """Apply the decision table, then the client-wide retry budget."""
         failure = classify(error)
@@ -149,9 +166,11 @@ class Transport:
         """
         started = self._clock()
         try:
-            return await self._attempt(request)
+            return await self._send_once(request)
         except ThuliumError as error:
             error.attempts = 1
+            if self._must_not_resend(error, request):
+                raise self._final_error(error, request, Failure.AMBIGUOUS)  # noqa: B904
             if self.policy.max_attempts == 1 or not self._may_retry(error, request):
                 raise self._final_error(error, request, classify(error))  # noqa: B904
             first = error
@@ -245,17 +264,21 @@ class Transport:
         unknown.__suppress_context__ = True
         return unknown
 
+    def _must_not_resend(self, error: ThuliumError, request: Request) -> bool:
+        """Whether *error* may mean a non-idempotent request was processed."""
+        return (
+            not request.idempotent
+            and not self.policy.retry_unsafe
+            and classify(error) is Failure.AMBIGUOUS
+        )
+
     async def _attempt(self, request: Request) -> Response:
-        """Make one HTTP attempt; for a non-idempotent request, ambiguity is final."""
+        """Make one more HTTP attempt; for a non-idempotent request, ambiguity is final."""
         try:
             return await self._send_once(request)
         except ThuliumError as error:
-            if request.idempotent or self.policy.retry_unsafe:
-                raise
-            failure = classify(error)
-            if failure is Failure.AMBIGUOUS:
-                error.attempts = 1
-                raise self._final_error(error, request, failure)  # noqa: B904
+            if self._must_not_resend(error, request):
+                raise self._final_error(error, request, Failure.AMBIGUOUS)  # noqa: B904
             raise
 
     async def _send_once(self, request: Request) -> Response:

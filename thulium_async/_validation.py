@@ -6,6 +6,7 @@ wrong and what would be right, and returns the value in the form the wire needs.
 
 from __future__ import annotations
 
+import math
 import re
 
 from ._errors import InvalidInputError
@@ -45,3 +46,21 @@ def phone_number(value: object) -> str:
             "with an optional leading '+' (spaces, dashes, dots and brackets allowed)"
         )
     return compact
+
+
+def positive(name: str, value: object, unit: str = "seconds") -> float:
+    """Return *value* as a positive, finite float (of *unit*), or refuse it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInputError(f"{name} must be a number ({unit}), got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidInputError(f"{name} must be > 0 and finite, got {value!r}")
+    return float(value)
+
+
+def fraction(name: str, value: object) -> float:
+    """Return *value* as a float in [0, 1), or refuse it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInputError(f"{name} must be a number in [0, 1), got {value!r}")
+    if not 0 <= value < 1:
+        raise InvalidInputError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import attrs
 from aiohttp import web
 
-from ._time import WALL_CLOCK_FORMAT, parse_wall_clock, resolve_timezone
+from ._time import parse_wall_clock, resolve_timezone, wall_clock_text
 from ._wire import basic_auth_header
 
 __all__ = [
@@ -233,7 +233,7 @@ class FakeThulium:
         if isinstance(started_at, datetime):
             if started_at.tzinfo is not None:
                 started_at = started_at.astimezone(self.zone)
-            started_at = started_at.strftime(WALL_CLOCK_FORMAT)
+            started_at = wall_clock_text(started_at)
         self.add_queue(queue_id)
         entry = {
             "phone_number": phone_number,

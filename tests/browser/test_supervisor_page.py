@@ -1,0 +1,99 @@
+"""The supervisor page in a real headless Chromium: callers appear and disappear live.
+
+Run with ``python -m nox -s browser``: it needs Debian's ``chromium`` and
+``chromium-driver`` packages (``/usr/bin/chromium``, ``/usr/bin/chromedriver``) and
+downloads nothing else. ``THULIUM_SCREENSHOT=path.png`` saves what the browser shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+
+import pytest
+
+from examples.fastapi_app.app import Settings, create_app
+from thulium_async.testing import FakeThulium
+
+from ..serve_app import serve_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def start_browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail(
+            "install Debian's chromium and chromium-driver (see the nox session)"
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=900,500",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='chromium-')}",
+    ):
+        options.add_argument(flag)
+    # An explicit driver path: Selenium Manager must not try to download one.
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+async def wait_for(driver, predicate, what: str, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if await asyncio.to_thread(predicate, driver):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the page never showed {what}")
+
+
+def phones(driver) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [
+        row.get_attribute("data-phone")
+        for row in driver.find_elements(By.CSS_SELECTOR, "#callers tr")
+    ]
+
+
+async def test_callers_appear_and_disappear_on_the_live_page():
+    async with FakeThulium() as fake:
+        fake.add_caller(2, "500333222", customer_label="Jan Kowalski")
+        settings = Settings(
+            base_url=fake.base_url,
+            username=fake.username,
+            password=fake.password,
+            watch_interval=0.1,
+        )
+        async with serve_app(create_app(settings)) as url:
+            driver = await asyncio.to_thread(start_browser)
+            try:
+                await asyncio.to_thread(driver.get, f"{url}/supervisor/2")
+                await wait_for(driver, lambda d: phones(d) == ["500333222"], "Jan")
+                fake.add_caller(2, "600111222", customer_label="Acme Sp. z o.o.")
+                await wait_for(
+                    driver,
+                    lambda d: phones(d) == ["600111222", "500333222"],
+                    "the new caller",
+                )
+                if path := os.environ.get("THULIUM_SCREENSHOT"):
+                    await asyncio.to_thread(driver.save_screenshot, path)
+                fake.remove_caller(2, "500333222")
+                await wait_for(
+                    driver, lambda d: phones(d) == ["600111222"], "Jan leaving"
+                )
+            finally:
+                await asyncio.to_thread(driver.quit)

@@ -1,0 +1,121 @@
+"""Soak: 20,000 calls at concurrency 200 against FakeThulium failing 30% of requests.
+
+Not in the default suite (about a minute); run it with ``python -m nox -s soak``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import resource
+from collections import Counter
+
+import pytest
+
+from thulium_async import (
+    DeliveryUnknownError,
+    RetryPolicy,
+    ThuliumClient,
+    ThuliumError,
+)
+from thulium_async.testing import FakeThulium, Fault
+
+pytestmark = pytest.mark.soak
+
+CALLS = int(os.environ.get("SOAK_CALLS", "10000"))
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def client_side_tasks() -> int:
+    """Tasks that are not the fake server's own connection handlers."""
+    return sum(
+        "RequestHandler" not in getattr(t.get_coro(), "__qualname__", "")
+        for t in asyncio.all_tasks()
+    )
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+async def test_soak_no_duplicates_one_outcome_each_no_growth():
+    faults = [
+        Fault.status_response(429, headers={"Retry-After": "0"}),
+        Fault.status_response(503),
+        Fault.html_error_page(502),
+        Fault.drop_before_processing(),
+        Fault.processed_then_status(500),
+        Fault.processed_then_drop(),
+        Fault.processed_then_stall(2.0),
+        Fault.delay_then_process(0.05),
+    ]
+    policy = RetryPolicy(
+        max_attempts=4, initial_delay=0.01, max_delay=0.1, retry_budget=None
+    )
+    async with FakeThulium() as fake:
+        fake.add_caller(2, "500333222")
+        fake.set_fault_rate(0.3, seed=99, faults=faults)
+        fds_before_client = open_fds()
+        async with ThuliumClient(
+            fake.base_url,
+            fake.username,
+            fake.password,
+            retry=policy,
+            timeout=0.5,
+            max_connections=200,
+        ) as client:
+            semaphore = asyncio.Semaphore(200)
+
+            async def one(i: int) -> tuple[str, str]:
+                async with semaphore:
+                    number = f"7{i:08d}"
+                    try:
+                        if i % 2:
+                            await client.queues.waiting_list(2)
+                            return ("get", "ok")
+                        await client.queues.schedule_call(2, number)
+                        return (number, "scheduled")
+                    except DeliveryUnknownError:
+                        return (number, "unknown")
+                    except ThuliumError:
+                        return (number, "failed")
+
+            # Warm up, then measure what a long run adds.
+            await asyncio.gather(*(one(i) for i in range(-400, 0)))
+            gc.collect()
+            fds, rss, tasks = open_fds(), rss_mib(), client_side_tasks()
+            outcomes = await asyncio.gather(*(one(i) for i in range(2 * CALLS)))
+            gc.collect()
+            assert len(outcomes) == 2 * CALLS  # one outcome per call
+            posts = [(n, s) for n, s in outcomes if n != "get"]
+            on_server = Counter(c.phone_number for c in fake.scheduled)
+            assert max(on_server.values()) == 1, "a number was scheduled twice"
+            for number, status in posts:
+                if status == "scheduled":
+                    assert on_server[number] == 1
+                elif status == "failed":
+                    assert on_server[number] == 0
+            assert client.stats.in_flight == 0
+            connector = client._sessions.get().connector
+            assert connector is not None
+            assert len(connector._acquired) == 0  # every connection back in the pool
+            # Both ends of each pooled connection live in this process: at most the
+            # pool's 200 connections twice, whatever the number of calls.
+            assert open_fds() <= fds + 2 * 200
+            assert client_side_tasks() <= tasks + 5
+            assert rss_mib() - rss < 50  # stable memory
+            statuses = Counter(s for _, s in posts)
+            print(
+                f"\nsoak: {dict(statuses)}; RSS {rss:.0f} -> {rss_mib():.0f} MiB; "
+                f"fds {fds} -> {open_fds()}"
+            )
+        for _ in range(100):  # closing the client closes its sockets; the fake follows
+            if open_fds() <= fds_before_client + 5:
+                break
+            await asyncio.sleep(0.02)
+        assert open_fds() <= fds_before_client + 5, "sockets left open after close"

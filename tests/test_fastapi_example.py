@@ -1,0 +1,191 @@
+"""The FastAPI example app, against FakeThulium, with FastAPI's own ASGI tooling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi")
+httpx = pytest.importorskip("httpx")
+
+from examples.fastapi_app.app import Settings, create_app  # noqa: E402
+from thulium_async.testing import FakeThulium, Fault  # noqa: E402
+
+
+@contextlib.asynccontextmanager
+async def running(fake: FakeThulium, **overrides: Any) -> AsyncIterator[Any]:
+    settings = Settings(
+        base_url=fake.base_url,
+        username=fake.username,
+        password=overrides.pop("password", fake.password),
+        **overrides,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://app"
+        ) as http:
+            yield app, http
+
+
+async def test_lifespan_opens_one_client_and_closes_it(fake):
+    async with running(fake) as (app, http):
+        client = app.state.thulium
+        assert (await http.get("/queues/2/waiting")).status_code == 200
+        assert not client.closed
+    assert client.closed
+
+
+async def test_waiting_list_endpoint(fake):
+    fake.add_caller(2, "500333222", customer_id=7, customer_label="Jan")
+    async with running(fake) as (_, http):
+        response = await http.get("/queues/2/waiting")
+    assert response.status_code == 200
+    (caller,) = response.json()
+    assert caller["phone_number"] == "500333222"
+    assert caller["customer_label"] == "Jan"
+    assert caller["waiting_seconds"] >= 0
+
+
+async def test_200_concurrent_requests_share_one_session(fake):
+    fake.set_fault_rate(1.0, faults=[Fault.delay_then_process(0.01)])
+    async with running(fake) as (app, http):
+        session = app.state.thulium._sessions.get()
+        responses = await asyncio.gather(
+            *(http.get("/queues/2/waiting") for _ in range(100)),
+            *(
+                http.post("/queues/2/callbacks", json={"phone_number": f"500{i:06d}"})
+                for i in range(100)
+            ),
+        )
+        assert app.state.thulium._sessions.get() is session
+    assert [r.status_code for r in responses] == [200] * 100 + [201] * 100
+    assert len({r.peer_port for r in fake.requests}) <= 50  # max_connections
+    assert len(fake.scheduled) == 100
+
+
+async def test_callback_is_scheduled(fake):
+    async with running(fake) as (_, http):
+        response = await http.post(
+            "/queues/2/callbacks",
+            json={"phone_number": "500333222", "call_at": "2026-11-23T09:30:00"},
+        )
+    assert (response.status_code, response.json()) == (201, {"status": "scheduled"})
+    assert fake.scheduled[0].call_at == "2026-11-23 09:30:00"
+
+
+@pytest.mark.parametrize(
+    ("setup", "request_args", "status", "header"),
+    [
+        (
+            lambda f: f.fail_next(
+                "schedule_call",
+                *[Fault.status_response(429, headers={"Retry-After": "30"})] * 2,
+            ),
+            ("post", "/queues/2/callbacks", {"phone_number": "500333222"}),
+            503,
+            "30",
+        ),
+        (
+            lambda f: f.fail_next("schedule_call", Fault.processed_then_status(500)),
+            ("post", "/queues/2/callbacks", {"phone_number": "500333222"}),
+            202,
+            None,
+        ),
+        (
+            lambda f: None,
+            ("post", "/queues/2/callbacks", {"phone_number": "not-a-number"}),
+            422,
+            None,
+        ),
+        (lambda f: None, ("get", "/queues/9/waiting", None), 404, None),
+        (
+            lambda f: f.fail_next("waiting_list", *[Fault.html_error_page()] * 2),
+            ("get", "/queues/2/waiting", None),
+            502,
+            None,
+        ),
+        (
+            lambda f: f.fail_next("waiting_list", *[Fault.processed_then_stall(5)] * 2),
+            ("get", "/queues/2/waiting", None),
+            504,
+            None,
+        ),
+    ],
+    ids=["429->503", "unknown->202", "invalid->422", "404", "502", "timeout->504"],
+)
+async def test_sdk_errors_map_to_sensible_http_answers(
+    fake, setup, request_args, status, header
+):
+    setup(fake)
+    method, path, body = request_args
+    async with running(fake, interactive_timeout=0.3) as (_, http):
+        response = await getattr(http, method)(path, **({"json": body} if body else {}))
+    assert response.status_code == status, response.text
+    if header:
+        assert response.headers["Retry-After"] == header
+    if status == 202:
+        assert response.json()["status"] == "unknown"
+        assert len(fake.scheduled) == 1  # scheduled once, not retried
+
+
+async def test_wrong_api_password_is_our_502_not_the_callers_401(fake):
+    async with running(fake, password="wrong") as (_, http):
+        response = await http.get("/queues/2/waiting")
+    assert response.status_code == 502
+    assert "wrong" not in response.text
+
+
+async def read_event(response) -> dict[str, Any]:
+    """Read one server-sent event's JSON data."""
+    import json
+
+    data = ""
+    while True:
+        line = (await response.content.readline()).decode()
+        if line.startswith("data: "):
+            data += line[6:].strip()
+        elif line == "\n" and data:
+            event: dict[str, Any] = json.loads(data)
+            return event
+
+
+async def test_server_sent_events_stream_the_queue_live(fake):
+    import aiohttp
+
+    from .serve_app import serve_app
+
+    settings = Settings(
+        base_url=fake.base_url,
+        username=fake.username,
+        password=fake.password,
+        watch_interval=0.02,
+    )
+    fake.add_caller(2, "500333222", customer_label="Jan")
+    async with (
+        serve_app(create_app(settings)) as url,
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/queues/2/waiting/stream") as response,
+    ):
+        assert response.headers["Content-Type"].startswith("text/event-stream")
+        first = await read_event(response)
+        assert [c["phone_number"] for c in first["joined"]] == ["500333222"]
+        fake.add_caller(2, "600111222")
+        second = await read_event(response)
+        assert [c["phone_number"] for c in second["joined"]] == ["600111222"]
+        fake.remove_caller(2, "500333222")
+        third = await read_event(response)
+        assert [c["phone_number"] for c in third["left"]] == ["500333222"]
+        assert [c["phone_number"] for c in third["waiting"]] == ["600111222"]
+
+
+async def test_supervisor_page_is_served(fake):
+    async with running(fake) as (_, http):
+        response = await http.get("/supervisor/2")
+    assert response.status_code == 200
+    assert 'EventSource("/queues/2/waiting/stream")' in response.text
