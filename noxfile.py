@@ -77,7 +77,12 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: HTTP throughput and CPU, decoding, and a dialer job (minutes)."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.chdir("benchmarks")
-    scripts = session.posargs or ["bench_http.py", "bench_decode.py", "bench_dialer.py"]
+    scripts = session.posargs or [
+        "bench_overhead.py",
+        "bench_http.py",
+        "bench_decode.py",
+        "bench_dialer.py",
+    ]
     for script in scripts:
         session.run("python", script, env={"MPLBACKEND": "Agg"})
 

@@ -44,5 +44,6 @@ nitpick_ignore_regex = [
         r"(aiohttp|ssl|datetime|collections\.abc|typing|attr|multidict|yarl)\..*",
     ),
     (r"py:class", r"(T|NumberSource|AsyncGenerator|Iterable|AsyncIterable)"),
+    (r"py:class", r"(tzinfo|URL|Transport|ClientSession|SSLContext|datetime|Random)"),
     (r"py:.*", r"thulium_async\._.*"),
 ]

@@ -265,3 +265,39 @@ async def test_demo_in_process_reports_and_checks_its_guarantees():
     assert "Queue 2: 3 callers waiting" in out
     assert "Jan Kowalski (#123)" in out
     assert "nobody was called twice" in out
+
+
+async def test_watch_prints_joins_and_leaves_until_stopped(env):
+    import asyncio
+
+    env.add_caller(2, "500333222", customer_label="Jan")
+    out = io.StringIO()
+    task = asyncio.ensure_future(amain(["watch", "2", "--interval", "0.02"], out=out))
+    for _ in range(300):  # wait for conditions, not for luck
+        if "500333222 Jan" in out.getvalue():
+            break
+        await asyncio.sleep(0.01)
+    env.add_caller(2, "600111222")
+    for _ in range(300):
+        if "+ 600111222" in out.getvalue():
+            break
+        await asyncio.sleep(0.01)
+    env.remove_caller(2, "500333222")
+    for _ in range(300):
+        if "- 500333222" in out.getvalue():
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    text = out.getvalue()
+    assert "+ 500333222 Jan" in text
+    assert "+ 600111222" in text
+    assert "- 500333222 Jan" in text
+    assert "2 waiting" in text
+
+
+async def test_watch_unknown_queue_is_a_one_line_error(env, capsys):
+    code, _ = await run("watch", "9", "--interval", "0.01")
+    assert code == EXIT_ERROR
+    assert "404" in capsys.readouterr().err

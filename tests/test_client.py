@@ -253,3 +253,40 @@ def test_custom_ssl_context_reaches_the_connector():
 def test_policy_is_exposed_as_given():
     client = ThuliumClient(BASE_URL, "u", "p", retry=FAST_RETRY)
     assert client.retry is FAST_RETRY
+
+
+async def test_with_options_shares_the_session_but_not_the_settings(fake):
+    from thulium_async import APITimeoutError
+
+    async with ThuliumClient(
+        fake.base_url, fake.username, fake.password, timeout=5.0, retry=FAST_RETRY
+    ) as client:
+        quick = client.with_options(timeout=0.2, retry=RetryPolicy(max_attempts=1))
+        assert (quick.timeout, quick.retry.max_attempts) == (0.2, 1)
+        assert (client.timeout, client.retry) == (5.0, FAST_RETRY)
+        await client.queues.waiting_list(2)
+        await quick.queues.waiting_list(2)
+        assert quick._sessions.get() is client._sessions.get()
+        assert len({r.peer_port for r in fake.requests}) == 1  # one pooled connection
+        assert client.stats is quick.stats  # one client's counters
+
+        fake.fail_next("waiting_list", Fault.delay_then_process(0.5))
+        with pytest.raises(APITimeoutError):
+            await quick.queues.waiting_list(2)  # its short timeout, and no retry
+        fake.fail_next("waiting_list", Fault.delay_then_process(0.5))
+        assert await client.queues.waiting_list(2) == []  # the client's own timeout
+
+        await quick.close()  # a view closes nothing
+        assert not client.closed
+        assert await client.queues.waiting_list(2) == []
+    assert quick.closed  # closing the client closes its views' connections too
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [({"timeout": 0}, "timeout"), ({"retry": 3}, "RetryPolicy")],
+)
+def test_with_options_refuses_bad_settings(kwargs, fragment):
+    client = ThuliumClient(BASE_URL, "u", "p")
+    with pytest.raises(InvalidInputError, match=fragment):
+        client.with_options(**kwargs)

@@ -201,16 +201,17 @@ async def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
                         _print_change(change, out, as_json=args.json)
 
     async def redraw_every_second() -> None:
-        while live:  # the "waited" column keeps counting between changes
+        while True:  # the "waited" column keeps counting between changes
             await asyncio.sleep(1.0)
             draw()
 
     with _Interrupts() as interrupts:
         tasks = [
             asyncio.ensure_future(follow()),
-            asyncio.ensure_future(redraw_every_second()),
             asyncio.ensure_future(interrupts.stop.wait()),
         ]
+        if live:
+            tasks.append(asyncio.ensure_future(redraw_every_second()))
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -387,7 +388,7 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
     """Run FakeThulium in the foreground until interrupted."""
     from .testing import FakeThulium
 
-    fake = FakeThulium(port=args.port, queues=(1, 2, 3))
+    fake = FakeThulium(port=args.port, queues=(1, 2, 3), max_recorded_requests=10_000)
     fake.add_caller(2, "500333222", customer_id=123, customer_label="Jan Kowalski")
     fake.add_caller(2, "613459851")
     if args.fault_rate:

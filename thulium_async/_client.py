@@ -53,7 +53,7 @@ class ThuliumClient:
         username: the API user (HTTP Basic).
         password: the API user's password; kept only as the encoded header, never
             shown in ``repr()``, logs or error messages.
-        retry: how failed requests are retried (see :class:`RetryPolicy`).
+        retry: how failed requests are retried (see :class:`~thulium_async.RetryPolicy`).
         timezone: the Thulium system's wall clock, an IANA name or a tzinfo.
         timeout: seconds for one attempt, from sending to the end of the body.
         connect_timeout: seconds to establish a connection (at most *timeout*); a
@@ -209,7 +209,7 @@ class ThuliumClient:
 
     @property
     def rate_limit(self) -> float | None:
-        """The request rate in force now: *rate_limit*, or less while throttled."""
+        """Requests per second in force now (*rate_limit*, or less while throttled)."""
         return self._transport.limiter.current_rate()
 
     @property

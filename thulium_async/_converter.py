@@ -3,7 +3,7 @@
 One converter per time zone, built once and cached (building hooks per call is a known
 CPU sink, python-attrs/cattrs#445). Hooks are strict: a JSON ``null`` never becomes the
 string ``"None"``, a string or a bool never becomes an int. Unknown keys are ignored,
-because vendors add fields. Every failure becomes one :class:`ResponseDecodeError` that
+because vendors add fields. Every failure becomes one :class:`~thulium_async.ResponseDecodeError` that
 lists each bad field by its path.
 
 Hot models also get a lean, hand-shaped hook that applies the same rules without

@@ -37,9 +37,9 @@ class OutcomeStatus(str, enum.Enum):
     SCHEDULED = "scheduled"
     """Thulium accepted the call."""
     FAILED = "failed"
-    """Definitely not scheduled: a bad number, a 4xx, or nothing got through."""
+    """Definitely not scheduled (a bad number, a 4xx, or nothing got through)."""
     UNKNOWN = "unknown"
-    """May have been scheduled (DeliveryUnknownError): check before sending again."""
+    """Perhaps scheduled (DeliveryUnknownError); check before sending again."""
 
     def __str__(self) -> str:
         return self.value

@@ -76,7 +76,7 @@ class Queues:
         jitter: float = 0.1,
         max_backoff: float = 60.0,
     ) -> AsyncGenerator[WaitingListChange, None]:
-        """Watch queue *queue_id*: yield a :class:`WaitingListChange` as callers come and go.
+        """Watch queue *queue_id*: yield a :class:`~thulium_async.WaitingListChange` as callers come and go.
 
         Polls ``waiting_list`` every *interval* seconds (give or take *jitter*, a
         fraction, so that many watchers do not poll in lockstep), one poll at a time,
@@ -192,7 +192,7 @@ class Queues:
 
         This request is **not idempotent**: sending it twice schedules two calls to
         the same person. So after it was sent, a timeout, a dropped connection or a
-        500/502/504 raises :class:`DeliveryUnknownError` instead of retrying, and
+        500/502/504 raises :class:`~thulium_async.DeliveryUnknownError` instead of retrying, and
         you decide. Failures where nothing was processed (connection refused, 429,
         503) are retried.
 
@@ -221,10 +221,10 @@ class Queues:
     ) -> AsyncGenerator[CallOutcome, None]:
         """Schedule a call to each of *numbers* from queue *queue_id*; yield outcomes.
 
-        *numbers* (phone-number strings or :class:`CallRequest` items, from any
+        *numbers* (phone-number strings or :class:`~thulium_async.CallRequest` items, from any
         iterable or async iterable) is read lazily, so memory stays proportional to
         *concurrency*, not to the input. Each item yields exactly one
-        :class:`CallOutcome`, in completion order: ``scheduled``, ``failed``
+        :class:`~thulium_async.CallOutcome`, in completion order: ``scheduled``, ``failed``
         (definitely not scheduled) or ``unknown`` (may have been scheduled; never
         retried automatically). A bad item fails alone; the run goes on. The client's
         ``rate_limit``, retries and never-call-twice rules apply to every call.
@@ -238,7 +238,7 @@ class Queues:
             queue_id: the queue's id, a positive int.
             numbers: the numbers to call.
             concurrency: calls in flight at once for this run (1 to 10,000).
-            progress: a :class:`DialProgress` to update live, for a UI to poll.
+            progress: a :class:`~thulium_async.DialProgress` to update live, for a UI to poll.
 
         Raises:
             InvalidInputError: a bad *queue_id* or *concurrency*, at once.

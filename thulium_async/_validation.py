@@ -1,6 +1,6 @@
 """Checks on user arguments, run before anything is sent.
 
-Every function here raises :class:`InvalidInputError` with a message that says what was
+Every function here raises :class:`~thulium_async.InvalidInputError` with a message that says what was
 wrong and what would be right, and returns the value in the form the wire needs.
 """
 

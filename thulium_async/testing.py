@@ -144,6 +144,9 @@ class FakeThulium:
         queues: queue ids that exist from the start.
         timezone: the fake system's wall clock, for ``started_at`` defaults.
         port: the port to listen on; 0 picks a free one.
+        max_recorded_requests: keep only the latest this many requests in
+            ``requests`` (``None``: all), so a long soak or a fake left running does
+            not grow without bound. Scheduled calls are always all kept.
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class FakeThulium:
         queues: Iterable[int] = (2,),
         timezone: str | tzinfo = "Europe/Warsaw",
         port: int = 0,
+        max_recorded_requests: int | None = None,
     ) -> None:
         self.username = username
         self.password = password if password is not None else secrets.token_urlsafe(12)
@@ -161,6 +165,7 @@ class FakeThulium:
         self.waiting: dict[int, list[dict[str, Any]]] = {q: [] for q in queues}
         self.scheduled: list[ScheduledCall] = []
         self.requests: list[ReceivedRequest] = []
+        self._max_recorded = max_recorded_requests
         self.in_flight = 0
         self.peak_in_flight = 0
         self._expected_auth = basic_auth_header(username, self.password)
@@ -335,6 +340,9 @@ class FakeThulium:
                 received_at=now,
             )
         )
+        limit = self._max_recorded
+        if limit is not None and len(self.requests) > 2 * limit:
+            del self.requests[:-limit]  # trimmed in chunks: cheap, and a plain list
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
