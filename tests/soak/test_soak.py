@@ -69,6 +69,7 @@ async def test_soak_no_duplicates_one_outcome_each_no_growth():
             timeout=0.5,
             max_connections=200,
         ) as client:
+
             async def one(i: int) -> tuple[str, str]:
                 number = f"7{i:08d}"
                 try:
