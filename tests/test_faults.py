@@ -16,6 +16,7 @@ from aiohttp import web
 
 from thulium_async import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     DeliveryUnknownError,
     ResponseDecodeError,
@@ -289,3 +290,67 @@ async def test_cancelled_call_releases_its_connection(fake):
             await task
         assert client.stats.in_flight == 0
         assert await client.queues.waiting_list(2) == []
+
+
+async def test_a_redirect_to_another_host_never_reaches_it():
+    """The API answers 302 to a second server: nothing, credentials least of all,
+    arrives there, and the caller is told to check base_url."""
+    reached: list[web.Request] = []
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        reached.append(request)
+        return web.json_response([])
+
+    other = web.Application()
+    other.router.add_route("*", "/{tail:.*}", elsewhere)
+    async with serve(other) as other_url:
+
+        async def redirect(request: web.Request) -> web.Response:
+            raise web.HTTPFound(f"{other_url}/queues/2/waiting_list")
+
+        api = web.Application()
+        api.router.add_route("*", "/api/queues/2/{tail:.*}", redirect)
+        async with (
+            serve(api) as url,
+            ThuliumClient(url, "u", "s3cret", retry=FAST_RETRY) as client,
+        ):
+            with pytest.raises(APIStatusError, match="base_url") as info:
+                await client.queues.waiting_list(2)
+            with pytest.raises(APIStatusError):
+                await client.queues.schedule_call(2, NUMBER)
+    assert info.value.status == 302
+    assert reached == []
+
+
+async def test_a_gzip_bomb_is_cut_off_by_the_size_cap():
+    """A small compressed body that inflates past the cap is refused, not inflated."""
+    import gzip
+
+    bomb = gzip.compress(b"[" + b" " * 50_000_000 + b"]")  # about 50 KB on the wire
+
+    async def inflating(request: web.Request) -> web.Response:
+        return web.Response(
+            body=bomb,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+
+    app = web.Application()
+    app.router.add_get("/api/queues/2/waiting_list", inflating)
+    async with (
+        serve(app) as url,
+        ThuliumClient(url, "u", "p", max_response_size=1_000_000) as client,
+    ):
+        with pytest.raises(ResponseDecodeError, match="size cap"):
+            await client.queues.waiting_list(2)
+    assert len(bomb) < 1_000_000  # it really was small before inflating
+
+
+async def test_invalid_utf8_in_a_2xx_body_is_a_decode_error():
+    async def garbled(request: web.Request) -> web.Response:
+        return web.Response(body=b'[{"phone_number": "\xff\xfe"}]')
+
+    app = web.Application()
+    app.router.add_get("/api/queues/2/waiting_list", garbled)
+    async with serve(app) as url, ThuliumClient(url, "u", "p") as client:
+        with pytest.raises(ResponseDecodeError, match="not JSON"):
+            await client.queues.waiting_list(2)
