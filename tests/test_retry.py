@@ -121,7 +121,7 @@ def test_policy_rejects_nonsense(kwargs):
         RetryPolicy(**kwargs)
 
 
-def test_policy_is_frozen_and_max_attempts_one_means_no_retry():
+def test_policy_is_frozen():
     policy = RetryPolicy(max_attempts=1)
     with pytest.raises(AttributeError):
         policy.max_attempts = 3  # type: ignore[misc]

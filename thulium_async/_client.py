@@ -127,9 +127,7 @@ class ThuliumClient:
         )
         if rate_limit is not None:
             rate_limit = positive("rate_limit", rate_limit, "requests per second")
-        limiter = RateLimiter(
-            rate_limit, burst=min(10, int(rate_limit or 1)) if rate_limit else 1
-        )
+        limiter = RateLimiter(rate_limit, burst=min(10, int(rate_limit or 1)))
         self._transport = Transport(
             self._sessions,
             policy=retry,

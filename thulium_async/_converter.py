@@ -198,8 +198,8 @@ def _waiting_list_hook(zone: tzinfo) -> Callable[[Any, Any], list[WaitingCaller]
 def structure_waiting_list(raw: bytes, zone: tzinfo) -> list[WaitingCaller] | None:
     """Decode and structure a waiting_list body on the hot path; None if refused.
 
-    No error message is built here: a refused body goes to :func:`structure`, which
-    explains exactly what is wrong.
+    No error message is built here: a refused body goes to :func:`structure` (the
+    detailed converter), which explains exactly what is wrong.
     """
     try:
         data = _loads(raw)
@@ -223,10 +223,6 @@ def structure(
             url=url,
             body=snippet(raw),
         )
-    try:
-        return fast_converter_for(zone).structure(data, cls)
-    except Exception:  # noqa: S110 -- refused: let the detailed converter explain why
-        pass
     try:
         return converter_for(zone).structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError) as exc:

@@ -9,6 +9,7 @@ succeeds first time pays nothing for the retry machinery.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -130,8 +131,7 @@ class Transport:
         counters stay shared: they describe the connection to one Thulium system, not
         one kind of call.
         """
-        view = object.__new__(Transport)
-        view.__dict__.update(self.__dict__)
+        view = copy.copy(self)
         view.policy = policy
         view.timeout = timeout
         connect = self._client_timeout.connect or timeout
