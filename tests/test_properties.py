@@ -17,6 +17,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from thulium_async import (
     InvalidInputError,
+    LocalRateLimiter,
     ResponseDecodeError,
     RetryPolicy,
     ThuliumClient,
@@ -218,8 +219,10 @@ def test_any_status_and_retry_after_never_crash_or_oversleep(
 
             client._transport._sleep = sleep
             client._transport._clock = lambda: now[0]
-            client._transport.limiter._sleep = sleep
-            client._transport.limiter._clock = lambda: now[0]
+            limiter = client._transport.limiter
+            assert isinstance(limiter, LocalRateLimiter)
+            limiter._sleep = sleep
+            limiter._clock = lambda: now[0]
             try:
                 if post:
                     await client.queues.schedule_call(2, "500333222")

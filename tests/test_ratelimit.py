@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from thulium_async._ratelimit import RateLimiter
+from thulium_async._ratelimit import LocalRateLimiter
 
 
 class FakeTime:
@@ -23,10 +23,12 @@ class FakeTime:
 
 def limiter(rate, **kwargs):
     time = FakeTime()
-    return RateLimiter(rate, clock=time.clock, sleep=time.sleep, **kwargs), time
+    return LocalRateLimiter(rate, clock=time.clock, sleep=time.sleep, **kwargs), time
 
 
-async def send_times(limit: RateLimiter, time: FakeTime, count: int) -> list[float]:
+async def send_times(
+    limit: LocalRateLimiter, time: FakeTime, count: int
+) -> list[float]:
     times = []
     for _ in range(count):
         await limit.acquire()
@@ -59,7 +61,7 @@ async def test_burst_goes_at_once_after_idle_then_the_rate_applies():
 
 async def test_throttle_pauses_everyone_and_halves_the_rate_then_recovers():
     limit, time = limiter(20.0, recovery=10.0)
-    limit.throttled(retry_after=3.0, sent_at=time.now)
+    await limit.throttled(retry_after=3.0, sent_at=time.now)
     assert limit.current_rate() == pytest.approx(10.0)
     (first,) = await send_times(limit, time, 1)
     assert first == pytest.approx(1003.0)
@@ -73,7 +75,7 @@ async def test_repeated_throttles_never_go_below_a_floor():
     limit, time = limiter(20.0)
     for _ in range(50):
         time.now += 0.01
-        limit.throttled(None, sent_at=time.now)
+        await limit.throttled(None, sent_at=time.now)
     assert limit.current_rate() == pytest.approx(1.0, rel=0.05)
 
 
@@ -83,23 +85,23 @@ async def test_a_burst_of_429s_for_requests_already_in_flight_halves_once():
     sent = time.now
     time.now += 0.05
     for _ in range(20):
-        limit.throttled(None, sent_at=sent)
+        await limit.throttled(None, sent_at=sent)
     assert limit.current_rate() == pytest.approx(50.0, rel=0.01)
     # A request sent after the client slowed down and still refused: halve again.
     time.now += 0.05
-    limit.throttled(None, sent_at=time.now)
+    await limit.throttled(None, sent_at=time.now)
     assert limit.current_rate() == pytest.approx(25.0, rel=0.01)
 
 
 async def test_unlimited_client_still_honours_a_cool_down():
     limit, time = limiter(None)
-    limit.throttled(retry_after=2.0, sent_at=time.now)
+    await limit.throttled(retry_after=2.0, sent_at=time.now)
     assert await send_times(limit, time, 2) == [1002.0, 1002.0]
     assert limit._paused_until == 0.0  # back on the fast path
 
 
 async def test_concurrent_waiters_are_served_in_order_at_the_rate():
-    limit = RateLimiter(200.0, burst=1)
+    limit = LocalRateLimiter(200.0, burst=1)
     order: list[int] = []
 
     async def one(i: int) -> None:
@@ -113,12 +115,12 @@ async def test_concurrent_waiters_are_served_in_order_at_the_rate():
 async def test_a_pause_that_starts_while_a_caller_sleeps_is_honoured():
     """A caller that reserved a slot, then a 429 arrives: it waits out the pause too."""
     time = FakeTime()
-    limit = RateLimiter(1.0, clock=time.clock, sleep=time.sleep)
+    limit = LocalRateLimiter(1.0, clock=time.clock, sleep=time.sleep)
     await limit.acquire()  # takes the burst; the next slot is one second away
 
     async def sleep_while_a_429_arrives(seconds: float) -> None:
         if time.now < 1000.5:
-            limit.throttled(retry_after=10.0, sent_at=time.now)
+            await limit.throttled(retry_after=10.0, sent_at=time.now)
         time.now += seconds
 
     limit._sleep = sleep_while_a_429_arrives

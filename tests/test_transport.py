@@ -19,6 +19,7 @@ from thulium_async import (
     AuthenticationError,
     BadRequestError,
     DeliveryUnknownError,
+    LocalRateLimiter,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -367,6 +368,7 @@ async def test_a_429_pauses_the_whole_client_for_retry_after(mock_http):
             now[0] += seconds
 
         limiter = api._transport.limiter
+        assert isinstance(limiter, LocalRateLimiter)
         limiter._clock = lambda: now[0]
         limiter._sleep = sleep
         mock_http.get(WAITING, status=429, headers={"Retry-After": "5"})

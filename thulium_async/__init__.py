@@ -1,8 +1,9 @@
 """The asyncio SDK for the Thulium contact-center REST API.
 
 Everything a user may import is imported here and listed in ``__all__``; modules whose
-names start with ``_`` are private. ``thulium_async.testing`` (the fake server) is the one
-public submodule.
+names start with ``_`` are private. The public submodules are ``thulium_async.testing``
+(the fake server) and ``thulium_async.redis_limit`` (a rate limit shared through Redis,
+with the ``redis`` extra), kept apart so that importing the SDK imports neither.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimiterUnavailableError,
     ResponseDecodeError,
     ServerError,
     ThuliumError,
     UnprocessableEntityError,
 )
 from ._models import WaitingCaller
+from ._ratelimit import LocalRateLimiter, RateLimiter
 from ._retry import RetryPolicy
 from ._transport import ClientStats
 from ._watch import WaitingListChange
@@ -44,10 +47,13 @@ __all__ = [
     "DeliveryUnknownError",
     "DialProgress",
     "InvalidInputError",
+    "LocalRateLimiter",
     "NotFoundError",
     "OutcomeStatus",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiter",
+    "RateLimiterUnavailableError",
     "ResponseDecodeError",
     "RetryPolicy",
     "ServerError",

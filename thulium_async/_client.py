@@ -14,12 +14,12 @@ import aiohttp
 
 from ._errors import InvalidInputError
 from ._queues import Queues
-from ._ratelimit import RateLimiter
+from ._ratelimit import LocalRateLimiter, RateLimiter, default_burst
 from ._retry import RetryPolicy
 from ._session import USER_AGENT, SessionManager
 from ._time import resolve_timezone
 from ._transport import ClientStats, Transport
-from ._validation import positive
+from ._validation import positive, positive_int
 from ._wire import basic_auth_header, normalize_base_url
 
 _DEFAULT_MAX_RESPONSE_SIZE = 16 * 1024 * 1024
@@ -34,10 +34,19 @@ def _check_credentials(username: object, password: object) -> None:
         raise InvalidInputError("password must be a string")
 
 
-def _positive_int(name: str, value: object) -> int:
-    if type(value) is not int or value < 1:
-        raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
-    return value
+def _limiter(rate_limit: object) -> RateLimiter:
+    """Return the limiter for *rate_limit*: requests per second, None, or a limiter."""
+    if isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if rate_limit is None:
+        return LocalRateLimiter(None)
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float)):
+        raise InvalidInputError(
+            "rate_limit must be requests per second, None or a RateLimiter "
+            f"(LocalRateLimiter, RedisRateLimiter), got {type(rate_limit).__name__}"
+        )
+    rate = positive("rate_limit", rate_limit, "requests per second")
+    return LocalRateLimiter(rate, burst=default_burst(rate))
 
 
 class ThuliumClient:
@@ -63,7 +72,10 @@ class ThuliumClient:
             with a burst of up to 10; ``None`` for no cap. Whatever the setting, a
             429 (or a 503 with ``Retry-After``) pauses every request of the client
             for the wait the server asked for, and a capped rate is halved, then
-            recovers over 30 seconds.
+            recovers over 30 seconds. Or a :class:`~thulium_async.RateLimiter`:
+            a :class:`~thulium_async.LocalRateLimiter` with another burst, or a
+            ``thulium_async.redis_limit.RedisRateLimiter`` that shares one budget
+            between processes. The client closes the limiter when it closes.
         session: an ``aiohttp.ClientSession`` you own; the client uses it and never
             closes it. Your session's timeout and headers are overridden per request.
         ssl_context: a custom SSL context (e.g. a private CA). Certificates are
@@ -96,7 +108,7 @@ class ThuliumClient:
         timeout: float = 30.0,
         connect_timeout: float = 10.0,
         max_connections: int = 100,
-        rate_limit: float | None = None,
+        rate_limit: float | RateLimiter | None = None,
         session: aiohttp.ClientSession | None = None,
         ssl_context: ssl.SSLContext | None = None,
         allow_insecure_http: bool = False,
@@ -121,20 +133,18 @@ class ThuliumClient:
         zone = resolve_timezone(timezone)
         self._username = username
         self._is_view = False
-        max_connections = _positive_int("max_connections", max_connections)
+        max_connections = positive_int("max_connections", max_connections)
         self._sessions = SessionManager(
             max_connections=max_connections, session=session, ssl_context=ssl_context
         )
-        if rate_limit is not None:
-            rate_limit = positive("rate_limit", rate_limit, "requests per second")
-        limiter = RateLimiter(rate_limit, burst=min(10, int(rate_limit or 1)))
+        limiter = _limiter(rate_limit)
         self._transport = Transport(
             self._sessions,
             policy=retry,
             timeout=positive("timeout", timeout),
             connect_timeout=positive("connect_timeout", connect_timeout),
             max_in_flight=max_connections,
-            max_response_size=_positive_int("max_response_size", max_response_size),
+            max_response_size=positive_int("max_response_size", max_response_size),
             limiter=limiter,
         )
         common = {
@@ -232,7 +242,10 @@ class ThuliumClient:
         :meth:`with_options` this does nothing: the original client owns them.
         """
         if not self._is_view:
-            await self._sessions.close()
+            try:
+                await self._sessions.close()
+            finally:
+                await self._transport.limiter.aclose()
 
     async def __aenter__(self) -> ThuliumClient:
         return self

@@ -113,6 +113,22 @@ class APITimeoutError(APIConnectionError):
     """An attempt ran out of time (see *request_sent* for whether it was delivered)."""
 
 
+class RateLimiterUnavailableError(ThuliumError):
+    """The shared rate limiter (Redis) could not be asked; nothing was sent to Thulium.
+
+    Raised by a :class:`~thulium_async.redis_limit.RedisRateLimiter` without a
+    ``fallback_rate``: failing fast is its default, because sending without the shared
+    budget could exceed the account's rate. Safe to retry later.
+
+    Attributes:
+        redis: where the limiter looked for Redis (``host:port/db``, no password).
+    """
+
+    def __init__(self, message: str, *, redis: str) -> None:
+        super().__init__(message)
+        self.redis = redis
+
+
 class ResponseDecodeError(ThuliumError):
     """A successful (2xx) response whose body is not what the endpoint documents.
 

@@ -1,6 +1,10 @@
 """The client-wide request-rate cap the transport awaits before every attempt.
 
-A token bucket written as reservations (the generic cell rate algorithm): each caller
+:class:`RateLimiter` is the interface the transport talks to; :class:`LocalRateLimiter`
+is the in-process implementation every client gets by default, and
+``thulium_async.redis_limit.RedisRateLimiter`` shares one budget between processes.
+
+The local limiter is a token bucket written as reservations (the generic cell rate algorithm): each caller
 takes the next free send time and sleeps until it, so waiters are served in order,
 without a lock and without waking all at once. *burst* requests may go at once after
 an idle spell.
@@ -16,17 +20,55 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
-_MIN_FRACTION = 0.05  # never throttle below 5 % of the configured rate
+from ._validation import positive, positive_int
+
+MIN_FRACTION = 0.05  # never throttle below 5 % of the configured rate
+DEFAULT_RECOVERY = 30.0
 
 
-class RateLimiter:
+def default_burst(rate: float | None) -> int:
+    """Return the burst a client allows at *rate* requests per second: 1 to 10."""
+    return max(1, min(10, int(rate or 1)))
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """What a client asks of its rate limiter; pass one as ``rate_limit=``.
+
+    The transport calls :meth:`acquire` before every HTTP attempt (retries included)
+    and :meth:`throttled` when the server refuses one with 429 (or 503 with
+    ``Retry-After``). The client closes its limiter when it closes.
+    """
+
+    def must_wait(self) -> bool:
+        """Return whether :meth:`acquire` can make a caller wait (cheap to ask)."""
+
+    async def acquire(self) -> float:
+        """Wait until the caller may send; return the send time, for :meth:`throttled`."""
+
+    async def throttled(self, retry_after: float | None, sent_at: float) -> None:
+        """Record that a request sent at *sent_at* was refused: slow down."""
+
+    def current_rate(self) -> float | None:
+        """Return the requests per second in force now, or ``None`` for no cap."""
+
+    async def aclose(self) -> None:
+        """Release what the limiter holds (connections); called by the client."""
+
+
+class LocalRateLimiter:
     """Cap requests per second for one client, and back off together on 429.
 
     Args:
         rate: requests per second, or ``None`` for no cap (cool-downs still apply).
         burst: requests allowed at once after an idle spell.
         recovery: seconds for a halved rate to climb back to *rate*.
+
+    ``ThuliumClient(rate_limit=50)`` builds one of these; build it yourself to choose
+    another *burst* or *recovery*: ``ThuliumClient(..., rate_limit=LocalRateLimiter(50,
+    burst=1))``.
     """
 
     def __init__(
@@ -34,13 +76,15 @@ class RateLimiter:
         rate: float | None,
         *,
         burst: int = 1,
-        recovery: float = 30.0,
+        recovery: float = DEFAULT_RECOVERY,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        if rate is not None:
+            rate = positive("rate", rate, "requests per second")
         self.rate = rate
-        self._burst = max(1, burst)
-        self._recovery = recovery
+        self._burst = positive_int("burst", burst)
+        self._recovery = positive("recovery", recovery)
         self._clock = clock
         self._sleep = sleep
         self._next_free = 0.0  # the theoretical arrival time of the next request
@@ -91,7 +135,7 @@ class RateLimiter:
             if self._paused_until <= paused_until:
                 return send_at
 
-    def throttled(self, retry_after: float | None, sent_at: float) -> None:
+    async def throttled(self, retry_after: float | None, sent_at: float) -> None:
         """Record that the server refused a request sent at *sent_at*: slow down.
 
         Every request waits out *retry_after*. The rate is halved only for a refusal
@@ -108,5 +152,8 @@ class RateLimiter:
         if self._throttled_at is not None and sent_at < self._throttled_at:
             return
         current = self.current_rate(now) or self.rate
-        self._throttled_rate = max(self.rate * _MIN_FRACTION, current / 2.0)
+        self._throttled_rate = max(self.rate * MIN_FRACTION, current / 2.0)
         self._throttled_at = now
+
+    async def aclose(self) -> None:
+        """Nothing to release: the local limiter holds no connections."""

@@ -31,7 +31,7 @@ from ._errors import (
     snippet,
     status_error_class,
 )
-from ._ratelimit import RateLimiter
+from ._ratelimit import LocalRateLimiter, RateLimiter
 from ._retry import Failure, RetryBudget, RetryPolicy, classify
 from ._session import SessionManager
 from ._wire import parse_retry_after
@@ -118,7 +118,7 @@ class Transport:
         # never eats into an attempt's timeout.
         self._slots = asyncio.Semaphore(max_in_flight)
         self._max_response_size = max_response_size
-        self.limiter = limiter or RateLimiter(None)
+        self.limiter = limiter or LocalRateLimiter(None)
         self.budget = RetryBudget(policy.retry_budget)
         self._sleep = sleep
         self._clock = clock
@@ -341,7 +341,7 @@ class Transport:
         error = _status_error(method, url, status, headers, body)
         if status == 429 or (status == 503 and error.retry_after is not None):
             stats.throttled += 1
-            self.limiter.throttled(error.retry_after, sent_at)
+            await self.limiter.throttled(error.retry_after, sent_at)
         raise error
 
     async def _read(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:

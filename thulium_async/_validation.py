@@ -57,6 +57,13 @@ def positive(name: str, value: object, unit: str = "seconds") -> float:
     return float(value)
 
 
+def positive_int(name: str, value: object) -> int:
+    """Return *value* if it is an int >= 1 (bools refused), or refuse it."""
+    if type(value) is not int or value < 1:
+        raise InvalidInputError(f"{name} must be an int >= 1, got {value!r}")
+    return value
+
+
 def fraction(name: str, value: object) -> float:
     """Return *value* as a float in [0, 1), or refuse it."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
