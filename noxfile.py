@@ -57,9 +57,22 @@ def browser(session: nox.Session) -> None:
 
 
 @nox.session
+def distributed(session: nox.Session) -> None:
+    """Shared Redis rate limit and the arq recipe, with 3 worker processes (a minute).
+
+    Needs Debian's redis-server on PATH (``.ci/run`` installs it); each test module
+    starts its own on a free 127.0.0.1 port.
+    """
+    session.install(
+        "-e", ".[redis]", *nox.project.dependency_groups(PYPROJECT, "distributed")
+    )
+    session.run("pytest", "-m", "distributed", "tests/distributed", *session.posargs)
+
+
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation with warnings as errors (no network needed)."""
-    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    session.install("-e", ".[redis]", *nox.project.dependency_groups(PYPROJECT, "docs"))
     session.run(
         "sphinx-build",
         "-W",
