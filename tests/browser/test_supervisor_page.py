@@ -61,12 +61,14 @@ async def wait_for(driver, predicate, what: str, timeout: float = 10.0) -> None:
 
 
 def phones(driver) -> list[str]:
-    from selenium.webdriver.common.by import By
-
-    return [
-        row.get_attribute("data-phone")
-        for row in driver.find_elements(By.CSS_SELECTOR, "#callers tr")
-    ]
+    # One script reads every row at once: the page re-renders the table on each
+    # event, so element handles found first and read later can go stale in between.
+    return list(
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('#callers tr'),"
+            " (row) => row.dataset.phone);"
+        )
+    )
 
 
 async def test_callers_appear_and_disappear_on_the_live_page():
