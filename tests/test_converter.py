@@ -17,6 +17,7 @@ from thulium_async._converter import (
     fast_converter_for,
     plain_constructor,
     structure,
+    structure_waiting_list,
 )
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -178,3 +179,30 @@ def test_fast_and_detailed_paths_agree_on_valid_bodies():
     fast = fast_converter_for(WARSAW).structure(rows, list[WaitingCaller])
     detailed = converter_for(WARSAW).structure(rows, list[WaitingCaller])
     assert fast == detailed
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {**ROW, "customer_id": True},  # a bool is not an int
+        {**ROW, "customer_id": "42"},
+        {**ROW, "customer_label": 7},
+        {**ROW, "phone_number": None},
+        {**ROW, "started_at": "2026-10-25T02:30:00"},
+        {key: value for key, value in ROW.items() if key != "started_at"},
+        ["not", "an", "object"],
+    ],
+)
+def test_the_fast_list_path_refuses_what_the_detailed_one_refuses(row):
+    """A refusal on the fast path hands the body to the detailed converter to explain."""
+    body = json.dumps([ROW, row]).encode()
+    assert structure_waiting_list(body, WARSAW) is None
+    with pytest.raises(ResponseDecodeError, match=r"\$\[1\]"):
+        structure(
+            json.loads(body),
+            list[WaitingCaller],
+            WARSAW,
+            method="GET",
+            url="https://acme.thulium.com/api/queues/2/waiting_list",
+            raw=body,
+        )

@@ -156,6 +156,10 @@ def plain_constructor(cls: type[T]) -> Callable[..., T]:
     return construct
 
 
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[..., None], ...]:
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
 @lru_cache(maxsize=16)
 def fast_converter_for(zone: tzinfo) -> cattrs.Converter:
     """Return the lean converter for the hot path: valid bodies only, no diagnosis."""
@@ -187,6 +191,44 @@ def fast_converter_for(zone: tzinfo) -> cattrs.Converter:
         )
 
     converter.register_structure_hook(WaitingCaller, _waiting_caller)
+    if make_caller is WaitingCaller:  # the model gained a validator: no shortcuts
+        return converter
+
+    # The list of callers, the hot one, in one loop: the row hook above inlined, with
+    # no call per row but the timestamp's (a third faster on 10,000 rows).
+    new = object.__new__
+    set_phone, set_started, set_id, set_label = _slot_setters(
+        WaitingCaller, ("phone_number", "started_at", "customer_id", "customer_label")
+    )
+
+    def _waiting_callers(data: Any, _: type) -> list[WaitingCaller]:
+        callers: list[WaitingCaller] = []
+        append = callers.append
+        for value in data:
+            if type(value) is not dict:
+                raise TypeError
+            phone = value["phone_number"]
+            started = value["started_at"]
+            customer_id = value.get("customer_id")
+            label = value.get("customer_label")
+            if (
+                type(phone) is not str
+                or type(started) is not str
+                or (customer_id is not None and type(customer_id) is not int)
+                or (label is not None and type(label) is not str)
+            ):
+                raise TypeError
+            caller = new(WaitingCaller)
+            set_phone(caller, phone)
+            set_started(caller, read_timestamp(started))
+            set_id(caller, customer_id)
+            set_label(caller, label)
+            append(caller)
+        return callers
+
+    converter.register_structure_hook_func(
+        lambda type_: type_ == list[WaitingCaller], _waiting_callers
+    )
     return converter
 
 
