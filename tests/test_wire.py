@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from thulium_async import InvalidInputError
+from thulium_async._validation import phone_number
 from thulium_async._wire import (
     basic_auth_header,
     join_url,
     normalize_base_url,
     parse_retry_after,
+    schedule_call_body,
 )
 
 
@@ -104,3 +110,29 @@ def test_huge_finite_retry_after_is_returned_for_the_deadline_to_refuse():
     value = parse_retry_after("99999999", now=NOW)
     assert value is not None
     assert math.isfinite(value)
+
+
+@given(
+    phone=st.from_regex(r"\+?[0-9]{3,15}", fullmatch=True),
+    call_at=st.none()
+    | st.datetimes(min_value=datetime(1000, 1, 1)).map(
+        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")
+    ),
+)
+def test_the_schedule_call_body_is_the_json_an_encoder_would_write(phone, call_at):
+    payload = {"phone_number": phone}
+    if call_at is not None:
+        payload["call_at"] = call_at
+    body = schedule_call_body(phone, call_at)
+    assert json.loads(body) == payload
+    assert body == json.dumps(payload, separators=(",", ":")).encode()
+
+
+@given(st.text(max_size=20))
+def test_every_accepted_phone_number_is_safe_to_format_into_json(text):
+    """What schedule_call_body relies on: nothing JSON would escape gets through."""
+    try:
+        number = phone_number(text)
+    except InvalidInputError:
+        return
+    assert re.fullmatch(r"\+?[0-9]{3,15}", number, flags=re.ASCII)

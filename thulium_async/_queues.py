@@ -6,7 +6,6 @@ structures the answer. None of them knows about retries or sessions.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncGenerator
 from datetime import datetime, tzinfo
@@ -28,12 +27,10 @@ from ._models import WaitingCaller
 from ._time import format_wall_clock
 from ._transport import Request, Response, Transport
 from ._watch import WaitingListChange, watch
-from ._wire import join_url
+from ._wire import join_url, schedule_call_body
 
 logger = logging.getLogger("thulium_async")
 _CACHE_LIMIT = 1024
-# One encoder for every request: json.dumps with options builds a new one per call.
-_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class Queues:
@@ -260,9 +257,8 @@ class Queues:
         self, queue: int, phone_number: object, call_at: datetime | None
     ) -> int:
         """Validate and send one schedule_call; return the attempts it took."""
-        payload = {"phone_number": _validation.phone_number(phone_number)}
-        if call_at is not None:
-            payload["call_at"] = format_wall_clock(call_at, self._zone)
+        number = _validation.phone_number(phone_number)
+        when = None if call_at is None else format_wall_clock(call_at, self._zone)
         path = f"queues/{queue}/schedule_call"
         response = await self._transport.send(
             Request(
@@ -270,7 +266,7 @@ class Queues:
                 self._url(path),
                 path,
                 self._post_headers,
-                body=_encode_json(payload).encode(),
+                body=schedule_call_body(number, when),
                 idempotent=False,
             )
         )
