@@ -12,6 +12,7 @@ import pytest
 
 from thulium_async import ResponseDecodeError, WaitingCaller
 from thulium_async._converter import (
+    _std_loads,
     converter_for,
     decode_json,
     fast_converter_for,
@@ -206,3 +207,25 @@ def test_the_fast_list_path_refuses_what_the_detailed_one_refuses(row):
             url="https://acme.thulium.com/api/queues/2/waiting_list",
             raw=body,
         )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'[{"a": 1}]',
+        b" [1, 2] \n",  # whitespace around the value
+        b"\xef\xbb\xbf[1]",  # a UTF-8 byte order mark
+        '["za\u017c\u00f3\u0142\u0107"]'.encode(),
+        b"{}",
+    ],
+)
+def test_the_standard_loader_reads_what_json_loads_reads(raw):
+    assert _std_loads(raw) == json.loads(raw)
+
+
+@pytest.mark.parametrize("raw", [b"[1] [2]", b"[1,", b"", b"\xff[1]", b"nul"])
+def test_the_standard_loader_refuses_what_json_loads_refuses(raw):
+    with pytest.raises(ValueError):  # noqa: PT011 -- json's own errors, whatever they say
+        json.loads(raw)
+    with pytest.raises(ValueError):  # noqa: PT011
+        _std_loads(raw)

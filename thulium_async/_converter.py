@@ -98,12 +98,31 @@ def converter_for(zone: tzinfo) -> cattrs.Converter:
     return converter
 
 
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def _std_loads(raw: bytes) -> Any:
+    """``json.loads(raw)``, with a shortcut for the usual body: UTF-8, no padding.
+
+    ``json.loads`` on bytes first sniffs the encoding in Python code and then scans for
+    whitespace twice; Thulium answers in UTF-8 (RFC 8259 requires it between systems),
+    so the shortcut decodes and parses directly. Anything else (a BOM, whitespace
+    around the value, invalid JSON) takes ``json.loads`` itself, errors included.
+    """
+    try:
+        text = raw.decode()
+        value, end = _raw_decode(text)
+    except ValueError:
+        return json.loads(raw)
+    return value if end == len(text) else json.loads(raw)
+
+
 def _json_loader() -> Callable[[bytes], Any]:
     """Return orjson's loads when installed (``thulium-async[speedups]``), else json's."""
     try:
         return importlib.import_module("orjson").loads  # type: ignore[no-any-return]
     except ImportError:
-        return json.loads
+        return _std_loads
 
 
 _loads = _json_loader()

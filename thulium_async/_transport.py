@@ -287,54 +287,65 @@ class Transport:
         stats = self.stats
         limiter = self.limiter
         sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
-        async with self._slots:
-            stats.attempts += 1
-            stats.in_flight += 1
-            try:
-                async with session.request(
-                    method,
-                    url,
-                    data=request.body,
-                    headers=request.headers,
-                    timeout=self._client_timeout,
-                    allow_redirects=False,
-                ) as response:
-                    status = response.status
-                    body, complete = await self._read(response)
-                    headers = response.headers
-            except aiohttp.ConnectionTimeoutError:
-                raise APITimeoutError(
-                    f"{method} {url}: could not connect within "
-                    f"{self._client_timeout.connect} s; nothing was sent",
-                    method=method,
-                    url=str(url),
-                    request_sent=False,
-                ) from None
-            except aiohttp.ClientConnectorError as exc:
-                raise APIConnectionError(
-                    f"{method} {url}: could not connect ({exc.os_error}); "
-                    "nothing was sent",
-                    method=method,
-                    url=str(url),
-                    request_sent=False,
-                ) from None
-            except asyncio.TimeoutError:
-                raise APITimeoutError(
-                    f"{method} {url}: no complete answer within {self.timeout} s",
-                    method=method,
-                    url=str(url),
-                    request_sent=True,
-                ) from None
-            except (aiohttp.ClientError, OSError) as exc:
-                raise APIConnectionError(
-                    f"{method} {url}: the connection failed after the request was "
-                    f"sent ({type(exc).__name__}: {exc})",
-                    method=method,
-                    url=str(url),
-                    request_sent=True,
-                ) from None
-            finally:
-                stats.in_flight -= 1
+        # acquire()/release() rather than "async with": two coroutines fewer per
+        # request, and nothing can interrupt between acquiring and the try.
+        slots = self._slots
+        await slots.acquire()
+        stats.attempts += 1
+        stats.in_flight += 1
+        try:
+            async with session.request(
+                method,
+                url,
+                data=request.body,
+                headers=request.headers,
+                timeout=self._client_timeout,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                headers = response.headers
+                length = response.content_length
+                if (
+                    length is not None
+                    and length <= self._max_response_size
+                    and "Content-Encoding" not in headers
+                ):
+                    body, complete = await response.read(), True  # the usual case
+                else:
+                    body, complete = await self._read_capped(response)
+        except aiohttp.ConnectionTimeoutError:
+            raise APITimeoutError(
+                f"{method} {url}: could not connect within "
+                f"{self._client_timeout.connect} s; nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            ) from None
+        except aiohttp.ClientConnectorError as exc:
+            raise APIConnectionError(
+                f"{method} {url}: could not connect ({exc.os_error}); nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            ) from None
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"{method} {url}: no complete answer within {self.timeout} s",
+                method=method,
+                url=str(url),
+                request_sent=True,
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise APIConnectionError(
+                f"{method} {url}: the connection failed after the request was "
+                f"sent ({type(exc).__name__}: {exc})",
+                method=method,
+                url=str(url),
+                request_sent=True,
+            ) from None
+        finally:
+            stats.in_flight -= 1
+            slots.release()
         if 200 <= status < 300:
             self.budget.refill()
             return Response(status, headers, body, truncated=not complete)
@@ -344,16 +355,11 @@ class Transport:
             await self.limiter.throttled(error.retry_after, sent_at)
         raise error
 
-    async def _read(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
-        """Read the body up to the size cap; return it and whether it is complete."""
+    async def _read_capped(
+        self, response: aiohttp.ClientResponse
+    ) -> tuple[bytes, bool]:
+        """Read a body of unknown or compressed size up to the cap; say if complete."""
         limit = self._max_response_size
-        length = response.content_length
-        if (
-            length is not None
-            and length <= limit
-            and "Content-Encoding" not in (response.headers)
-        ):
-            return await response.read(), True
         chunks: list[bytes] = []
         size = 0
         while chunk := await response.content.read(_CHUNK):
