@@ -1,0 +1,110 @@
+"""Client instructions per request, counted by valgrind: raw aiohttp vs the SDK.
+
+    python benchmarks/bench_instructions.py [--requests 300 1300] [--concurrency 100 10]
+
+Wall-clock and CPU-time figures swing with whatever else a shared machine runs; an
+instruction count does not. Each contender runs twice under ``valgrind
+--tool=callgrind`` against the benchmark server (a separate, unvalgrinded process), with
+two request counts; the difference divided by the difference in requests is the cost
+of one request, start-up and imports cancelled out. Instructions are not seconds (a
+cache miss costs more than an add), but two clients doing the same I/O through the
+same aiohttp compare fairly, and the count repeats to within a fraction of a percent.
+
+Needs valgrind (Debian: ``apt-get install valgrind``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import HERE, machine, save, server_process
+
+TOTAL = re.compile(rb"^(?:summary|totals):\s+(\d+)", re.MULTILINE)
+
+
+def client_main(contender: str, url: str, endpoint: str, requests: int, c: int) -> None:
+    from bench_http import run_raw, run_sdk
+
+    runner = {"raw aiohttp": run_raw, "sdk": run_sdk}[contender]
+    asyncio.run(runner(url, endpoint, requests, c))
+
+
+def count(contender: str, url: str, endpoint: str, requests: int, c: int) -> int:
+    """Run one client under callgrind; return the instructions it executed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                "--dump-line=no",
+                "--compress-strings=no",
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--client",
+                contender,
+                url,
+                endpoint,
+                str(requests),
+                str(c),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=HERE,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+        match = TOTAL.search(out.read_bytes())
+        if match is None:
+            raise RuntimeError("no instruction total in the callgrind output")
+        return int(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, nargs=2, default=[300, 1300])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[100, 10])
+    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        contender, url, endpoint, requests, c = args.client
+        client_main(contender, url, endpoint, int(requests), int(c))
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
+    low, high = args.requests
+    summary: dict[str, dict[str, float]] = {}
+    print(f"client instructions per request ({high} - {low} requests, callgrind)")
+    with server_process() as url:
+        for endpoint in ("waiting_list", "schedule_call"):
+            for c in args.concurrency:
+                key = f"{endpoint} c={c}"
+                row = {}
+                for contender in ("raw aiohttp", "sdk"):
+                    small = count(contender, url, endpoint, low, c)
+                    large = count(contender, url, endpoint, high, c)
+                    row[contender] = (large - small) / (high - low)
+                row["sdk_vs_raw"] = row["sdk"] / row["raw aiohttp"]
+                summary[key] = row
+                print(
+                    f"{key:24} raw {row['raw aiohttp']:9.0f}  sdk {row['sdk']:9.0f}  "
+                    f"ratio {row['sdk_vs_raw']:.3f}",
+                    flush=True,
+                )
+    save(
+        "instructions",
+        {"machine": machine(), "requests": [low, high], "summary": summary},
+    )
+
+
+if __name__ == "__main__":
+    main()
