@@ -26,6 +26,7 @@ import attrs
 from ._errors import (
     APIConnectionError,
     APIStatusError,
+    InvalidInputError,
     RateLimitError,
     ServerError,
     ThuliumError,
@@ -60,21 +61,27 @@ def _positive_finite(
     _: object, attribute: attrs.Attribute[float], value: object
 ) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{attribute.name} must be a number of seconds, got {value!r}")
+        raise InvalidInputError(
+            f"{attribute.name} must be a number of seconds, got {value!r}"
+        )
     if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{attribute.name} must be >= 0 and finite, got {value!r}")
+        raise InvalidInputError(
+            f"{attribute.name} must be >= 0 and finite, got {value!r}"
+        )
 
 
 def _attempt_count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{attribute.name} must be an int >= 1, got {value!r}")
+        raise InvalidInputError(f"{attribute.name} must be an int >= 1, got {value!r}")
 
 
 def _optional_count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
     if value is not None and (
         isinstance(value, bool) or not isinstance(value, int) or value < 0
     ):
-        raise ValueError(f"{attribute.name} must be None or an int >= 0, got {value!r}")
+        raise InvalidInputError(
+            f"{attribute.name} must be None or an int >= 0, got {value!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -97,6 +104,9 @@ class RetryPolicy:
         retry_budget: tokens of the client-wide retry allowance (a retry costs 5, one
             after a timeout or disconnect 10, a success gives 1 back); when it is
             spent, failures are raised at once. ``None`` disables the budget.
+
+    Raises:
+        InvalidInputError: a field is out of range or of the wrong type.
     """
 
     max_attempts: int = attrs.field(default=4, validator=_attempt_count)
