@@ -179,6 +179,34 @@ async def test_a_429_seen_by_one_worker_pauses_all_of_them(setup):
     assert sum(1 for n in posts_per_number(fake).values() if n == 2) == 1
 
 
+async def test_a_429_storm_holds_every_worker_back_until_it_passes(setup):
+    """Thulium refuses everything for 3 s: the workers probe, they do not hammer."""
+    fake, pool, workers = setup
+    await dialer.start_job(pool, "squall", 2, numbers(240), chunk_size=10)
+    # The storm slows chunks down far past the 5 s the other tests allow one.
+    await workers.start(3, DIAL_JOB_TIMEOUT="120")
+    await wait_for_records(pool, "squall", 40)
+    refuse = Fault.status_response(429, headers={"Retry-After": "1"})
+    storm_began = time.monotonic()
+    fake.set_fault_rate(1.0, faults=[refuse])
+    await asyncio.sleep(3.0)
+    fake.set_fault_rate(0.0)
+    storm_ended = time.monotonic()
+    await wait_until_done(pool, "squall")
+    times = post_times(fake)
+    during = [t for t in times if storm_began < t < storm_ended]
+    assert len(during) <= 25  # 3 s at 30/s would be 90: they paused together
+    recovering = [t for t in times if storm_ended + 1.0 <= t < storm_ended + 2.0]
+    assert 0 < len(recovering) <= RATE / 2 + BURST + 2  # slower after the storm
+    report = await dialer.Ledger(pool, "squall").report()
+    # A number refused on every attempt of the storm is "failed" (never scheduled).
+    assert set(report) <= {"scheduled", "failed"}
+    assert len(report["scheduled"]) + len(report.get("failed", [])) == 240
+    called = Counter(call.phone_number for call in fake.scheduled)
+    assert max(called.values()) == 1
+    assert set(called) == set(report["scheduled"])
+
+
 async def test_a_killed_worker_and_a_restarted_job_lose_nobody_and_call_nobody_twice(
     setup,
 ):
