@@ -87,7 +87,7 @@ def docs(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks: HTTP throughput and CPU, decoding, and a dialer job (minutes)."""
+    """Benchmarks: throughput and CPU, instruction counts, decoding, a dialer job (~20 min)."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "bench"))
     session.chdir("benchmarks")
     scripts = session.posargs or [
@@ -95,6 +95,7 @@ def bench(session: nox.Session) -> None:
         "bench_http.py",
         "bench_decode.py",
         "bench_dialer.py",
+        "bench_instructions.py",  # needs valgrind; says so and skips without it
     ]
     for script in scripts:
         session.run("python", script, env={"MPLBACKEND": "Agg"})

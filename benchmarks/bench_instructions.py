@@ -80,7 +80,10 @@ def main() -> None:
         client_main(contender, url, endpoint, int(requests), int(c))
         return
     if shutil.which("valgrind") is None:
-        sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
+        print(
+            "SKIPPED bench_instructions: valgrind is not installed (apt-get install valgrind)"
+        )
+        return
     low, high = args.requests
     summary: dict[str, dict[str, float]] = {}
     print(f"client instructions per request ({high} - {low} requests, callgrind)")
