@@ -34,6 +34,7 @@ from ._errors import (
 from ._ratelimit import LocalRateLimiter, RateLimiter
 from ._retry import Failure, RetryBudget, RetryPolicy, classify
 from ._session import SessionManager
+from ._slots import Slots
 from ._wire import parse_retry_after
 
 logger = logging.getLogger("thulium_async")
@@ -116,7 +117,7 @@ class Transport:
         )
         # Acquired before each attempt's timer starts, so waiting for a free connection
         # never eats into an attempt's timeout.
-        self._slots = asyncio.Semaphore(max_in_flight)
+        self._slots = Slots(max_in_flight)
         self._max_response_size = max_response_size
         self.limiter = limiter or LocalRateLimiter(None)
         self.budget = RetryBudget(policy.retry_budget)
@@ -287,10 +288,10 @@ class Transport:
         stats = self.stats
         limiter = self.limiter
         sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
-        # acquire()/release() rather than "async with": two coroutines fewer per
-        # request, and nothing can interrupt between acquiring and the try.
+        # Nothing can interrupt between taking the slot and the try that gives it back.
         slots = self._slots
-        await slots.acquire()
+        if not slots.try_take():
+            await slots.wait()
         stats.attempts += 1
         stats.in_flight += 1
         try:
@@ -345,7 +346,7 @@ class Transport:
             ) from None
         finally:
             stats.in_flight -= 1
-            slots.release()
+            slots.give_back()
         if 200 <= status < 300:
             self.budget.refill()
             return Response(status, headers, body, truncated=not complete)
