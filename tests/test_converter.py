@@ -229,3 +229,15 @@ def test_the_standard_loader_refuses_what_json_loads_refuses(raw):
         json.loads(raw)
     with pytest.raises(ValueError):  # noqa: PT011
         _std_loads(raw)
+
+
+def test_the_fast_path_goes_through_the_class_when_the_model_is_not_plain(monkeypatch):
+    """If WaitingCaller ever gains a validator, the fast path must not skip it."""
+    import thulium_async._converter as converter_module
+
+    monkeypatch.setattr(converter_module, "plain_constructor", lambda cls: cls)
+    built = converter_module.fast_converter_for.__wrapped__(WARSAW)
+    rows = [ROW, {**ROW, "customer_id": None}]
+    fast = built.structure(rows, list[WaitingCaller])
+    assert fast == converter_for(WARSAW).structure(rows, list[WaitingCaller])
+    assert built.structure(ROW, WaitingCaller) == fast[0]

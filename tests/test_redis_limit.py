@@ -19,6 +19,13 @@ from thulium_async import (
     ThuliumClient,
 )
 from thulium_async.redis_limit import RedisRateLimiter
+from thulium_async.testing import FakeThulium
+
+
+def client_of(fake: FakeThulium, limiter: RedisRateLimiter) -> ThuliumClient:
+    return ThuliumClient(
+        fake.base_url, fake.username, fake.password, rate_limit=limiter
+    )
 
 
 def closed_port() -> int:
@@ -64,12 +71,7 @@ def test_it_is_a_rate_limiter_and_says_where_without_the_password():
 async def test_unreachable_redis_fails_fast_and_nothing_is_sent(fake_thulium):
     port = closed_port()
     limiter = RedisRateLimiter(f"redis://:s3cret@127.0.0.1:{port}/0", rate=10)
-    async with ThuliumClient(
-        fake_thulium.base_url,
-        fake_thulium.username,
-        fake_thulium.password,
-        rate_limit=limiter,
-    ) as client:
+    async with client_of(fake_thulium, limiter) as client:
         with pytest.raises(RateLimiterUnavailableError) as caught:
             await client.queues.schedule_call(2, "500100200")
     assert f"127.0.0.1:{port}/0" in str(caught.value)
@@ -86,12 +88,7 @@ async def test_unreachable_redis_with_a_fallback_sends_under_the_local_rate(
     limiter = RedisRateLimiter(
         f"redis://127.0.0.1:{closed_port()}/0", rate=100, fallback_rate=7
     )
-    async with ThuliumClient(
-        fake_thulium.base_url,
-        fake_thulium.username,
-        fake_thulium.password,
-        rate_limit=limiter,
-    ) as client:
+    async with client_of(fake_thulium, limiter) as client:
         with caplog.at_level(logging.WARNING, "thulium_async.redis_limit"):
             for number in ("500100201", "500100202", "500100203"):
                 await client.queues.schedule_call(2, number)
