@@ -4,10 +4,10 @@
 is the in-process implementation every client gets by default, and
 ``thulium_async.redis_limit.RedisRateLimiter`` shares one budget between processes.
 
-The local limiter is a token bucket written as reservations (the generic cell rate algorithm): each caller
-takes the next free send time and sleeps until it, so waiters are served in order,
-without a lock and without waking all at once. *burst* requests may go at once after
-an idle spell.
+The local limiter is a token bucket written as reservations (the generic cell rate
+algorithm): each caller takes the next free send time and sleeps until it, so waiters
+are served in order, without a lock and without waking all at once. *burst* requests
+may go at once after an idle spell.
 
 It also slows the whole client down when the server pushes back: a 429 (or a 503 with
 ``Retry-After``) pauses every request until the wait the server asked for has passed,

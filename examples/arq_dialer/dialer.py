@@ -57,7 +57,8 @@ from thulium_async.redis_limit import RedisRateLimiter
 
 logger = logging.getLogger("arq_dialer")
 
-SENDING, SCHEDULED, FAILED, UNKNOWN = "sending", "scheduled", "failed", "unknown"
+# The record of a number: "sending" (claimed; set in the Lua script below), then one of:
+SCHEDULED, FAILED, UNKNOWN = "scheduled", "failed", "unknown"
 
 # Claim a number, or say why not. A claim found still "sending" belongs to another run
 # of the same number: a dead one, whose number may have been called, so it becomes
