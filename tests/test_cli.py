@@ -301,3 +301,32 @@ async def test_watch_unknown_queue_is_a_one_line_error(env, capsys):
     code, _ = await run("watch", "9", "--interval", "0.01")
     assert code == EXIT_ERROR
     assert "404" in capsys.readouterr().err
+
+
+async def test_a_shared_rate_needs_a_rate(env, tmp_path, capsys):
+    source = tmp_path / "numbers.csv"
+    source.write_text("500000001\n")
+    code, _ = await run(
+        "schedule-calls", "2", str(source), "--redis-url", "redis://127.0.0.1:1/0"
+    )
+    assert code == EXIT_ERROR
+    assert "--redis-url needs --rate" in capsys.readouterr().err
+    assert env.requests == []
+
+
+async def test_an_unreachable_shared_rate_fails_every_number_and_sends_none(
+    env, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("THULIUM_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens
+    source = tmp_path / "numbers.csv"
+    source.write_text("500000001\n500000002\n")
+    report = tmp_path / "report.csv"
+    code, _ = await run(
+        "schedule-calls", "2", str(source), "--rate", "5", "--report", str(report)
+    )
+    assert code == EXIT_NOT_ALL_SCHEDULED
+    with report.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["status"] for row in rows] == ["failed", "failed"]
+    assert "shared rate limit at 127.0.0.1:1/0 did not answer" in rows[0]["error"]
+    assert env.requests == []

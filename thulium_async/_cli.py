@@ -26,6 +26,7 @@ from ._client import ThuliumClient
 from ._dialer import CallOutcome, CallRequest, DialProgress
 from ._errors import ThuliumError
 from ._models import WaitingCaller
+from ._ratelimit import RateLimiter
 from ._watch import WaitingListChange
 
 EXIT_OK = 0
@@ -110,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("--concurrency", type=int, default=10)
     many.add_argument("--rate", type=float, default=None, help="requests per second")
     many.add_argument("--report", help="write one CSV row per number read here")
+    many.add_argument(
+        "--redis-url",
+        default=os.environ.get("THULIUM_REDIS_URL"),
+        help="share --rate with every process using this Redis and --rate-key "
+        "(or set THULIUM_REDIS_URL; needs thulium-async[redis])",
+    )
+    many.add_argument(
+        "--rate-key",
+        default="default",
+        help="the shared budget's name: one per account",
+    )
 
     watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
     watch.add_argument("queue_id", type=int)
@@ -141,6 +153,22 @@ def _client_from(args: argparse.Namespace, **options: Any) -> ThuliumClient:
         timeout=args.timeout,
         **options,
     )
+
+
+def _rate_limit(args: argparse.Namespace) -> float | RateLimiter | None:
+    """Return ``--rate`` as is, or shared through Redis when ``--redis-url`` is given."""
+    if not args.redis_url:
+        rate: float | None = args.rate
+        return rate
+    if args.rate is None:
+        raise CLIError("--redis-url needs --rate: the requests per second all share")
+    try:
+        from .redis_limit import RedisRateLimiter
+    except ImportError:
+        raise CLIError(
+            '--redis-url needs the redis package: pip install "thulium-async[redis]"'
+        ) from None
+    return RedisRateLimiter(args.redis_url, rate=args.rate, key=args.rate_key)
 
 
 async def cmd_waiting_list(args: argparse.Namespace, out: TextIO) -> int:
@@ -345,7 +373,7 @@ async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
         bar = ProgressLine(progress, total)
         bar.start()
         try:
-            async with _client_from(args, rate_limit=args.rate) as client:
+            async with _client_from(args, rate_limit=_rate_limit(args)) as client:
                 run = client.queues.schedule_calls(
                     args.queue_id,
                     read_requests(iter(source), interrupts.stop),
