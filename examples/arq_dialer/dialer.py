@@ -36,6 +36,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import socket
 import sys
 from collections import Counter
@@ -136,10 +137,15 @@ class Ledger:
         return by_status
 
 
+# What people type inside numbers; the SDK drops the same before sending, so the ledger
+# keys "500 333 222" and "500-333-222" as the one person they are.
+_SEPARATORS = re.compile(r"[\s\-./()]")
+
+
 def chunked(numbers: Iterable[str], size: int) -> Iterable[list[str]]:
     chunk: list[str] = []
     for number in numbers:
-        chunk.append(number)
+        chunk.append(_SEPARATORS.sub("", number))
         if len(chunk) == size:
             yield chunk
             chunk = []

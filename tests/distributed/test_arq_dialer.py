@@ -284,3 +284,17 @@ async def test_the_cli_runs_a_job_shows_progress_and_retries_failures(setup, tmp
     assert Counter(c.phone_number for c in fake.scheduled) == dict.fromkeys(
         numbers(20), 1
     )
+
+
+async def test_a_number_written_two_ways_in_one_job_is_called_once(setup):
+    fake, pool, workers = setup
+    listed = ["500 000 001", "500000001", "500-000-002", "(500) 000.002", "500000003"]
+    await dialer.start_job(pool, "twice", 2, listed, chunk_size=2)
+    await workers.start(2)
+    await wait_until_done(pool, "twice")
+    assert sorted(call.phone_number for call in fake.scheduled) == [
+        "500000001",
+        "500000002",
+        "500000003",
+    ]
+    assert max(posts_per_number(fake).values()) == 1
