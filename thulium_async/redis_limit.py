@@ -221,10 +221,8 @@ class RedisRateLimiter:
                 *fallback_rate*.
         """
         while True:
-            if self._local_until:
-                if time.monotonic() < self._local_until:
-                    return await self._local().acquire()
-                self._local_until = 0.0
+            if time.monotonic() < self._local_until:  # in fallback, between probes
+                return await self._local().acquire()
             try:
                 wait_us, paused_us, rate_milli, send_at_us = await self._acquire_script(
                     keys=[self.key],

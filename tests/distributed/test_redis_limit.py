@@ -100,9 +100,14 @@ async def test_a_pause_that_starts_while_a_caller_waits_is_honoured(redis_server
     a = RedisRateLimiter(redis_server.url, rate=2, burst=1, key="sleeper")
     b = RedisRateLimiter(redis_server.url, rate=2, burst=1, key="sleeper")
     await a.acquire()  # the next turn is 0.5 s away
+    probe = Redis.from_url(redis_server.url)
+    taken = await probe.hget(a.key, "tat")
     started = time.monotonic()
     waiter = asyncio.create_task(b.acquire())
-    await asyncio.sleep(0.1)
+    # Polling Redis (no event to wait on) until b holds its reservation.
+    while await probe.hget(a.key, "tat") == taken:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)
+    await probe.aclose()
     await a.throttled(1.5, time.time())
     await waiter
     assert time.monotonic() - started >= 1.5
