@@ -111,7 +111,7 @@ class SessionManager:
                 raise_for_status=False,
             )
             self._session = session
-        elif session.closed:
+        elif not self.owns_session and session.closed:  # ours closes only in close()
             raise ThuliumError(
                 "the aiohttp.ClientSession passed to ThuliumClient(session=...) is "
                 "closed; keep it open for as long as the client is used"

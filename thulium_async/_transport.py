@@ -43,17 +43,16 @@ _CHUNK = 64 * 1024
 
 
 class Request(NamedTuple):
-    """What the endpoint layer asks the transport to send.
+    """What the endpoint layer asks the transport to send, minus the body.
 
-    A named tuple rather than an attrs class: one is built per request, and tuples
-    are the cheapest immutable records Python has.
+    A named tuple rather than an attrs class, and without the body (which travels
+    beside it), so that an endpoint builds one per queue and reuses it for every call.
     """
 
     method: str
     url: URL
     path: str
     headers: Mapping[str, str]
-    body: bytes | None = None
     idempotent: bool = True
 
 
@@ -69,6 +68,11 @@ class Response(NamedTuple):
     body: bytes
     truncated: bool = False
     attempts: int = 1
+
+
+# A named tuple's own constructor is a Python function; building the tuple directly
+# costs a third as much, once per request.
+_new_response = tuple.__new__
 
 
 @attrs.define
@@ -141,6 +145,122 @@ class Transport:
         )
         return view
 
+    async def send(
+        self, request: Request, body: bytes | None = None, *, retrying: bool = False
+    ) -> Response:
+        """Send *request* with *body*, retrying as the policy allows; return its 2xx response.
+
+        This coroutine makes the first attempt itself, so a request that succeeds first
+        time passes through no retry machinery at all. A failed first attempt hands over
+        to :meth:`_retry`, which calls back here with *retrying* set for each further
+        attempt and decides itself what follows a failure.
+
+        Raises:
+            APIStatusError: a non-2xx answer that was not (or no longer) retried.
+            APIConnectionError: the network failed and retrying did not help.
+            DeliveryUnknownError: a non-idempotent request may have been processed.
+        """
+        started = self._clock()
+        session = self._sessions.get()
+        method, url = request.method, request.url
+        stats = self.stats
+        limiter = self.limiter
+        sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
+        # Nothing can interrupt between taking the slot and the try that gives it back.
+        slots = self._slots
+        if not slots.try_take():
+            await slots.wait()
+        stats.attempts += 1
+        stats.in_flight += 1
+        error: ThuliumError
+        try:
+            async with session.request(
+                method,
+                url,
+                data=body,
+                headers=request.headers,
+                timeout=self._client_timeout,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                headers = response.headers
+                length = response.content_length
+                if (
+                    length is not None
+                    and length <= self._max_response_size
+                    and "Content-Encoding" not in headers
+                ):
+                    content, complete = await response.read(), True  # the usual case
+                else:
+                    content, complete = await self._read_capped(response)
+        except aiohttp.ConnectionTimeoutError:
+            error = APITimeoutError(
+                f"{method} {url}: could not connect within "
+                f"{self._client_timeout.connect} s; nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            )
+        except aiohttp.ClientConnectorError as exc:
+            error = APIConnectionError(
+                f"{method} {url}: could not connect ({exc.os_error}); nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            )
+        except asyncio.TimeoutError:
+            error = APITimeoutError(
+                f"{method} {url}: no complete answer within {self.timeout} s",
+                method=method,
+                url=str(url),
+                request_sent=True,
+            )
+        except (aiohttp.ClientError, OSError) as exc:
+            error = APIConnectionError(
+                f"{method} {url}: the connection failed after the request was "
+                f"sent ({type(exc).__name__}: {exc})",
+                method=method,
+                url=str(url),
+                request_sent=True,
+            )
+        else:
+            if 200 <= status < 300:
+                self.budget.refill()
+                return _new_response(
+                    Response, (status, headers, content, not complete, 1)
+                )
+            error = _status_error(method, url, status, headers, content)
+        finally:
+            stats.in_flight -= 1
+            slots.give_back()
+        if isinstance(error, APIStatusError) and (
+            error.status == 429
+            or (error.status == 503 and error.retry_after is not None)
+        ):
+            stats.throttled += 1
+            await limiter.throttled(error.retry_after, sent_at)
+        return await self._failed(request, body, error, started, retrying=retrying)
+
+    async def _failed(
+        self,
+        request: Request,
+        body: bytes | None,
+        error: ThuliumError,
+        started: float,
+        *,
+        retrying: bool,
+    ) -> Response:
+        """Decide what follows a failed attempt: raise it, or retry if it was the first."""
+        if not retrying:
+            error.attempts = 1
+        if self._must_not_resend(error, request):
+            raise self._final_error(error, request, Failure.AMBIGUOUS)
+        if retrying:  # _retry counts the attempts and decides what follows
+            raise error
+        if self.policy.max_attempts == 1 or not self._may_retry(error, request):
+            raise self._final_error(error, request, classify(error))
+        return await self._retry(request, body, error, started)
+
     def _may_retry(self, error: ThuliumError, request: Request) -> bool:
         """Apply the decision table, then the client-wide retry budget."""
         failure = classify(error)
@@ -157,28 +277,12 @@ class Transport:
         )
         return False
 
-    async def send(self, request: Request) -> Response:
-        """Send *request*, retrying as the policy allows; return its 2xx response.
-
-        Raises:
-            APIStatusError: a non-2xx answer that was not (or no longer) retried.
-            APIConnectionError: the network failed and retrying did not help.
-            DeliveryUnknownError: a non-idempotent request may have been processed.
-        """
-        started = self._clock()
-        try:
-            return await self._send_once(request)
-        except ThuliumError as error:
-            error.attempts = 1
-            if self._must_not_resend(error, request):
-                raise self._final_error(error, request, Failure.AMBIGUOUS)  # noqa: B904
-            if self.policy.max_attempts == 1 or not self._may_retry(error, request):
-                raise self._final_error(error, request, classify(error))  # noqa: B904
-            first = error
-        return await self._retry(request, first, started)
-
     async def _retry(
-        self, request: Request, first: ThuliumError, started: float
+        self,
+        request: Request,
+        body: bytes | None,
+        first: ThuliumError,
+        started: float,
     ) -> Response:
         """Drive attempts 2..n with tenacity, replaying *first* as attempt 1."""
         policy = self.policy
@@ -192,7 +296,7 @@ class Transport:
             attempts[0] += 1
             self.stats.retries += 1
             try:
-                response = await self._attempt(request)
+                response = await self.send(request, body, retrying=True)
             except ThuliumError as error:
                 ambiguous[0] = ambiguous[0] or classify(error) is Failure.AMBIGUOUS
                 raise
@@ -272,89 +376,6 @@ class Transport:
             and not self.policy.retry_unsafe
             and classify(error) is Failure.AMBIGUOUS
         )
-
-    async def _attempt(self, request: Request) -> Response:
-        """Make one more HTTP attempt; for a non-idempotent request, ambiguity is final."""
-        try:
-            return await self._send_once(request)
-        except ThuliumError as error:
-            if self._must_not_resend(error, request):
-                raise self._final_error(error, request, Failure.AMBIGUOUS)  # noqa: B904
-            raise
-
-    async def _send_once(self, request: Request) -> Response:
-        session = self._sessions.get()
-        method, url = request.method, request.url
-        stats = self.stats
-        limiter = self.limiter
-        sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
-        # Nothing can interrupt between taking the slot and the try that gives it back.
-        slots = self._slots
-        if not slots.try_take():
-            await slots.wait()
-        stats.attempts += 1
-        stats.in_flight += 1
-        try:
-            async with session.request(
-                method,
-                url,
-                data=request.body,
-                headers=request.headers,
-                timeout=self._client_timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                headers = response.headers
-                length = response.content_length
-                if (
-                    length is not None
-                    and length <= self._max_response_size
-                    and "Content-Encoding" not in headers
-                ):
-                    body, complete = await response.read(), True  # the usual case
-                else:
-                    body, complete = await self._read_capped(response)
-        except aiohttp.ConnectionTimeoutError:
-            raise APITimeoutError(
-                f"{method} {url}: could not connect within "
-                f"{self._client_timeout.connect} s; nothing was sent",
-                method=method,
-                url=str(url),
-                request_sent=False,
-            ) from None
-        except aiohttp.ClientConnectorError as exc:
-            raise APIConnectionError(
-                f"{method} {url}: could not connect ({exc.os_error}); nothing was sent",
-                method=method,
-                url=str(url),
-                request_sent=False,
-            ) from None
-        except asyncio.TimeoutError:
-            raise APITimeoutError(
-                f"{method} {url}: no complete answer within {self.timeout} s",
-                method=method,
-                url=str(url),
-                request_sent=True,
-            ) from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise APIConnectionError(
-                f"{method} {url}: the connection failed after the request was "
-                f"sent ({type(exc).__name__}: {exc})",
-                method=method,
-                url=str(url),
-                request_sent=True,
-            ) from None
-        finally:
-            stats.in_flight -= 1
-            slots.give_back()
-        if 200 <= status < 300:
-            self.budget.refill()
-            return Response(status, headers, body, truncated=not complete)
-        error = _status_error(method, url, status, headers, body)
-        if status == 429 or (status == 503 and error.retry_after is not None):
-            stats.throttled += 1
-            await self.limiter.throttled(error.retry_after, sent_at)
-        raise error
 
     async def _read_capped(
         self, response: aiohttp.ClientResponse
