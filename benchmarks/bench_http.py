@@ -1,11 +1,19 @@
 """Requests/s and client CPU per 1,000 requests: raw aiohttp vs the SDK vs httpx.
 
-    python benchmarks/bench_http.py [--requests 20000] [--rounds 5] [--httpx-requests 2000]
+    python benchmarks/bench_http.py [--requests 20000] [--rounds 7] [--slices 10]
+                                    [--httpx-requests 2000] [--concurrency 100 10]
 
 Every contender sends the same requests (same headers, same bodies) to the same server
 process, through a pool of CONCURRENCY workers, and decodes the answer: raw aiohttp and
-httpx with ``json`` into dicts, the SDK into ``WaitingCaller`` models. Rounds are
-interleaved (A B A B, the starting contender alternating), and the medians are compared.
+httpx with ``json`` into dicts, the SDK into ``WaitingCaller`` models.
+
+A round opens every contender (one session or client each, kept for the whole round, its
+connections opened by a warm-up that is not timed), then sends each contender's requests
+in SLICES alternating slices (A B, B A, A B, ...). On a shared machine the speed of the
+CPU itself drifts by tens of percent over seconds; slices a third of a second long see
+the same drift for every contender, where whole runs one after the other did not. Each
+round's totals give one SDK/raw ratio; the report gives the median of the rounds' ratios
+and their range.
 """
 
 from __future__ import annotations
@@ -13,9 +21,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -35,6 +44,7 @@ USER, PASSWORD = "bench", "bench-password"
 AUTH = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 BODY = json.dumps({"phone_number": "500333222"}, separators=(",", ":")).encode()
 Job = Callable[[], Awaitable[object]]
+Opener = Callable[[str, str], contextlib.AbstractAsyncContextManager[Job]]
 
 
 async def drive(job: Job, requests: int, concurrency: int) -> None:
@@ -49,7 +59,9 @@ async def drive(job: Job, requests: int, concurrency: int) -> None:
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-async def run_raw(url: str, endpoint: str, requests: int, concurrency: int) -> None:
+@contextlib.asynccontextmanager
+async def raw_job(url: str, endpoint: str) -> AsyncIterator[Job]:
+    """One aiohttp session, TCPConnector(limit=100), the SDK's headers; decode JSON."""
     headers = {**BASE_HEADERS, "Authorization": AUTH}
     post_headers = {**headers, "Content-Type": "application/json; charset=utf-8"}
     connector = aiohttp.TCPConnector(limit=100)
@@ -68,10 +80,12 @@ async def run_raw(url: str, endpoint: str, requests: int, concurrency: int) -> N
                 async with session.post(target, data=BODY, headers=post_headers) as r:
                     return await r.read()
 
-        await drive(job, requests, concurrency)
+        yield job
 
 
-async def run_sdk(url: str, endpoint: str, requests: int, concurrency: int) -> None:
+@contextlib.asynccontextmanager
+async def sdk_job(url: str, endpoint: str) -> AsyncIterator[Job]:
+    """One ThuliumClient with its defaults (100 connections, retries on)."""
     # Parse with the standard library, as raw aiohttp and httpx do here, even though
     # the bench group installs orjson (the speedups extra), which the SDK would pick.
     _converter._loads = _converter._std_loads
@@ -86,10 +100,12 @@ async def run_sdk(url: str, endpoint: str, requests: int, concurrency: int) -> N
             async def job() -> object:
                 return await client.queues.schedule_call(2, "500333222")
 
-        await drive(job, requests, concurrency)
+        yield job
 
 
-async def run_httpx(url: str, endpoint: str, requests: int, concurrency: int) -> None:
+@contextlib.asynccontextmanager
+async def httpx_job(url: str, endpoint: str) -> AsyncIterator[Job]:
+    """One httpx.AsyncClient with 100 connections: what most API SDKs pay."""
     import httpx
 
     headers = {**BASE_HEADERS, "Authorization": AUTH}
@@ -108,27 +124,68 @@ async def run_httpx(url: str, endpoint: str, requests: int, concurrency: int) ->
             async def job() -> object:
                 return (await client.post(target, content=BODY, headers=post)).content
 
+        yield job
+
+
+CONTENDERS: dict[str, Opener] = {
+    "raw aiohttp": raw_job,
+    "sdk": sdk_job,
+    "httpx": httpx_job,
+}
+
+
+async def run_raw(url: str, endpoint: str, requests: int, concurrency: int) -> None:
+    """Send *requests* through raw aiohttp (bench_instructions.py runs this alone)."""
+    async with raw_job(url, endpoint) as job:
         await drive(job, requests, concurrency)
 
 
-CONTENDERS = {"raw aiohttp": run_raw, "sdk": run_sdk, "httpx": run_httpx}
+async def run_sdk(url: str, endpoint: str, requests: int, concurrency: int) -> None:
+    """Send *requests* through the SDK (bench_instructions.py runs this alone)."""
+    async with sdk_job(url, endpoint) as job:
+        await drive(job, requests, concurrency)
 
 
-def measure(
-    name: str, url: str, endpoint: str, requests: int, concurrency: int
-) -> dict[str, float]:
-    runner = CONTENDERS[name]
-    wall, cpu = time.perf_counter(), time.process_time()
-    asyncio.run(runner(url, endpoint, requests, concurrency))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"rps": requests / wall, "cpu_per_1000": cpu / requests * 1000}
+async def one_round(
+    url: str,
+    endpoint: str,
+    concurrency: int,
+    requests: dict[str, int],
+    slices: int,
+    flip: bool,
+) -> dict[str, dict[str, float]]:
+    """Run every contender's *requests* in alternating slices; return each one's rates."""
+    names = list(requests)[::-1] if flip else list(requests)
+    spent = {name: [0.0, 0.0] for name in names}  # wall seconds, CPU seconds
+    async with contextlib.AsyncExitStack() as stack:
+        jobs = {
+            name: await stack.enter_async_context(CONTENDERS[name](url, endpoint))
+            for name in names
+        }
+        for name in names:  # open the connections and fill the caches, untimed
+            await drive(jobs[name], 2 * concurrency, concurrency)
+        for index in range(slices):
+            for name in names if index % 2 == 0 else names[::-1]:
+                count = requests[name] // slices
+                wall, cpu = time.perf_counter(), time.process_time()
+                await drive(jobs[name], count, concurrency)
+                spent[name][0] += time.perf_counter() - wall
+                spent[name][1] += time.process_time() - cpu
+    return {
+        name: {
+            "rps": requests[name] // slices * slices / wall,
+            "cpu_per_1000": cpu / (requests[name] // slices * slices) * 1000,
+        }
+        for name, (wall, cpu) in spent.items()
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--httpx-requests", type=int, default=2_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--slices", type=int, default=10)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[100, 10])
     parser.add_argument("--no-httpx", action="store_true")
     parser.add_argument(
@@ -136,25 +193,30 @@ def main() -> None:
     )
     args = parser.parse_args()
     pinning = pin_client()
-    contenders = ["raw aiohttp", "sdk"] + ([] if args.no_httpx else ["httpx"])
+    requests = {"raw aiohttp": args.requests, "sdk": args.requests}
+    if not args.no_httpx:
+        requests["httpx"] = args.httpx_requests
     configs = [
         (e, c) for e in ("waiting_list", "schedule_call") for c in args.concurrency
     ]
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
     with server_process() as url:
-        for endpoint, concurrency in configs:  # warm-up: imports, caches, the server
-            measure("sdk", url, endpoint, 500, concurrency)
-            measure("raw aiohttp", url, endpoint, 500, concurrency)
         for round_number in range(args.rounds):
             for endpoint, concurrency in configs:
                 key = f"{endpoint} c={concurrency}"
-                order = contenders if round_number % 2 == 0 else contenders[::-1]
-                for name in order:
-                    count = args.httpx_requests if name == "httpx" else args.requests
-                    sample = measure(name, url, endpoint, count, concurrency)
+                samples = asyncio.run(
+                    one_round(
+                        url,
+                        endpoint,
+                        concurrency,
+                        requests,
+                        args.slices,
+                        flip=round_number % 2 == 1,
+                    )
+                )
+                for name, sample in samples.items():
                     results.setdefault(key, {}).setdefault(name, []).append(sample)
-                raw = results[key]["raw aiohttp"][-1]
-                sdk = results[key]["sdk"][-1]
+                raw, sdk = samples["raw aiohttp"], samples["sdk"]
                 print(
                     f"round {round_number + 1} {key:24} raw {raw['rps']:7.0f}/s  "
                     f"sdk {sdk['rps']:7.0f}/s  ratio {sdk['rps'] / raw['rps']:.3f}  "
@@ -176,36 +238,34 @@ def main() -> None:
 
 
 def report(results: dict[str, dict[str, list[dict[str, float]]]]) -> dict[str, object]:
-    print("\nMedians (requests/s; client CPU ms per 1,000 requests)")
+    """Print and return medians; ratios are the median of each round's own ratio."""
+    print("\nMedians over rounds (requests/s; client CPU ms per 1,000 requests)")
     print(
-        f"{'':26}{'contender':14}{'req/s':>10}{'CPU ms/1k':>12}{'vs raw':>9}{'CPU vs raw':>12}"
+        f"{'':22}{'contender':13}{'req/s':>8}{'CPU ms/1k':>11}"
+        f"{'vs raw':>8}{'(range)':>14}{'CPU vs raw':>12}"
     )
     summary: dict[str, object] = {}
     for key, by_name in results.items():
-        raw_rps = median([s["rps"] for s in by_name["raw aiohttp"]])
-        raw_cpu = median([s["cpu_per_1000"] for s in by_name["raw aiohttp"]])
         rows = {}
         for name, samples in by_name.items():
-            rps = median([s["rps"] for s in samples])
-            cpu = median([s["cpu_per_1000"] for s in samples])
-            # Also the median of each round's own ratio: the two runs of a round are
-            # back to back, so a slow spell of the machine hits both.
-            paired = list(zip(samples, by_name["raw aiohttp"], strict=False))
+            # The contenders of one round ran in alternating slices, so a round's
+            # ratio is the paired comparison; its median over rounds is the result.
+            paired = list(zip(samples, by_name["raw aiohttp"], strict=True))
+            speed = [s["rps"] / r["rps"] for s, r in paired]
+            cost = [s["cpu_per_1000"] / r["cpu_per_1000"] for s, r in paired]
             rows[name] = {
-                "rps": rps,
-                "cpu_ms_per_1000": cpu * 1000,
-                "rps_vs_raw": rps / raw_rps,
-                "cpu_vs_raw": cpu / raw_cpu,
-                "rps_vs_raw_per_round": median(
-                    [s["rps"] / r["rps"] for s, r in paired]
-                ),
-                "cpu_vs_raw_per_round": median(
-                    [s["cpu_per_1000"] / r["cpu_per_1000"] for s, r in paired]
-                ),
+                "rps": median([s["rps"] for s in samples]),
+                "cpu_ms_per_1000": median([s["cpu_per_1000"] for s in samples]) * 1000,
+                "rps_vs_raw": median(speed),
+                "rps_vs_raw_range": [min(speed), max(speed)],
+                "cpu_vs_raw": median(cost),
+                "cpu_vs_raw_range": [min(cost), max(cost)],
             }
+            row = rows[name]
             print(
-                f"{key:26}{name:14}{rps:10.0f}{cpu * 1000:12.1f}"
-                f"{rps / raw_rps:9.3f}{cpu / raw_cpu:12.3f}"
+                f"{key:22}{name:13}{row['rps']:8.0f}{row['cpu_ms_per_1000']:11.1f}"
+                f"{row['rps_vs_raw']:8.3f}  {min(speed):5.3f}-{max(speed):5.3f}"
+                f"{row['cpu_vs_raw']:12.3f}"
             )
         summary[key] = rows
     return summary

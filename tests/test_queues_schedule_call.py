@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from thulium_async import InvalidInputError, ThuliumClient
+from thulium_async.testing import FakeThulium
 
 from .conftest import FAST_RETRY
 
@@ -70,3 +71,23 @@ async def test_unknown_queue_and_missing_number_errors_come_from_the_server(fake
         with pytest.raises(NotFoundError):
             await client.queues.schedule_call(7, "500333222")
     assert fake.scheduled == []
+
+
+async def test_each_queue_and_view_sends_to_its_own_queue():
+    """The request built once per queue must never leak into another queue's calls."""
+    async with FakeThulium(queues=(2, 3)) as fake:
+        async with ThuliumClient(fake.base_url, fake.username, fake.password) as client:
+            await client.queues.schedule_call(2, "500333222")
+            await client.queues.schedule_call(3, "500333223")
+            await client.with_options(timeout=5).queues.schedule_call(3, "500333224")
+            await client.queues.schedule_call(2, "500333225")
+        sent = [
+            (r.path, json.loads(r.body)["phone_number"])
+            for r in fake.requests_to("schedule_call")
+        ]
+    assert sent == [
+        ("/api/queues/2/schedule_call", "500333222"),
+        ("/api/queues/3/schedule_call", "500333223"),
+        ("/api/queues/3/schedule_call", "500333224"),
+        ("/api/queues/2/schedule_call", "500333225"),
+    ]

@@ -176,6 +176,9 @@ def plain_constructor(cls: type[T]) -> Callable[..., T]:
 
 
 _CALLER_FIELDS = ("phone_number", "started_at", "customer_id", "customer_label")
+_CALLER_LIST = list[
+    WaitingCaller
+]  # built once: a generic alias is a new object per use
 
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[..., None], ...]:
@@ -258,7 +261,7 @@ def structure_waiting_list(raw: bytes, zone: tzinfo) -> list[WaitingCaller] | No
         data = _loads(raw)
         if type(data) is not list:
             return None
-        return _waiting_list_hook(zone)(data, list[WaitingCaller])
+        return _waiting_list_hook(zone)(data, _CALLER_LIST)
     except Exception:
         return None
 
