@@ -80,6 +80,9 @@ class SessionManager:
                 the one it first ran in, or the user's own session is closed.
         """
         loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and loop is self._loop and self.owns_session:
+            return session  # every request but the first (close() unsets _session)
         if self._closed:
             raise ThuliumError(
                 "this ThuliumClient is closed; create a new one (or keep it open "
@@ -111,7 +114,7 @@ class SessionManager:
                 raise_for_status=False,
             )
             self._session = session
-        elif not self.owns_session and session.closed:  # ours closes only in close()
+        elif session.closed:  # a session the user passed in, closed by them
             raise ThuliumError(
                 "the aiohttp.ClientSession passed to ThuliumClient(session=...) is "
                 "closed; keep it open for as long as the client is used"
