@@ -62,7 +62,7 @@ async def drive(job: Job, requests: int, concurrency: int) -> None:
 
 @contextlib.asynccontextmanager
 async def raw_job(url: str, endpoint: str) -> AsyncIterator[Job]:
-    """One aiohttp session, TCPConnector(limit=100), the SDK's headers; decode JSON."""
+    """One aiohttp session, TCPConnector(limit=100), the same headers; decode JSON."""
     headers = {**BASE_HEADERS, "Authorization": AUTH}
     post_headers = {**headers, "Content-Type": "application/json; charset=utf-8"}
     connector = aiohttp.TCPConnector(limit=100)

@@ -176,9 +176,8 @@ def plain_constructor(cls: type[T]) -> Callable[..., T]:
 
 
 _CALLER_FIELDS = ("phone_number", "started_at", "customer_id", "customer_label")
-_CALLER_LIST = list[
-    WaitingCaller
-]  # built once: a generic alias is a new object per use
+# Built once: writing list[WaitingCaller] makes a new alias object on every use.
+_CALLER_LIST = list[WaitingCaller]
 
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[..., None], ...]:

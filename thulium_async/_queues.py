@@ -248,7 +248,6 @@ class Queues:
         """
         queue = _validation.queue_id(queue_id)
         workers = check_concurrency(concurrency)
-
         transport = self._transport
 
         async def schedule_one(number: str, call_at: datetime | None) -> int:
