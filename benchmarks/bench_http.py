@@ -152,6 +152,7 @@ async def one_round(
 ) -> dict[str, dict[str, float]]:
     """Run every contender's *requests* in alternating slices; return each one's rates."""
     names = list(requests)[::-1] if flip else list(requests)
+    per_slice = {name: requests[name] // slices for name in names}
     spent = {name: [0.0, 0.0] for name in names}  # wall seconds, CPU seconds
     async with contextlib.AsyncExitStack() as stack:
         jobs = {
@@ -162,16 +163,13 @@ async def one_round(
             await drive(jobs[name], 2 * concurrency, concurrency)
         for index in range(slices):
             for name in names if index % 2 == 0 else names[::-1]:
-                count = requests[name] // slices
                 wall, cpu = time.perf_counter(), time.process_time()
-                await drive(jobs[name], count, concurrency)
+                await drive(jobs[name], per_slice[name], concurrency)
                 spent[name][0] += time.perf_counter() - wall
                 spent[name][1] += time.process_time() - cpu
+    sent = {name: per_slice[name] * slices for name in names}
     return {
-        name: {
-            "rps": requests[name] // slices * slices / wall,
-            "cpu_per_1000": cpu / (requests[name] // slices * slices) * 1000,
-        }
+        name: {"rps": sent[name] / wall, "cpu_per_1000": cpu / sent[name] * 1000}
         for name, (wall, cpu) in spent.items()
     }
 
@@ -188,6 +186,8 @@ def main() -> None:
         "--chart", default=str(HERE.parent / "docs" / "_static" / "performance.png")
     )
     args = parser.parse_args()
+    if min(args.requests, args.httpx_requests) < args.slices:
+        parser.error("--requests and --httpx-requests must be at least --slices")
     pinning = pin_client()
     requests = {"raw aiohttp": args.requests, "sdk": args.requests}
     if not args.no_httpx:
