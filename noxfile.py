@@ -70,6 +70,17 @@ def distributed(session: nox.Session) -> None:
 
 
 @nox.session
+def proxy(session: nox.Session) -> None:
+    """FakeThulium behind a real nginx with TLS, judged by what reached it (a minute).
+
+    Needs Debian's nginx on PATH (``.ci/run`` installs it); each test starts its own
+    on a free 127.0.0.1 port. Prints the false-"unknown" figures.
+    """
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "proxy"))
+    session.run("pytest", "-m", "proxy", "-s", "tests/proxy", *session.posargs)
+
+
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation with warnings as errors (no network needed)."""
     session.install("-e", ".[redis]", *nox.project.dependency_groups(PYPROJECT, "docs"))

@@ -330,3 +330,9 @@ async def test_an_unreachable_shared_rate_fails_every_number_and_sends_none(
     assert [row["status"] for row in rows] == ["failed", "failed"]
     assert "shared rate limit at 127.0.0.1:1/0 did not answer" in rows[0]["error"]
     assert env.requests == []
+
+
+async def test_language_flag_asks_for_error_messages_in_that_language(env):
+    code, _ = await run("schedule-call", "2", "500333222", "--language", "pl")
+    assert code == EXIT_OK
+    assert env.requests[-1].headers["Accept-Language"] == "pl"

@@ -110,3 +110,36 @@ def test_resolve_timezone():
         resolve_timezone("Mars/Olympus")
     with pytest.raises(InvalidInputError, match="IANA"):
         resolve_timezone(2)
+
+
+def test_format_aware_time_written_in_the_gap_sends_its_true_wall_time():
+    """02:30 Warsaw on the spring-forward night is the instant 01:30 UTC: 03:30 there."""
+    value = datetime(2026, 3, 29, 2, 30, tzinfo=WARSAW)
+    assert format_wall_clock(value, WARSAW) == "2026-03-29 03:30:00"
+
+
+@pytest.mark.parametrize("hour", [0, 1])
+def test_format_refuses_an_aware_instant_in_the_repeated_hour(hour):
+    """00:30 and 01:30 UTC are both 02:30 in Warsaw on 2026-10-25: which one is meant?"""
+    value = datetime(2026, 10, 25, hour, 30, tzinfo=timezone.utc)
+    with pytest.raises(InvalidInputError, match="happens twice") as info:
+        format_wall_clock(value, WARSAW)
+    assert "2026-10-25 02:30:00" in str(info.value)
+
+
+def test_format_aware_instants_around_the_repeated_hour_are_sent():
+    before = datetime(2026, 10, 24, 23, 59, 59, tzinfo=timezone.utc)
+    after = datetime(2026, 10, 25, 2, 0, tzinfo=timezone.utc)
+    assert format_wall_clock(before, WARSAW) == "2026-10-25 01:59:59"
+    assert format_wall_clock(after, WARSAW) == "2026-10-25 03:00:00"
+
+
+def test_format_aware_fixed_offset_zone_has_no_fold():
+    plus_one = timezone(timedelta(hours=1))
+    value = datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
+    assert format_wall_clock(value, plus_one) == "2026-10-25 02:30:00"
+
+
+def test_error_names_the_field():
+    with pytest.raises(InvalidInputError, match="next_call_date"):
+        format_wall_clock("tomorrow", WARSAW, field="next_call_date")

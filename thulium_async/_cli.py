@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--timezone", default="Europe/Warsaw")
         sub.add_argument("--timeout", type=float, default=30.0)
+        sub.add_argument(
+            "--language",
+            choices=("en", "pl"),
+            default=os.environ.get("THULIUM_LANGUAGE"),
+            help="language of Thulium's error messages ($THULIUM_LANGUAGE)",
+        )
         sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
 
@@ -151,6 +157,7 @@ def _client_from(args: argparse.Namespace, **options: Any) -> ThuliumClient:
         password,
         timezone=args.timezone,
         timeout=args.timeout,
+        language=args.language,
         **options,
     )
 

@@ -34,6 +34,19 @@ def _check_credentials(username: object, password: object) -> None:
         raise InvalidInputError("password must be a string")
 
 
+_LANGUAGES = ("en", "pl")
+
+
+def _check_language(language: object) -> str:
+    """Return *language* if Thulium speaks it (its error messages come in en or pl)."""
+    if language not in _LANGUAGES:
+        raise InvalidInputError(
+            f"language must be one of {', '.join(map(repr, _LANGUAGES))} or None, "
+            f"got {language!r}"
+        )
+    return str(language)
+
+
 def _limiter(rate_limit: object) -> RateLimiter:
     """Return the limiter for *rate_limit*: requests per second, None, or a limiter."""
     if isinstance(rate_limit, RateLimiter):
@@ -83,6 +96,17 @@ class ThuliumClient:
         allow_insecure_http: permit a plain ``http://`` *base_url* on a host other
             than loopback. This sends the password unencrypted.
         max_response_size: bytes; a longer body is an error, not an out-of-memory.
+        language: ``"en"`` or ``"pl"``: the language of Thulium's error messages
+            (sent as ``Accept-Language``); ``None`` leaves it to the server.
+        keepalive_timeout: seconds an idle pooled connection may still be reused;
+            older ones are closed and a fresh connection is opened. A server or
+            proxy closes an idle connection when its own idle timeout ends (nginx's
+            default is 75 s; 1 to 5 s is common in front of APIs), and a request
+            written into a connection at that moment may or may not have been read:
+            for ``schedule_call`` that is a ``DeliveryUnknownError`` no retry can
+            resolve. Keeping this below any server's idle timeout avoids it, at the
+            cost of a new connection (a TLS handshake) after each pause longer than
+            this. Raise it only if you know your server's idle timeout.
 
     Raises:
         InvalidInputError: any argument is invalid.
@@ -113,6 +137,8 @@ class ThuliumClient:
         ssl_context: ssl.SSLContext | None = None,
         allow_insecure_http: bool = False,
         max_response_size: int = _DEFAULT_MAX_RESPONSE_SIZE,
+        language: str | None = None,
+        keepalive_timeout: float = 0.5,
     ) -> None:
         self._base_url = normalize_base_url(
             base_url, allow_insecure_http=allow_insecure_http
@@ -135,7 +161,10 @@ class ThuliumClient:
         self._is_view = False
         max_connections = positive_int("max_connections", max_connections)
         self._sessions = SessionManager(
-            max_connections=max_connections, session=session, ssl_context=ssl_context
+            max_connections=max_connections,
+            session=session,
+            ssl_context=ssl_context,
+            keepalive_timeout=positive("keepalive_timeout", keepalive_timeout),
         )
         limiter = _limiter(rate_limit)
         self._transport = Transport(
@@ -152,6 +181,8 @@ class ThuliumClient:
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
+        if language is not None:
+            common["Accept-Language"] = _check_language(language)
         self.queues = Queues(
             self._transport,
             base_url=self._base_url,

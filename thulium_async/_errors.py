@@ -10,7 +10,28 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 _SNIPPET_LENGTH = 200
+
+
+@attrs.frozen
+class ErrorDetail:
+    """One entry of the ``errors`` list in Thulium's error body.
+
+    Thulium documents one error body for the whole API::
+
+        {"request_id": "53678450401cf",
+         "errors": [{"message": "Wrong format of phone number.", "code": 111111}]}
+
+    Attributes:
+        code: the vendor's error code, or ``None`` when the entry has none.
+        message: the vendor's message, in the language asked for with
+            ``ThuliumClient(language=...)``.
+    """
+
+    code: int | None
+    message: str
 
 
 class ThuliumError(Exception):
@@ -35,12 +56,18 @@ class InvalidInputError(ThuliumError, ValueError):
 class APIStatusError(ThuliumError):
     """Thulium answered with a status that is not a success.
 
+    Its message shows the vendor's error messages and ``request_id`` (what Thulium's
+    support asks for) when the body is Thulium's documented error JSON, else the start
+    of the body.
+
     Attributes:
         status: the HTTP status code.
         body: the response body: parsed JSON when it parses, else text (possibly empty).
         method: the HTTP method of the request.
         url: the URL of the request (it never holds credentials).
         retry_after: seconds the server asked us to wait (``Retry-After``), or ``None``.
+        request_id: the vendor's ``request_id`` from the error body, or ``None``.
+        errors: the vendor's error entries; empty when the body is of another shape.
     """
 
     def __init__(
@@ -52,6 +79,8 @@ class APIStatusError(ThuliumError):
         method: str,
         url: str,
         retry_after: float | None = None,
+        request_id: str | None = None,
+        errors: tuple[ErrorDetail, ...] = (),
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -59,6 +88,8 @@ class APIStatusError(ThuliumError):
         self.method = method
         self.url = url
         self.retry_after = retry_after
+        self.request_id = request_id
+        self.errors = errors
 
 
 class BadRequestError(APIStatusError):
@@ -207,3 +238,32 @@ def parse_error_body(raw: bytes) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def vendor_error(body: Any) -> tuple[str | None, tuple[ErrorDetail, ...]]:
+    """Return the ``request_id`` and entries of Thulium's documented error body.
+
+    Anything of another shape (a proxy's HTML page, a list, entries without a text
+    message) gives ``(None, ())``: the caller then falls back to the raw body.
+    """
+    if not isinstance(body, dict):
+        return None, ()
+    entries = body.get("errors")
+    request_id = body.get("request_id")
+    if not isinstance(entries, list) or not entries:
+        return None, ()
+    if request_id is not None and not isinstance(request_id, (str, int)):
+        return None, ()
+    details = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return None, ()
+        message, code = entry.get("message"), entry.get("code")
+        if not isinstance(message, str):
+            return None, ()
+        if isinstance(code, str) and code.isdigit():
+            code = int(code)
+        if isinstance(code, bool) or not isinstance(code, int):
+            code = None
+        details.append(ErrorDetail(code=code, message=message))
+    return (None if request_id is None else str(request_id)), tuple(details)

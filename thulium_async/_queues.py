@@ -276,7 +276,12 @@ class Queues:
         if request is None:
             path = f"queues/{queue}/schedule_call"
             request = Request(
-                "POST", self._url(path), path, self._post_headers, idempotent=False
+                "POST",
+                self._url(path),
+                path,
+                self._post_headers,
+                idempotent=False,
+                side_effect="call the customer twice",
             )
             _remember(self._schedule_requests, queue, request)
         return request, schedule_call_body(number, when)

@@ -1,18 +1,21 @@
-"""RetryPolicy and the decision table: may this failure be retried, and after how long.
+"""RetryPolicy and the one decision of what follows a failed attempt.
 
-Pure logic, no I/O. The transport asks :func:`classify` what kind of failure it saw and
-:meth:`RetryPolicy.allows_retry` whether to try again; this file is the one place that
-decides "retry or not", and it implements the table in ``shared/DESIGN.md`` (Retries):
+Pure logic, no I/O. After each failed attempt the transport calls :func:`decide`, which
+weighs everything in one place (what the failure says about delivery, the method's
+idempotency, attempts left, the backoff and ``Retry-After``, the deadline and, last, the
+client's retry budget) and returns either a wait before the next attempt or the error to
+raise, ``DeliveryUnknownError`` included. The table it implements:
 
-=====================================  =================  ==========================
-failure                                GET (idempotent)   POST schedule_call
-=====================================  =================  ==========================
-could not connect: nothing was sent    retry              retry
-429, 503 (server refused, unprocessed) retry (Retry-After) retry (Retry-After)
-500, 502, 504; timeout or disconnect   retry              DeliveryUnknownError
-after the request was sent
-other 4xx, decode errors               raise              raise
-=====================================  =================  ==========================
+=======================================  ==================  ==========================
+failure                                  GET (idempotent)    POST (not idempotent)
+=======================================  ==================  ==========================
+could not connect: nothing was sent      retry               retry
+failed while the request was written     retry               retry
+429, 503 (server refused, unprocessed)   retry (Retry-After) retry (Retry-After)
+500, 502, 504; timeout or disconnect     retry               DeliveryUnknownError
+after the whole request was sent
+other 4xx, decode errors                 raise               raise
+=======================================  ==================  ==========================
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import attrs
 from ._errors import (
     APIConnectionError,
     APIStatusError,
+    APITimeoutError,
+    DeliveryUnknownError,
     InvalidInputError,
     RateLimitError,
     ServerError,
@@ -90,14 +95,16 @@ class RetryPolicy:
 
     Waits are exponential with full jitter: before attempt *n* + 1 the SDK sleeps a
     random time between 0 and ``min(max_delay, initial_delay * 2 ** (n - 1))``, or at
-    least the server's ``Retry-After``. No wait or attempt starts that would end past
-    *deadline*; the last error is raised at once instead.
+    least the server's ``Retry-After``. No retry starts after *deadline*: a wait that
+    would end past it is not begun, and the last error is raised at once instead. (An
+    attempt that has started runs to its own ``timeout``.)
 
     Args:
         max_attempts: attempts in all, the first included; ``1`` means never retry.
         initial_delay: seconds; the upper bound of the first jittered wait.
         max_delay: seconds; the cap on the backoff (not on ``Retry-After``).
-        deadline: seconds from the first attempt within which every retry must start.
+        deadline: seconds from the start of the first attempt within which every
+            retry must start.
         retry_unsafe: also retry a non-idempotent request (``schedule_call``) after an
             ambiguous failure. This can call a customer twice; leave it ``False`` unless
             a duplicate call is acceptable to you.
@@ -174,3 +181,99 @@ class RetryBudget:
         """Give one token back after a success."""
         if self.capacity is not None and self.available < self.capacity:
             self.available += 1
+
+
+@attrs.frozen
+class Verdict:
+    """What follows a failed attempt: a wait before the next one, or the error to raise.
+
+    Attributes:
+        error: the error for the caller when no retry follows; ``None`` to retry.
+        wait: seconds to sleep before the next attempt (when *error* is ``None``).
+        ambiguous: whether any attempt so far may have been processed.
+        budget_refused: the retry was refused only because the budget was spent.
+    """
+
+    error: ThuliumError | None
+    wait: float = 0.0
+    ambiguous: bool = False
+    budget_refused: bool = False
+
+
+def decide(
+    error: ThuliumError,
+    *,
+    policy: RetryPolicy,
+    budget: RetryBudget,
+    attempts: int,
+    elapsed: float,
+    idempotent: bool,
+    ambiguous_before: bool,
+    method: str,
+    url: str,
+    side_effect: str,
+) -> Verdict:
+    """Return what follows *error*, the failure of attempt number *attempts*.
+
+    The checks run in this order, and the retry budget comes last, so that it is only
+    charged for a retry that really follows: may this failure be retried for this
+    method at all; are attempts left; does the wait (backoff raised to ``Retry-After``)
+    end within the deadline (*elapsed* seconds since the first attempt started); is
+    there budget. A request that is not idempotent and may have been processed by any
+    attempt ends in :class:`DeliveryUnknownError`, whose message names *side_effect*,
+    what a repeat would do.
+    """
+    failure = classify(error)
+    ambiguous = ambiguous_before or failure is Failure.AMBIGUOUS
+    error.attempts = attempts
+    if policy.allows_retry(failure, idempotent=idempotent) and (
+        attempts < policy.max_attempts
+    ):
+        wait = policy.wait_after(attempts, error)
+        if elapsed + wait <= policy.deadline:
+            if budget.try_spend(failure):
+                return Verdict(None, wait, ambiguous)
+            return Verdict(
+                _final(error, ambiguous, idempotent, method, url, side_effect),
+                ambiguous=ambiguous,
+                budget_refused=True,
+            )
+    return Verdict(
+        _final(error, ambiguous, idempotent, method, url, side_effect),
+        ambiguous=ambiguous,
+    )
+
+
+def _final(
+    error: ThuliumError,
+    ambiguous: bool,
+    idempotent: bool,
+    method: str,
+    url: str,
+    side_effect: str,
+) -> ThuliumError:
+    """Return the error the caller sees once no retry follows *error*."""
+    if idempotent or not ambiguous:
+        return error
+    unknown = DeliveryUnknownError(
+        f"{method} {url} may or may not have been processed ({reason(error)}); it "
+        f"was not sent again, because a repeat could {side_effect}. Check in Thulium "
+        "before sending it again.",
+        method=method,
+        url=url,
+        status=getattr(error, "status", None),
+    )
+    unknown.attempts = error.attempts
+    unknown.__cause__ = error
+    unknown.__suppress_context__ = True
+    return unknown
+
+
+def reason(error: BaseException | None) -> str:
+    """Return a short reason for a log line: no body text, so no customer data."""
+    if isinstance(error, APIStatusError):
+        return f"status {error.status}"
+    if isinstance(error, APIConnectionError):
+        kind = "timeout" if isinstance(error, APITimeoutError) else "connection error"
+        return f"{kind}, {'after' if error.request_sent else 'before'} sending"
+    return type(error).__name__

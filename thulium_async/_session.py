@@ -38,7 +38,7 @@ class SessionManager:
         session: a session the user owns; used as is and never closed.
         ssl_context: a custom context (private CA); certificates are always verified.
         keepalive_timeout: seconds an idle pooled connection is kept; keep it below
-            the server's or load balancer's idle timeout.
+            the server's or load balancer's idle timeout (see ThuliumClient).
     """
 
     __slots__ = (
@@ -57,7 +57,7 @@ class SessionManager:
         max_connections: int,
         session: aiohttp.ClientSession | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        keepalive_timeout: float = 15.0,
+        keepalive_timeout: float = 0.5,
     ) -> None:
         self._max_connections = max_connections
         self._session = session

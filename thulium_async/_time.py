@@ -9,8 +9,10 @@ with the daylight-saving rules written down:
   server should never report, is read with the offset in force before the gap, as
   PEP 495 prescribes for ``fold=0``;
 - writing, a naive ``call_at`` is the system's wall clock and is sent as is, except a
-  time in a gap, which does not exist there and is refused; an aware ``call_at`` is
-  converted into the system's zone first.
+  time in a gap, which does not exist there and is refused; an aware ``call_at`` is an
+  instant, converted into the system's zone (through UTC, so a nonexistent wall time
+  becomes the instant's real one), and refused if it lands in a repeated hour, which
+  an offset-less wall clock cannot name unambiguously.
 """
 
 from __future__ import annotations
@@ -84,38 +86,69 @@ def parse_wall_clock(text: str, zone: tzinfo) -> datetime:
 
 
 def is_in_gap(naive: datetime, zone: tzinfo) -> bool:
-    """Return whether wall-clock time *naive* is skipped in *zone* (spring forward)."""
-    local = naive.replace(tzinfo=zone)
-    round_trip = local.astimezone(timezone.utc).astimezone(zone)
-    return round_trip.replace(tzinfo=None) != naive.replace(fold=0)
+    """Return whether wall-clock time *naive* is skipped in *zone* (spring forward).
+
+    PEP 495: inside a gap, ``fold=0`` takes the offset from before the transition and
+    ``fold=1`` the one after, so the first is the smaller; in a repeated hour it is
+    the other way round, and elsewhere they are equal. One comparison of two offsets,
+    no round trip through UTC.
+    """
+    local = naive.replace(tzinfo=zone, fold=0)
+    before = local.utcoffset()
+    after = local.replace(fold=1).utcoffset()
+    return before is not None and after is not None and before < after
 
 
-def format_wall_clock(value: object, zone: tzinfo) -> str:
+def format_wall_clock(value: object, zone: tzinfo, field: str = "call_at") -> str:
     """Return *value* as Thulium's wall-clock string in *zone*, to the second.
 
+    A naive *value* is the system's wall clock and is sent as it is, unless it falls
+    in a gap (it does not exist there). An aware *value* is an instant: it is sent
+    as that instant's wall time in *zone* (an aware time written in *zone* inside a
+    gap, such as 02:30 on the spring-forward night, is the instant PEP 495 gives it
+    and goes out as 03:30), unless that wall time falls in the repeated hour of an
+    autumn night, which the offset-less wall clock cannot tell apart: refused.
+
     Raises:
-        InvalidInputError: not a datetime, or a naive time that does not exist in *zone*.
+        InvalidInputError: not a datetime; a naive time in a gap; an aware time
+            whose wall time in *zone* is repeated.
     """
     if not isinstance(value, datetime):
         raise InvalidInputError(
-            f"call_at must be a datetime, got {type(value).__name__}: {value!r}"
+            f"{field} must be a datetime, got {type(value).__name__}: {value!r}"
         )
     try:
         if value.tzinfo is not None and value.utcoffset() is not None:
-            return wall_clock_text(value.astimezone(zone))
+            # Through UTC: astimezone() into the zone the value already names would
+            # return it unchanged, nonexistent wall time and all.
+            local = value.astimezone(timezone.utc).astimezone(zone)
+            if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+                raise InvalidInputError(_repeated_hour(field, value, local, zone))
+            return wall_clock_text(local)
         naive = value.replace(tzinfo=None)
         in_gap = is_in_gap(naive, zone)
     except OverflowError:  # within hours of year 1 or 9999, the zone is out of range
         raise InvalidInputError(
-            f"call_at {value!r} is out of the range {zone} can represent"
+            f"{field} {value!r} is out of the range {zone} can represent"
         ) from None
     if in_gap:
         raise InvalidInputError(
-            f"call_at {naive.isoformat(sep=' ')} does not exist in {zone}: the clocks "
+            f"{field} {naive.isoformat(sep=' ')} does not exist in {zone}: the clocks "
             "skip that hour for daylight saving time; pass a time outside the gap or "
             "an aware datetime"
         )
     return wall_clock_text(naive)
+
+
+def _repeated_hour(field: str, value: datetime, local: datetime, zone: tzinfo) -> str:
+    wall = wall_clock_text(local)
+    return (
+        f"{field} {value.isoformat(sep=' ')} is {wall} in {zone}, a wall-clock time "
+        "that happens twice that night (the clocks go back for daylight saving "
+        "time). Thulium takes times without an offset, so it cannot tell which of "
+        "the two is meant and might call an hour off. Pass an instant outside the "
+        "repeated hour, or the naive wall-clock time if either occurrence will do"
+    )
 
 
 def wall_clock_text(value: datetime) -> str:

@@ -1,15 +1,17 @@
 """One request, start to finish: an in-flight slot, retries, one attempt at a time.
 
 The only module that sends HTTP. It turns every aiohttp and asyncio failure into the SDK's
-errors, and asks ``_retry`` (the decision table) whether to try again. The first attempt
-runs directly; tenacity is entered only when a retry is actually needed, so a request that
-succeeds first time pays nothing for the retry machinery.
+errors, deciding there whether the request can have been processed, and asks
+``_retry.decide`` what follows a failure. The first attempt runs directly; tenacity is
+entered only when a retry is actually needed, so a request that succeeds first time pays
+nothing for the retry machinery.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import errno
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,21 +20,21 @@ from typing import Any, NamedTuple
 import aiohttp
 import attrs
 from multidict import CIMultiDictProxy
-from tenacity import AsyncRetrying, RetryCallState
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_never
 from yarl import URL
 
 from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
-    DeliveryUnknownError,
     ThuliumError,
     parse_error_body,
     snippet,
     status_error_class,
+    vendor_error,
 )
 from ._ratelimit import LocalRateLimiter, RateLimiter
-from ._retry import Failure, RetryBudget, RetryPolicy, classify
+from ._retry import RetryBudget, RetryPolicy, Verdict, decide, reason
 from ._session import SessionManager
 from ._slots import Slots
 from ._wire import parse_retry_after
@@ -54,6 +56,8 @@ class Request(NamedTuple):
     path: str
     headers: Mapping[str, str]
     idempotent: bool = True
+    side_effect: str = "act twice"
+    """What a repeat would do, for ``DeliveryUnknownError``: "call the customer twice"."""
 
 
 class Response(NamedTuple):
@@ -93,6 +97,23 @@ class ClientStats:
     in_flight: int = 0
     throttled: int = 0
     retries_refused: int = 0
+
+
+class _TryAgain(Exception):
+    """The last attempt failed and :func:`decide` chose to retry it."""
+
+
+class _Run:
+    """The state of one request's retries: its attempts, the last error and verdict."""
+
+    __slots__ = ("attempts", "last", "request", "started", "verdict")
+
+    def __init__(self, request: Request, started: float, first: ThuliumError) -> None:
+        self.request = request
+        self.started = started
+        self.attempts = 1
+        self.last = first
+        self.verdict = Verdict(None)
 
 
 class Transport:
@@ -145,15 +166,12 @@ class Transport:
         )
         return view
 
-    async def send(
-        self, request: Request, body: bytes | None = None, *, retrying: bool = False
-    ) -> Response:
+    async def send(self, request: Request, body: bytes | None = None) -> Response:
         """Send *request* with *body*, retrying as the policy allows; return its 2xx response.
 
-        This coroutine makes the first attempt itself, so a request that succeeds first
-        time passes through no retry machinery at all. A failed first attempt hands over
-        to :meth:`_retry`, which calls back here with *retrying* set for each further
-        attempt and decides itself what follows a failure.
+        The first attempt is awaited directly, so a request that succeeds first time
+        passes through no retry machinery at all; only a failure goes on to
+        :meth:`_retry`.
 
         Raises:
             APIStatusError: a non-2xx answer that was not (or no longer) retried.
@@ -161,8 +179,20 @@ class Transport:
             DeliveryUnknownError: a non-idempotent request may have been processed.
         """
         started = self._clock()
-        session = self._sessions.get()
+        try:
+            return await self._attempt(request, body)
+        except ThuliumError as error:
+            return await self._retry(request, body, error, started)
+
+    async def _attempt(self, request: Request, body: bytes | None) -> Response:
+        """Make one attempt: rate limit, in-flight slot, aiohttp, error mapping.
+
+        Knows nothing of retries: it returns a 2xx response or raises the SDK's error
+        for what went wrong, with ``request_sent`` saying whether anything can have
+        been processed.
+        """
         method, url = request.method, request.url
+        session = self._sessions.get()
         stats = self.stats
         limiter = self.limiter
         sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
@@ -216,20 +246,14 @@ class Transport:
                 request_sent=True,
             )
         except (aiohttp.ClientError, OSError) as exc:
-            error = APIConnectionError(
-                f"{method} {url}: the connection failed after the request was "
-                f"sent ({type(exc).__name__}: {exc})",
-                method=method,
-                url=str(url),
-                request_sent=True,
-            )
+            error = _connection_error(method, url, exc)
         else:
             if 200 <= status < 300:
                 self.budget.refill()
                 return _new_response(
                     Response, (status, headers, content, not complete, 1)
                 )
-            error = _status_error(method, url, status, headers, content)
+            error = _status_error(method, url, status, headers, content, request)
         finally:
             stats.in_flight -= 1
             slots.give_back()
@@ -239,43 +263,7 @@ class Transport:
         ):
             stats.throttled += 1
             await limiter.throttled(error.retry_after, sent_at)
-        return await self._failed(request, body, error, started, retrying=retrying)
-
-    async def _failed(
-        self,
-        request: Request,
-        body: bytes | None,
-        error: ThuliumError,
-        started: float,
-        *,
-        retrying: bool,
-    ) -> Response:
-        """Decide what follows a failed attempt: raise it, or retry if it was the first."""
-        if not retrying:
-            error.attempts = 1
-        if self._must_not_resend(error, request):
-            raise self._final_error(error, request, Failure.AMBIGUOUS)
-        if retrying:  # _retry counts the attempts and decides what follows
-            raise error
-        if self.policy.max_attempts == 1 or not self._may_retry(error, request):
-            raise self._final_error(error, request, classify(error))
-        return await self._retry(request, body, error, started)
-
-    def _may_retry(self, error: ThuliumError, request: Request) -> bool:
-        """Apply the decision table, then the client-wide retry budget."""
-        failure = classify(error)
-        if not self.policy.allows_retry(failure, idempotent=request.idempotent):
-            return False
-        if self.budget.try_spend(failure):
-            return True
-        self.stats.retries_refused += 1
-        logger.warning(
-            "Not retrying %s %s: the client's retry budget is spent (%s)",
-            request.method,
-            request.path,
-            _reason(error),
-        )
-        return False
+        raise error
 
     async def _retry(
         self,
@@ -284,98 +272,71 @@ class Transport:
         first: ThuliumError,
         started: float,
     ) -> Response:
-        """Drive attempts 2..n with tenacity, replaying *first* as attempt 1."""
-        policy = self.policy
-        pending: list[ThuliumError] = [first]
-        ambiguous = [classify(first) is Failure.AMBIGUOUS]
-        attempts = [1]
+        """Follow a failed first attempt until an answer or a final error.
 
-        async def attempt() -> Response:
-            if pending:
-                raise pending.pop()
-            attempts[0] += 1
-            self.stats.retries += 1
-            try:
-                response = await self.send(request, body, retrying=True)
-            except ThuliumError as error:
-                ambiguous[0] = ambiguous[0] or classify(error) is Failure.AMBIGUOUS
-                raise
-            return response._replace(attempts=attempts[0])
-
-        def should_retry(state: RetryCallState) -> bool:
-            error = state.outcome.exception() if state.outcome else None
-            if not isinstance(error, ThuliumError):
-                return False
-            if state.attempt_number == 1:  # the replayed first failure: already judged
-                return True
-            return self._may_retry(error, request)
-
-        def wait(state: RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            assert isinstance(error, ThuliumError)  # noqa: S101 -- should_retry ran
-            return policy.wait_after(state.attempt_number, error)
-
-        def stop(state: RetryCallState) -> bool:
-            if state.attempt_number >= policy.max_attempts:
-                return True
-            elapsed = self._clock() - started
-            return elapsed + state.upcoming_sleep > policy.deadline
-
-        def log_retry(state: RetryCallState) -> None:
-            error = state.outcome.exception() if state.outcome else None
-            logger.warning(
-                "Retrying %s %s: attempt %d of %d failed (%s); next attempt in %.2f s",
-                request.method,
-                request.path,
-                state.attempt_number,
-                policy.max_attempts,
-                _reason(error),
-                state.upcoming_sleep,
-            )
-
+        tenacity runs the loop; every choice (retry or not, how long to wait, which
+        error the caller gets) is made by :func:`decide` after each failure.
+        """
+        run = _Run(request, started, first)
+        run.verdict = self._judge(run, first)
         retrying = AsyncRetrying(
-            stop=stop,
-            wait=wait,
-            retry=should_retry,
-            before_sleep=log_retry,
-            sleep=self._sleep,
-            reraise=True,
+            retry=retry_if_exception_type(_TryAgain), stop=stop_never, reraise=True
         )
-        try:
-            return await retrying(attempt)
-        except ThuliumError as error:
-            error.attempts = attempts[0]
-            if not request.idempotent and ambiguous[0]:
-                raise self._final_error(error, request, Failure.AMBIGUOUS)  # noqa: B904
-            raise
+        return await retrying(self._next_attempt, run, body)
 
-    def _final_error(
-        self, error: ThuliumError, request: Request, failure: Failure
-    ) -> ThuliumError:
-        """Return the error the caller sees once no retry will follow *error*."""
-        if request.idempotent or failure is not Failure.AMBIGUOUS:
-            return error
-        unknown = DeliveryUnknownError(
-            f"{request.method} {request.url} may or may not have been processed "
-            f"({_reason(error)}); it was not sent again, because a repeat could act "
-            "twice (for schedule_call: call the customer twice). Check in Thulium "
-            "before sending it again.",
+    async def _next_attempt(self, run: _Run, body: bytes | None) -> Response:
+        """Sleep the wait the last verdict chose, then make one more attempt.
+
+        Raises the final error when the verdict was to stop, and ``_TryAgain`` after
+        a failure that the new verdict lets be retried.
+        """
+        verdict, request = run.verdict, run.request
+        if verdict.error is not None:
+            raise verdict.error
+        logger.warning(
+            "Retrying %s %s: attempt %d of %d failed (%s); next attempt in %.2f s",
+            request.method,
+            request.path,
+            run.attempts,
+            self.policy.max_attempts,
+            reason(run.last),
+            verdict.wait,
+        )
+        await self._sleep(verdict.wait)
+        run.attempts += 1
+        self.stats.retries += 1
+        try:
+            response = await self._attempt(request, body)
+        except ThuliumError as error:
+            run.last = error
+            run.verdict = self._judge(run, error)
+            raise _TryAgain from None
+        return response._replace(attempts=run.attempts)
+
+    def _judge(self, run: _Run, error: ThuliumError) -> Verdict:
+        """Ask :func:`decide` what follows *error*; count and log a refused retry."""
+        request = run.request
+        verdict = decide(
+            error,
+            policy=self.policy,
+            budget=self.budget,
+            attempts=run.attempts,
+            elapsed=self._clock() - run.started,
+            idempotent=request.idempotent,
+            ambiguous_before=run.verdict.ambiguous,
             method=request.method,
             url=str(request.url),
-            status=getattr(error, "status", None),
+            side_effect=request.side_effect,
         )
-        unknown.attempts = error.attempts
-        unknown.__cause__ = error
-        unknown.__suppress_context__ = True
-        return unknown
-
-    def _must_not_resend(self, error: ThuliumError, request: Request) -> bool:
-        """Whether *error* may mean a non-idempotent request was processed."""
-        return (
-            not request.idempotent
-            and not self.policy.retry_unsafe
-            and classify(error) is Failure.AMBIGUOUS
-        )
+        if verdict.budget_refused:
+            self.stats.retries_refused += 1
+            logger.warning(
+                "Not retrying %s %s: the client's retry budget is spent (%s)",
+                request.method,
+                request.path,
+                reason(error),
+            )
+        return verdict
 
     async def _read_capped(
         self, response: aiohttp.ClientResponse
@@ -393,10 +354,64 @@ class Transport:
         return b"".join(chunks), True
 
 
+# aiohttp's own words when writing the request failed (client_reqrep.write_bytes, and
+# http_writer when the transport is already closing): the server cannot have received
+# the whole request, so it cannot have acted on it. Stable since aiohttp 3.x; pinned by
+# tests/test_write_phase.py against the installed aiohttp.
+_WRITE_FAILURES = (
+    "Can not write request body",
+    "Failed to send bytes into the underlying connection",
+    "Cannot write to closing transport",
+)
+
+
+def _request_unwritten(exc: BaseException) -> bool:
+    """Return whether *exc* says the request was still being written when it failed.
+
+    Three ways aiohttp reports it: an error from writing the body (its message says
+    so); the transport closing before the write began; and a broken pipe, which the
+    kernel reports only for a write (EPIPE: the peer was gone before our bytes were
+    taken). A reset or an end of stream after the request was written stays
+    ambiguous: the server may have read the request and acted on it.
+    """
+    if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+        return True
+    cause = exc.__cause__
+    if isinstance(cause, OSError) and cause.errno == errno.EPIPE:
+        return True
+    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return text.startswith(_WRITE_FAILURES)
+
+
+def _connection_error(method: str, url: URL, exc: BaseException) -> APIConnectionError:
+    """Map an aiohttp or OS failure after connecting to the SDK's error."""
+    if _request_unwritten(exc):
+        return APIConnectionError(
+            f"{method} {url}: the connection failed while the request was being "
+            f"written ({type(exc).__name__}: {exc}); it cannot have been processed",
+            method=method,
+            url=str(url),
+            request_sent=False,
+        )
+    return APIConnectionError(
+        f"{method} {url}: the connection failed after the request was sent "
+        f"({type(exc).__name__}: {exc})",
+        method=method,
+        url=str(url),
+        request_sent=True,
+    )
+
+
 def _status_error(
-    method: str, url: URL, status: int, headers: Mapping[str, str], body: bytes
+    method: str,
+    url: URL,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    request: Request,
 ) -> APIStatusError:
     parsed: Any = parse_error_body(body)
+    request_id, details = vendor_error(parsed)
     if 300 <= status < 400:
         location = headers.get("Location", "")
         message = (
@@ -405,10 +420,26 @@ def _status_error(
             "base_url: https rather than http, and the path of the API root "
             "(usually '/api')"
         )
+    elif details:
+        said = "; ".join(
+            detail.message
+            if detail.code is None
+            else f"{detail.message} ({detail.code})"
+            for detail in details
+        )
+        message = f"{method} {url} answered {status}: {snippet(said)}"
+        if request_id is not None:
+            message += f" [request_id {request_id}]"
     else:
         message = f"{method} {url} answered {status}"
         if body:
             message += f": {snippet(body)}"
+        if status == 404 and not _api_root(url, request.path).endswith("/api"):
+            message += (
+                f". Check base_url: {_api_root(url, request.path) or '/'!r} is not the "
+                "API root, which usually ends in '/api' "
+                "(https://acme.thulium.com/api)"
+            )
     return status_error_class(status)(
         message,
         status=status,
@@ -416,14 +447,14 @@ def _status_error(
         method=method,
         url=str(url),
         retry_after=parse_retry_after(headers.get("Retry-After")),
+        request_id=request_id,
+        errors=details,
     )
 
 
-def _reason(error: BaseException | None) -> str:
-    """Return a short reason for a log line: no body text, so no customer data."""
-    if isinstance(error, APIStatusError):
-        return f"status {error.status}"
-    if isinstance(error, APIConnectionError):
-        kind = "timeout" if isinstance(error, APITimeoutError) else "connection error"
-        return f"{kind}, {'after' if error.request_sent else 'before'} sending"
-    return type(error).__name__
+def _api_root(url: URL, path: str) -> str:
+    """Return the path of the base URL that *url* was joined from (no trailing '/')."""
+    full = url.path
+    if path and full.endswith(path):
+        full = full[: -len(path)]
+    return full.rstrip("/")

@@ -133,6 +133,8 @@ class ReceivedRequest:
     peer_port: int | None
     received_at: float
     """``time.monotonic()`` on arrival."""
+    headers: dict[str, str] = attrs.field(factory=dict)
+    """The request's headers, ``Authorization`` left out."""
 
 
 class FakeThulium:
@@ -338,6 +340,11 @@ class FakeThulium:
                 authorized=authorized,
                 peer_port=peer[1] if peer else None,
                 received_at=now,
+                headers={
+                    name: value
+                    for name, value in request.headers.items()
+                    if name.lower() != "authorization"
+                },
             )
         )
         limit = self._max_recorded
@@ -410,7 +417,9 @@ def _is_wall_clock(value: object, zone: tzinfo) -> bool:
 
 
 def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+    """Answer with the error body Thulium documents for the whole API."""
+    body = {"request_id": secrets.token_hex(7), "errors": [{"message": message}]}
+    return web.json_response(body, status=status)
 
 
 def _apply(request: web.Request, fault: Fault) -> web.StreamResponse:
