@@ -20,7 +20,7 @@ from ._session import USER_AGENT, SessionManager
 from ._time import resolve_timezone
 from ._transport import ClientStats, Transport
 from ._validation import positive, positive_int
-from ._wire import basic_auth_header, normalize_base_url
+from ._wire import basic_auth_header, frozen_headers, normalize_base_url
 
 _DEFAULT_MAX_RESPONSE_SIZE = 16 * 1024 * 1024
 
@@ -187,8 +187,10 @@ class ThuliumClient:
             self._transport,
             base_url=self._base_url,
             zone=zone,
-            get_headers=common,
-            post_headers={**common, "Content-Type": "application/json; charset=utf-8"},
+            get_headers=frozen_headers(common),
+            post_headers=frozen_headers(
+                {**common, "Content-Type": "application/json; charset=utf-8"}
+            ),
         )
 
     def with_options(

@@ -7,7 +7,7 @@ structures the answer. None of them knows about retries or sessions.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -53,8 +53,8 @@ class Queues:
         *,
         base_url: URL,
         zone: tzinfo,
-        get_headers: dict[str, str],
-        post_headers: dict[str, str],
+        get_headers: Mapping[str, str],
+        post_headers: Mapping[str, str],
     ) -> None:
         self._transport = transport
         self._base_url = base_url

@@ -8,9 +8,11 @@ from __future__ import annotations
 import base64
 import ipaddress
 import math
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ._errors import InvalidInputError
@@ -68,6 +70,15 @@ def normalize_base_url(raw: object, *, allow_insecure_http: bool = False) -> URL
         )
     path = "/".join(part for part in url.path.split("/") if part)
     return url.with_path(f"/{path}/" if path else "/")
+
+
+def frozen_headers(headers: Mapping[str, str]) -> CIMultiDictProxy[str]:
+    """Return *headers* as the read-only multidict aiohttp takes without copying.
+
+    aiohttp converts a plain dict of request headers into a ``CIMultiDict`` on every
+    request; a proxy of one built once per endpoint skips that conversion.
+    """
+    return CIMultiDictProxy(CIMultiDict(headers))
 
 
 def join_url(base: URL, path: str) -> URL:
