@@ -12,6 +12,7 @@ from thulium_async import (
     APITimeoutError,
     ClientStats,
     DeliveryUnknownError,
+    ErrorDetail,
     InvalidInputError,
     RateLimitError,
     ResponseDecodeError,
@@ -33,6 +34,8 @@ async def app() -> None:
         timezone="Europe/Warsaw",
         timeout=10.0,
         max_connections=50,
+        language="pl",
+        keepalive_timeout=0.5,
     ) as client:
         callers: list[WaitingCaller] = await client.queues.waiting_list(2)
         first: datetime = callers[0].started_at
@@ -53,6 +56,11 @@ async def app() -> None:
             print(wait)  # noqa: T201
         except APIStatusError as exc:
             print(exc.status, exc.body, exc.method, exc.url)  # noqa: T201
+            request_id: str | None = exc.request_id
+            details: tuple[ErrorDetail, ...] = exc.errors
+            code: int | None = details[0].code if details else None
+            message: str = details[0].message if details else ""
+            print(request_id, code, message)  # noqa: T201
         except APITimeoutError as exc:
             sent: bool = exc.request_sent
             print(sent)  # noqa: T201
