@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._client import ThuliumClient
-from ._dialer import CallOutcome, CallRequest, DialProgress, OutcomeStatus
+from ._dial_models import CallOutcome, CallRequest, DialProgress, OutcomeStatus
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -26,6 +26,7 @@ from ._errors import (
     RateLimitError,
     RateLimiterUnavailableError,
     ResponseDecodeError,
+    RunStoppedError,
     ServerError,
     ThuliumError,
     UnprocessableEntityError,
@@ -58,6 +59,7 @@ __all__ = [
     "RateLimiterUnavailableError",
     "ResponseDecodeError",
     "RetryPolicy",
+    "RunStoppedError",
     "ServerError",
     "ThuliumClient",
     "ThuliumError",

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from ._cli_output import ProgressLine, table, waiting_rows
 from ._client import ThuliumClient
-from ._dialer import CallOutcome, CallRequest, DialProgress
+from ._dial_models import CallOutcome, CallRequest, DialProgress
 from ._errors import ThuliumError
 from ._models import WaitingCaller
 from ._ratelimit import RateLimiter

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TextIO
 
-from ._dialer import DialProgress
+from ._dial_models import DialProgress
 from ._models import WaitingCaller
 
 

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from ._cli_output import ProgressLine, duration, table, waiting_rows
 from ._client import ThuliumClient
-from ._dialer import CallOutcome, DialProgress
+from ._dial_models import CallOutcome, DialProgress
 from ._retry import RetryPolicy
 from .testing import FakeThulium
 

@@ -1,149 +1,202 @@
 """Bulk scheduling: many calls through one client, memory bounded, every number accounted for.
 
 A feeder task reads the input lazily into a queue of *concurrency* items; *concurrency*
-workers schedule one call at a time; their outcomes pass through a queue of the same
-size to the caller's ``async for``. Each stage waits for the next, so a million-row
-generator costs the memory of ``3 * concurrency`` items. The rate cap, retries and the
-never-call-twice rules are the client's own: the dialer adds none of its own.
+workers take one item at a time, decide whether it is sent at all, and schedule it;
+their outcomes pass through a queue of the same size to the caller's ``async for``. A
+million-row generator costs the memory of ``3 * concurrency`` items; the numbers seen
+(for de-duplication) and an earlier run's record (for resume) live in a small SQLite
+file (``_ledger``). The rate cap, retries and the never-call-twice rules are the
+client's own. What the dialer adds, item by item, before anything is sent:
+
+- a number equal to an earlier one after normalisation is ``skipped`` (``deduplicate``);
+- a number an earlier run scheduled, may have scheduled, or had in flight is
+  ``skipped`` (``resume_from``); one it failed is sent again;
+- after an answer that says no other number can succeed (401, 403, 404 for the queue),
+  nothing more is sent and every remaining item is ``failed`` with RunStoppedError;
+- with a ``journal``, the item's intent is durable before its request can be sent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
-import time
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    Awaitable,
-    Callable,
-    Iterable,
-)
+import os
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable
 from datetime import datetime
 
 import attrs
 
-from ._errors import DeliveryUnknownError, InvalidInputError, ThuliumError
+from . import _validation
+from ._dial_models import (
+    CallOutcome,
+    CallRequest,
+    DialProgress,
+    NumberSource,
+    OutcomeStatus,
+)
+from ._errors import (
+    AuthenticationError,
+    DeliveryUnknownError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RunStoppedError,
+    ThuliumError,
+)
+from ._journal import Journal, read_journal
+from ._ledger import NumberLedger
 
 logger = logging.getLogger("thulium_async")
 
 ScheduleOne = Callable[[str, datetime | None], Awaitable[int]]
+PathLike = str | os.PathLike[str]
+
+# Answers that say no other number of the run can succeed either.
+_SYSTEMIC = (AuthenticationError, PermissionDeniedError, NotFoundError)
 
 
-class OutcomeStatus(str, enum.Enum):
-    """What became of one number; compares equal to its string value."""
+@attrs.frozen
+class RefusedItem:
+    """An input item already known to be bad (a row whose date does not parse).
 
-    SCHEDULED = "scheduled"
-    """Thulium accepted the call."""
-    FAILED = "failed"
-    """Definitely not scheduled (a bad number, a 4xx, or nothing got through)."""
-    UNKNOWN = "unknown"
-    """Perhaps scheduled (DeliveryUnknownError); check before sending again."""
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@attrs.frozen(kw_only=True)
-class CallRequest:
-    """One call to schedule in bulk: a number and, optionally, when to call it.
-
-    Attributes:
-        phone_number: the number, as for ``schedule_call``.
-        call_at: when to call (naive: the Thulium system's wall clock); ``None``: now.
-    """
-
-    phone_number: str
-    call_at: datetime | None = None
-
-
-NumberSource = Iterable[str | CallRequest] | AsyncIterable[str | CallRequest]
-
-
-@attrs.frozen(kw_only=True)
-class CallOutcome:
-    """The one outcome of one input item of ``schedule_calls``.
-
-    Attributes:
-        index: the item's position in the input, from 0.
-        phone_number: the number as it was given.
-        call_at: the ``call_at`` as it was given, or ``None``.
-        status: ``"scheduled"``, ``"failed"`` or ``"unknown"``.
-        error: the ThuliumError for failed and unknown outcomes, else ``None``.
-        attempts: HTTP attempts made for this item (0 if refused before sending).
+    It yields a ``failed`` outcome with *error*, as the item in its place would.
     """
 
     index: int
     phone_number: str
-    call_at: datetime | None
-    status: OutcomeStatus
-    error: ThuliumError | None = None
-    attempts: int = 0
+    error: ThuliumError
 
 
-@attrs.define
-class DialProgress:
-    """Live counters of a ``schedule_calls`` run; pass one in and poll it from a UI.
+@attrs.frozen(kw_only=True)
+class RunOptions:
+    """How a run treats items before sending them (see ``Queues.schedule_calls``)."""
 
-    Attributes:
-        read: items taken from the input so far.
-        in_flight: items being scheduled right now.
-        scheduled: outcomes with status ``scheduled``.
-        failed: outcomes with status ``failed``.
-        unknown: outcomes with status ``unknown``.
-        retries: HTTP retries made for this run's items.
-        interrupted: (index, phone_number) of items that were in flight when the run
-            was stopped early (break, cancel or error): they may have been scheduled.
-        started_at: ``time.monotonic()`` when the run started.
-        finished: whether the run is over.
-    """
-
-    read: int = 0
-    in_flight: int = 0
-    scheduled: int = 0
-    failed: int = 0
-    unknown: int = 0
-    retries: int = 0
-    interrupted: list[tuple[int, str]] = attrs.field(factory=list)
-    started_at: float = attrs.field(factory=time.monotonic)
-    finished: bool = False
-
-    @property
-    def completed(self) -> int:
-        """Items with an outcome."""
-        return self.scheduled + self.failed + self.unknown
-
-    @property
-    def elapsed(self) -> float:
-        """Seconds since the run started."""
-        return time.monotonic() - self.started_at
-
-    @property
-    def rate(self) -> float:
-        """Outcomes per second since the run started."""
-        elapsed = self.elapsed
-        return self.completed / elapsed if elapsed > 0 else 0.0
-
-    def summary(self) -> str:
-        """Return one line for people: counts, retries, time and rate."""
-        return (
-            f"{self.completed} numbers: {self.scheduled} scheduled, {self.failed} "
-            f"failed, {self.unknown} unknown; {self.retries} retries; "
-            f"{self.elapsed:.1f} s ({self.rate:.1f}/s)"
-        )
-
-    def _record(self, outcome: CallOutcome) -> None:
-        if outcome.status is OutcomeStatus.SCHEDULED:
-            self.scheduled += 1
-        elif outcome.status is OutcomeStatus.FAILED:
-            self.failed += 1
-        else:
-            self.unknown += 1
-        self.retries += max(0, outcome.attempts - 1)
+    deduplicate: bool = True
+    journal: PathLike | None = None
+    resume_from: PathLike | None = None
+    fsync: bool = True
 
 
 _WORKER_DONE = object()
+
+
+class _Run:
+    """One run's shared state: the record, the ledger, and whether it was stopped."""
+
+    def __init__(self, options: RunOptions, progress: DialProgress) -> None:
+        self.progress = progress
+        self.deduplicate = options.deduplicate
+        self.resuming = options.resume_from is not None
+        self.ledger: NumberLedger | None = None
+        self.journal: Journal | None = None
+        self.running: dict[int, tuple[int, str]] = {}
+        if options.deduplicate or options.resume_from is not None:
+            self.ledger = NumberLedger()
+        try:
+            if options.resume_from is not None and self.ledger is not None:
+                self.ledger.load_previous(read_journal(options.resume_from))
+            if options.journal is not None:
+                self.journal = Journal(options.journal, fsync=options.fsync)
+        except BaseException:
+            if self.ledger is not None:
+                self.ledger.close()
+            raise
+
+    def before_sending(self, index: int, number: str) -> CallOutcome | None:
+        """Return the outcome of an item that is not to be sent, or None to send it."""
+        stopped = self.progress.stopped_by
+        if stopped is not None:
+            error = RunStoppedError(
+                f"not sent: the run stopped after an answer that no number can "
+                f"succeed ({stopped})",
+                reason=stopped,
+            )
+            return _outcome(index, number, OutcomeStatus.FAILED, error=error)
+        ledger = self.ledger
+        if ledger is None:
+            return None
+        try:
+            key = _validation.phone_number(number)
+        except InvalidInputError:
+            return None  # it fails alone when sent, with its own message
+        if self.resuming:
+            previous = ledger.previous(key)
+            if previous is not None and previous.status != "failed":
+                reason = _RESUMED[previous.status].format(item=previous.index)
+                self._note(index, key, "skipped", was=previous.status, why=reason)
+                return _outcome(index, number, OutcomeStatus.SKIPPED, reason=reason)
+        if self.deduplicate:
+            first = ledger.first_seen(key, index)
+            if first is not None:
+                reason = f"the same number as item {first}, which is sent instead"
+                self._note(index, key, "skipped", first=first)
+                return _outcome(
+                    index,
+                    number,
+                    OutcomeStatus.SKIPPED,
+                    reason=reason,
+                    duplicate_of=first,
+                )
+        return None
+
+    def _note(self, index: int, number: str, status: str, **fields: object) -> None:
+        if self.journal is not None:
+            self.journal.write({"i": index, "n": number, "s": status, **fields})
+
+    def sent(self, outcome: CallOutcome) -> None:
+        """Record the outcome of an item that went out; stop the run if it must."""
+        error = outcome.error
+        self._note(
+            outcome.index,
+            _key(outcome.phone_number),
+            outcome.status.value,
+            **({"e": str(error)[:300]} if error is not None else {}),
+        )
+        if isinstance(error, _SYSTEMIC) and self.progress.stopped_by is None:
+            self.progress.stopped_by = error
+            logger.error(
+                "schedule_calls stops sending: %s; the items left are failed, not sent",
+                error,
+            )
+
+    async def close(self) -> None:
+        for index, number in self.running.values():
+            self._note(index, number, "unknown", e="interrupted while in flight")
+        if self.journal is not None:
+            await self.journal.close()
+        if self.ledger is not None:
+            self.ledger.close()
+
+
+_RESUMED = {
+    "scheduled": "scheduled by the run resumed (its item {item})",
+    "unknown": "may have been scheduled by the run resumed (its item {item}, unknown)",
+    "sending": "was in flight when the run resumed stopped (its item {item}): may "
+    "have been scheduled",
+}
+
+
+def _outcome(
+    index: int,
+    number: str,
+    status: OutcomeStatus,
+    *,
+    call_at: datetime | None = None,
+    error: ThuliumError | None = None,
+    attempts: int = 0,
+    reason: str | None = None,
+    duplicate_of: int | None = None,
+) -> CallOutcome:
+    return CallOutcome(
+        index=index,
+        phone_number=number,
+        call_at=call_at,
+        status=status,
+        error=error,
+        attempts=attempts,
+        reason=reason,
+        duplicate_of=duplicate_of,
+    )
 
 
 async def schedule_many(
@@ -152,30 +205,31 @@ async def schedule_many(
     *,
     concurrency: int,
     progress: DialProgress,
+    options: RunOptions,
 ) -> AsyncGenerator[CallOutcome, None]:
     """Yield one CallOutcome per item of *numbers*, in completion order.
 
     If reading *numbers* raises, the items read before get their outcomes first, then
     the exception is raised.
     """
+    run = _Run(options, progress)
     inbox: asyncio.Queue[tuple[int, object] | None] = asyncio.Queue(concurrency)
     outbox: asyncio.Queue[object] = asyncio.Queue(concurrency)
     input_error: list[BaseException] = []
-    running: dict[int, str] = {}
 
     async def feed() -> None:
-        index = 0
+        position = 0
         try:
             if isinstance(numbers, AsyncIterable):
                 async for item in numbers:
                     progress.read += 1
-                    await inbox.put((index, item))
-                    index += 1
+                    await inbox.put((position, item))
+                    position += 1
             else:
                 for item in numbers:
                     progress.read += 1
-                    await inbox.put((index, item))
-                    index += 1
+                    await inbox.put((position, item))
+                    position += 1
         except Exception as exc:  # the caller's iterator failed: finish, then re-raise
             input_error.append(exc)
         for _ in range(concurrency):
@@ -183,21 +237,31 @@ async def schedule_many(
 
     async def work() -> None:
         while (job := await inbox.get()) is not None:
-            index, item = job
-            await outbox.put(await _one(index, item))
+            position, item = job
+            outcome = await one(position, item)
+            progress.record(outcome)
+            await outbox.put(outcome)
         await outbox.put(_WORKER_DONE)
 
-    async def _one(index: int, item: object) -> CallOutcome:
-        number, call_at = _unpack(item)
-        running[index] = number
+    async def one(position: int, item: object) -> CallOutcome:
+        number, call_at, index = _unpack(item, position)
+        if isinstance(item, RefusedItem):
+            return _outcome(index, number, OutcomeStatus.FAILED, error=item.error)
+        if not isinstance(item, (str, CallRequest)):
+            bad = InvalidInputError(
+                f"item {index} must be a phone-number string or a CallRequest, "
+                f"got {type(item).__name__}"
+            )
+            return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
+        decided = run.before_sending(index, number)
+        if decided is not None:
+            return decided
+        run.running[position] = (index, number)
         progress.in_flight += 1
         error: ThuliumError | None
         try:
-            if not isinstance(item, (str, CallRequest)):
-                raise InvalidInputError(
-                    f"item {index} must be a phone-number string or a CallRequest, "
-                    f"got {type(item).__name__}"
-                )
+            if run.journal is not None:
+                await run.journal.intent(index, _key(number))
             attempts = await schedule_one(number, call_at)
         except DeliveryUnknownError as exc:
             status, error, attempts = OutcomeStatus.UNKNOWN, exc, exc.attempts
@@ -211,16 +275,11 @@ async def schedule_many(
             status, error = OutcomeStatus.SCHEDULED, None
         finally:
             progress.in_flight -= 1
-            del running[index]
-        outcome = CallOutcome(
-            index=index,
-            phone_number=number,
-            call_at=call_at,
-            status=status,
-            error=error,
-            attempts=attempts,
+            del run.running[position]
+        outcome = _outcome(
+            index, number, status, call_at=call_at, error=error, attempts=attempts
         )
-        progress._record(outcome)
+        run.sent(outcome)
         return outcome
 
     tasks = [asyncio.ensure_future(feed())]
@@ -237,25 +296,37 @@ async def schedule_many(
         if input_error:
             raise input_error[0]
     finally:
-        progress.interrupted.extend(sorted(running.items()))
-        if running:
+        progress.interrupted.extend(sorted(run.running.values()))
+        if run.running:
             logger.warning(
                 "schedule_calls stopped with %d calls in flight; they may have been "
                 "scheduled (see DialProgress.interrupted)",
-                len(running),
+                len(run.running),
             )
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await run.close()
         progress.finished = True
 
 
-def _unpack(item: object) -> tuple[str, datetime | None]:
+def _key(number: str) -> str:
+    """Return the number as the record keeps it: normalised when it is valid."""
+    try:
+        return _validation.phone_number(number)
+    except InvalidInputError:
+        return number
+
+
+def _unpack(item: object, position: int) -> tuple[str, datetime | None, int]:
     if isinstance(item, str):
-        return item, None
+        return item, None, position
     if isinstance(item, CallRequest):
-        return item.phone_number, item.call_at
-    return str(item), None  # for the outcome only: the item fails before sending
+        index = position if item.index is None else item.index
+        return item.phone_number, item.call_at, index
+    if isinstance(item, RefusedItem):
+        return item.phone_number, None, item.index
+    return str(item), None, position  # for the outcome only: it fails before sending
 
 
 def check_concurrency(value: object) -> int:

@@ -201,6 +201,24 @@ class DeliveryUnknownError(ThuliumError):
         self.status = status
 
 
+class RunStoppedError(ThuliumError):
+    """A bulk run stopped before sending this item: nothing was sent for it.
+
+    ``schedule_calls`` stops sending when an answer says that no other item can succeed
+    either (401 wrong credentials, 403 no permission, 404 no such queue), so that a
+    wrong password costs one refused request rather than one per number. Every item
+    not sent then gets this error; once the cause is fixed they are safe to send again.
+
+    Attributes:
+        reason: the answer that stopped the run (also ``__cause__``).
+    """
+
+    def __init__(self, message: str, *, reason: ThuliumError) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.__cause__ = reason
+
+
 _CLASS_BY_STATUS: Mapping[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,

@@ -7,6 +7,7 @@ structures the answer. None of them knows about retries or sessions.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncGenerator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
@@ -15,14 +16,9 @@ from yarl import URL
 
 from . import _validation
 from ._converter import decode_json, structure, structure_waiting_list
-from ._dialer import (
-    CallOutcome,
-    DialProgress,
-    NumberSource,
-    check_concurrency,
-    schedule_many,
-)
-from ._errors import ResponseDecodeError, snippet
+from ._dial_models import CallOutcome, DialProgress, NumberSource
+from ._dialer import PathLike, RunOptions, check_concurrency, schedule_many
+from ._errors import InvalidInputError, ResponseDecodeError, snippet
 from ._models import WaitingCaller
 from ._time import format_wall_clock
 from ._transport import Request, Response, Transport
@@ -221,6 +217,9 @@ class Queues:
         *,
         concurrency: int = 10,
         progress: DialProgress | None = None,
+        deduplicate: bool = True,
+        journal: PathLike | None = None,
+        resume_from: PathLike | None = None,
     ) -> AsyncGenerator[CallOutcome, None]:
         """Schedule a call to each of *numbers* from queue *queue_id*; yield outcomes.
 
@@ -228,26 +227,47 @@ class Queues:
         iterable or async iterable) is read lazily, so memory stays proportional to
         *concurrency*, not to the input. Each item yields exactly one
         :class:`~thulium_async.CallOutcome`, in completion order: ``scheduled``, ``failed``
-        (definitely not scheduled) or ``unknown`` (may have been scheduled; never
-        retried automatically). A bad item fails alone; the run goes on. The client's
-        ``rate_limit``, retries and never-call-twice rules apply to every call.
+        (definitely not scheduled), ``unknown`` (may have been scheduled; never
+        retried automatically) or ``skipped`` (not sent; ``reason`` says why). A bad
+        item fails alone; the run goes on. The client's ``rate_limit``, retries and
+        never-call-twice rules apply to every call.
+
+        A 401, 403 or 404 (no such queue) says no other number can succeed either:
+        nothing more is sent, and every item left is ``failed`` with
+        :class:`~thulium_async.RunStoppedError` (``progress.stopped_by`` holds the cause).
 
         Breaking out of the loop, an exception in its body, or cancelling the task
         stops the workers at once; calls then in flight are listed in
         ``progress.interrupted``, because they may have been scheduled. For prompt
         cleanup, use it inside ``contextlib.aclosing(...)``.
 
+        To survive a crash, give a *journal* path: each number's intent is written
+        to it (and flushed to the disk) before its request can be sent, and its
+        outcome after. To finish a run that stopped or crashed, start again with the
+        same numbers and ``resume_from=`` that journal (and a new *journal*): numbers
+        it shows as scheduled, unknown or in flight are ``skipped``; failed ones are
+        sent again.
+
         Args:
             queue_id: the queue's id, a positive int.
             numbers: the numbers to call.
             concurrency: calls in flight at once for this run (1 to 10,000).
             progress: a :class:`~thulium_async.DialProgress` to update live, for a UI to poll.
+            deduplicate: send a number once per run: a later item whose number is
+                the same after normalisation (``500-111-222`` is ``500111222``) is
+                ``skipped`` with ``duplicate_of`` set. Numbers are remembered in a
+                temporary SQLite file, not in memory.
+            journal: a file to record the run in, for ``resume_from`` (appended to).
+            resume_from: the journal of an earlier run of these numbers.
 
         Raises:
-            InvalidInputError: a bad *queue_id* or *concurrency*, at once.
+            InvalidInputError: a bad *queue_id*, *concurrency*, *journal* or
+                *resume_from*, at once; a journal that cannot be read or written, when
+                iteration starts.
         """
         queue = _validation.queue_id(queue_id)
         workers = check_concurrency(concurrency)
+        options = _run_options(deduplicate, journal, resume_from)
         transport = self._transport
 
         async def schedule_one(number: str, call_at: datetime | None) -> int:
@@ -259,6 +279,7 @@ class Queues:
             numbers,
             concurrency=workers,
             progress=progress if progress is not None else DialProgress(),
+            options=options,
         )
 
     def _schedule_request(
@@ -294,6 +315,27 @@ def _check_scheduled(response: Response) -> int:
     if response.body and logger.isEnabledFor(logging.DEBUG):
         logger.debug("schedule_call answered with a non-empty body; ignored")
     return response.attempts
+
+
+def _run_options(
+    deduplicate: object, journal: object, resume_from: object
+) -> RunOptions:
+    if not isinstance(deduplicate, bool):
+        raise InvalidInputError(
+            f"deduplicate must be True or False, got {deduplicate!r}"
+        )
+    paths: list[str | None] = []
+    for name, path in (("journal", journal), ("resume_from", resume_from)):
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise InvalidInputError(f"{name} must be a path, got {type(path).__name__}")
+        paths.append(None if path is None else str(os.fspath(path)))
+    record, previous = paths
+    if previous is not None and not os.path.isfile(previous):
+        raise InvalidInputError(f"resume_from {previous!r}: no such journal")
+    if record is not None and previous is not None:
+        if os.path.abspath(record) == os.path.abspath(previous):
+            raise InvalidInputError("journal and resume_from must be different files")
+    return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
 
 
 def _remember(cache: dict[int, Request], queue: int, request: Request) -> None:

@@ -1,0 +1,154 @@
+"""What a bulk dialer run takes and gives: requests, outcomes and live progress.
+
+Data only: no I/O, no knowledge of HTTP. The run itself is in ``_dialer``.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import AsyncIterable, Iterable
+from datetime import datetime
+
+import attrs
+
+from ._errors import ThuliumError
+
+
+class OutcomeStatus(str, enum.Enum):
+    """What became of one number; compares equal to its string value."""
+
+    SCHEDULED = "scheduled"
+    """Thulium accepted the call."""
+    FAILED = "failed"
+    """Definitely not scheduled (a bad number, a 4xx, or nothing got through)."""
+    UNKNOWN = "unknown"
+    """Perhaps scheduled (DeliveryUnknownError); check before sending again."""
+    SKIPPED = "skipped"
+    """Not sent: a duplicate of an earlier item, or already handled by the run resumed."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen(kw_only=True)
+class CallRequest:
+    """One call to schedule in bulk: a number and, optionally, when to call it.
+
+    Attributes:
+        phone_number: the number, as for ``schedule_call``.
+        call_at: when to call (naive: the Thulium system's wall clock); ``None``: now.
+        index: what the outcome and the journal call this item (a line number in
+            your file, say); ``None``: its position in the input, from 0.
+    """
+
+    phone_number: str
+    call_at: datetime | None = None
+    index: int | None = None
+
+
+NumberSource = Iterable[str | CallRequest] | AsyncIterable[str | CallRequest]
+
+
+@attrs.frozen(kw_only=True)
+class CallOutcome:
+    """The one outcome of one input item of ``schedule_calls``.
+
+    Attributes:
+        index: the item's ``CallRequest.index``, else its position in the input from 0.
+        phone_number: the number as it was given.
+        call_at: the ``call_at`` as it was given, or ``None``.
+        status: ``"scheduled"``, ``"failed"``, ``"unknown"`` or ``"skipped"``.
+        error: the ThuliumError for failed and unknown outcomes, else ``None``.
+        attempts: HTTP attempts made for this item (0 if not sent).
+        reason: for ``skipped``, why it was not sent.
+        duplicate_of: for a skipped duplicate, the index of the item it repeats.
+    """
+
+    index: int
+    phone_number: str
+    call_at: datetime | None
+    status: OutcomeStatus
+    error: ThuliumError | None = None
+    attempts: int = 0
+    reason: str | None = None
+    duplicate_of: int | None = None
+
+
+@attrs.define
+class DialProgress:
+    """Live counters of a ``schedule_calls`` run; pass one in and poll it from a UI.
+
+    Attributes:
+        read: items taken from the input so far.
+        in_flight: items being scheduled right now.
+        scheduled: outcomes with status ``scheduled``.
+        failed: outcomes with status ``failed``.
+        unknown: outcomes with status ``unknown``.
+        skipped: outcomes with status ``skipped`` (duplicates, resumed).
+        retries: HTTP retries made for this run's items.
+        interrupted: (index, phone_number) of items that were in flight when the run
+            was stopped early (break, cancel or error): they may have been scheduled.
+        stopped_by: the answer that stopped the run early (401, 403, 404 for the
+            queue), after which nothing more was sent; ``None`` otherwise.
+        started_at: ``time.monotonic()`` when the run started.
+        finished: whether the run is over.
+    """
+
+    read: int = 0
+    in_flight: int = 0
+    scheduled: int = 0
+    failed: int = 0
+    unknown: int = 0
+    skipped: int = 0
+    retries: int = 0
+    interrupted: list[tuple[int, str]] = attrs.field(factory=list)
+    stopped_by: ThuliumError | None = None
+    started_at: float = attrs.field(factory=time.monotonic)
+    finished: bool = False
+
+    @property
+    def completed(self) -> int:
+        """Items with an outcome."""
+        return self.scheduled + self.failed + self.unknown + self.skipped
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.monotonic() - self.started_at
+
+    @property
+    def rate(self) -> float:
+        """Outcomes per second since the run started."""
+        elapsed = self.elapsed
+        return self.completed / elapsed if elapsed > 0 else 0.0
+
+    def summary(self) -> str:
+        """Return one line for people: counts, retries, time and rate, and how it ended."""
+        line = (
+            f"{self.completed} numbers: {self.scheduled} scheduled, {self.failed} "
+            f"failed, {self.unknown} unknown, {self.skipped} skipped"
+        )
+        if self.interrupted:
+            line = (
+                f"interrupted: {line}, and {len(self.interrupted)} in flight when "
+                "stopped (unknown: may have been scheduled)"
+            )
+        if self.stopped_by is not None:
+            line = f"stopped early ({self.stopped_by}): {line}"
+        return (
+            f"{line}; {self.retries} retries; {self.elapsed:.1f} s ({self.rate:.1f}/s)"
+        )
+
+    def record(self, outcome: CallOutcome) -> None:
+        """Count *outcome*."""
+        status = outcome.status
+        if status is OutcomeStatus.SCHEDULED:
+            self.scheduled += 1
+        elif status is OutcomeStatus.FAILED:
+            self.failed += 1
+        elif status is OutcomeStatus.SKIPPED:
+            self.skipped += 1
+        else:
+            self.unknown += 1
+        self.retries += max(0, outcome.attempts - 1)

@@ -1,0 +1,147 @@
+"""The crash-safe record of a dialer run: an append-only journal, and reading it back.
+
+One JSON object per line. Before a number's request can be sent, a ``sending`` line for
+it is written and (by default) fsynced; its outcome line follows after. Whatever instant
+the process dies at (``kill -9``, an OOM kill, a power cut), every number that may have
+been sent has a line: a ``sending`` without an outcome means "perhaps scheduled". The
+lines of many numbers are committed together (group commit), so the fsync costs one
+disk flush per batch of numbers, not one per number.
+
+Reading back tolerates a torn last line (the process died while writing it): a line that
+does not parse is skipped. This module knows nothing of HTTP or of the dialer's rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from ._errors import InvalidInputError
+
+FORMAT = 1
+SENDING = "sending"
+
+
+class Journal:
+    """Append lines to a journal file; ``intent`` returns once its line is durable.
+
+    Args:
+        path: the journal file; created, or appended to if it exists.
+        fsync: flush each batch of intents to the disk (survives a power cut); without
+            it a line survives the process being killed, not the machine failing.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
+        self.path = os.fspath(path)
+        self._fsync = fsync
+        try:
+            self._fd: int | None = os.open(
+                self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644
+            )
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot write the journal {self.path}: {exc.strerror}"
+            ) from None
+        self._pending: list[bytes] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self.write({"journal": FORMAT})
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append *record* now, without waiting for the disk (outcomes, notes)."""
+        if self._fd is None:
+            return
+        os.write(self._fd, _line(record))
+
+    async def intent(self, index: int, number: str) -> None:
+        """Record that *number* (input item *index*) is about to be sent; wait until durable."""
+        if self._fd is None:
+            raise InvalidInputError(f"the journal {self.path} is closed")
+        self._pending.append(_line({"i": index, "n": number, "s": SENDING}))
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if self._committer is None:
+            self._committer = asyncio.ensure_future(self._commit())
+        await waiter
+
+    async def _commit(self) -> None:
+        """Write and flush every pending intent, batch by batch, then wake their senders."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending and self._fd is not None:
+                lines, self._pending = self._pending, []
+                waiters, self._waiters = self._waiters, []
+                try:
+                    os.write(self._fd, b"".join(lines))
+                    if self._fsync:
+                        await loop.run_in_executor(None, os.fsync, self._fd)
+                except OSError as exc:
+                    error = InvalidInputError(
+                        f"cannot write the journal {self.path}: {exc.strerror}; "
+                        "nothing more is sent"
+                    )
+                    for waiter in waiters:
+                        if not waiter.done():
+                            waiter.set_exception(error)
+                    continue
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
+        finally:
+            self._committer = None
+
+    async def close(self) -> None:
+        """Flush what is pending and close the file; safe to call twice."""
+        if self._committer is not None:
+            await asyncio.gather(self._committer, return_exceptions=True)
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                if self._fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    return (
+        json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    ).encode()
+
+
+def read_journal(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    """Yield the records of a journal in order, skipping lines that do not parse.
+
+    A torn last line is what a process killed while writing leaves; a line that does not
+    parse anywhere else is skipped too, since it cannot say anything safely.
+
+    Raises:
+        InvalidInputError: the file cannot be read, or is not a journal.
+    """
+    name = os.fspath(path)
+    try:
+        handle = open(name, "rb")  # noqa: SIM115 -- closed below, it is a generator
+    except OSError as exc:
+        raise InvalidInputError(
+            f"cannot read the journal {name}: {exc.strerror}"
+        ) from None
+    with handle:
+        first = True
+        for raw in handle:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            if first:
+                first = False
+                if record.get("journal") != FORMAT:
+                    raise InvalidInputError(
+                        f"{name} is not a thulium_async dialer journal"
+                    )
+                continue
+            yield record
