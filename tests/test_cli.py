@@ -160,8 +160,12 @@ async def test_schedule_calls_writes_a_report_row_per_line(env, tmp_path, capsys
         "500000002": "scheduled",
         "500000004": "scheduled",
         "not-a-number": "failed",
-        "500000003,yesterday": "failed",
+        "500000003": "failed",
     }
+    by_number = {row["phone_number"]: row for row in rows}
+    assert "not a date" in by_number["500000003"]["error"]
+    assert by_number["500000003"]["item"] == "5"  # its line in the file
+    assert by_number["500000004"]["item"] == "7"  # after a blank line
     assert {c.phone_number for c in env.scheduled} == {
         "500000001",
         "500000002",
@@ -221,7 +225,7 @@ def test_ctrl_c_stops_cleanly_and_the_report_lists_every_number_sent(tmp_path: P
             line = server.stdout.readline()
             assert line, "serve-fake ended early"
             if "=" in line:
-                key, value = line.strip().split("=", 1)
+                key, value = line.strip().removeprefix("export ").split("=", 1)
                 settings[key] = value
         source = tmp_path / "numbers.csv"
         source.write_text("".join(f"5{i:08d}\n" for i in range(5000)))

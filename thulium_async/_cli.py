@@ -9,49 +9,76 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import getpass
 import json
 import logging
 import os
-import signal
+import random
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, aclosing, suppress
-from datetime import datetime
+from collections.abc import Sequence
+from contextlib import aclosing
+from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from ._cli_output import ProgressLine, table, waiting_rows
+from ._cli_dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
+from ._cli_dial import cmd_schedule_calls as _schedule_calls
+from ._cli_dial import parse_at as _parse_at
+from ._cli_output import table, waiting_rows
+from ._cli_signals import Interrupts
 from ._client import ThuliumClient
-from ._dial_models import CallOutcome, CallRequest, DialProgress
 from ._errors import ThuliumError
 from ._models import WaitingCaller
 from ._ratelimit import RateLimiter
+from ._session import sdk_version
 from ._watch import WaitingListChange
 
-EXIT_OK = 0
-EXIT_ERROR = 1
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_ALL_SCHEDULED",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "CLIError",
+    "amain",
+    "main",
+    "parse_at",
+]
+
 EXIT_USAGE = 2
-EXIT_NOT_ALL_SCHEDULED = 3
-EXIT_INTERRUPTED = 130
-
-_AT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-
-
-class CLIError(Exception):
-    """A problem to report to the user in one line (bad input, missing credentials)."""
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+_DEFAULT_RATE_KEY = "default"
 
 
 def parse_at(text: str) -> datetime:
-    """Parse ``YYYY-MM-DD HH:MM[:SS]`` as the Thulium system's wall clock."""
-    for fmt in _AT_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), fmt)  # noqa: DTZ007 -- wall clock
-        except ValueError:
-            continue
-    raise CLIError(
-        f"--at {text!r}: expected 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'"
-    )
+    """Parse ``--at`` (``YYYY-MM-DD HH:MM[:SS]``) as the Thulium system's wall clock."""
+    try:
+        return _parse_at(text)
+    except CLIError as exc:
+        raise CLIError(f"--at {exc}") from None
+
+
+def _fraction(text: str) -> float:
+    """Parse a share from 0 to 1 (``--fault-rate``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a share from 0 to 1 (0.1 is 10 %)"
+        )
+    return value
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show each option's default in --help (but not a default of None)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,28 +86,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="thulium-async",
         description="Talk to the Thulium contact-center API, or try the SDK with 'demo'.",
+        formatter_class=_Formatter,
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="show retries and what is sent"
+        "--version", action="version", version=f"thulium-async {sdk_version()}"
     )
+    verbose = {"action": "store_true", "help": "show retries and what is sent"}
+    parser.add_argument("-v", "--verbose", **verbose)  # type: ignore[arg-type]
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser(
-        "demo", help="run a dialer job against an embedded fake Thulium (no setup)"
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, formatter_class=_Formatter)
+        # -v works after the command too; SUPPRESS keeps the top-level value otherwise.
+        sub.add_argument(
+            "-v",
+            "--verbose",
+            default=argparse.SUPPRESS,
+            **verbose,  # type: ignore[arg-type]
+        )
+        return sub
+
+    demo = command(
+        "demo", "run a dialer job against an embedded fake Thulium (no setup)"
     )
     demo.add_argument("--numbers", type=int, default=300, help="calls to schedule")
-    demo.add_argument("--concurrency", type=int, default=20)
+    demo.add_argument("--concurrency", type=int, default=20, help="calls in flight")
     demo.add_argument("--rate", type=float, default=200.0, help="requests per second")
     demo.add_argument(
         "--fault-rate",
-        type=float,
+        type=_fraction,
         default=0.1,
         help="share of requests the fake fails on purpose (0 to 1)",
     )
     demo.add_argument("--seed", type=int, default=2026, help="seed for the faults")
 
     def remote(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text)
+        sub = command(name, help_text)
         sub.add_argument(
             "--base-url",
             default=os.environ.get("THULIUM_BASE_URL"),
@@ -92,13 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
             help="API user ($THULIUM_USERNAME); the password is read from "
             "$THULIUM_PASSWORD or asked for, never taken from a flag",
         )
-        sub.add_argument("--timezone", default="Europe/Warsaw")
-        sub.add_argument("--timeout", type=float, default=30.0)
+        sub.add_argument(
+            "--timezone", default="Europe/Warsaw", help="the Thulium system's zone"
+        )
+        sub.add_argument(
+            "--timeout", type=float, default=30.0, help="seconds for one attempt"
+        )
         sub.add_argument(
             "--language",
             choices=("en", "pl"),
             default=os.environ.get("THULIUM_LANGUAGE"),
             help="language of Thulium's error messages ($THULIUM_LANGUAGE)",
+        )
+        sub.add_argument(
+            "--allow-insecure-http",
+            action="store_true",
+            help="allow a plain http:// base URL on a host other than loopback "
+            "(sends the password unencrypted)",
         )
         sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
@@ -113,10 +164,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     many = remote("schedule-calls", "schedule calls from a CSV file (or - for stdin)")
     many.add_argument("queue_id", type=int)
-    many.add_argument("file", help="CSV: phone_number[,call_at]; header optional")
-    many.add_argument("--concurrency", type=int, default=10)
-    many.add_argument("--rate", type=float, default=None, help="requests per second")
-    many.add_argument("--report", help="write one CSV row per number read here")
+    many.add_argument(
+        "file",
+        help="CSV with a phone number and optionally a call_at per row; header, "
+        "separator (, ; tab) and a UTF-8 byte-order mark are detected",
+    )
+    many.add_argument("--concurrency", type=int, default=10, help="calls in flight")
+    many.add_argument(
+        "--rate", type=float, default=None, help="requests per second (default: no cap)"
+    )
+    many.add_argument(
+        "--report",
+        help="write one CSV row per number here ('-' for standard output); a "
+        "journal for --resume is written beside it as REPORT.journal",
+    )
+    many.add_argument(
+        "--resume",
+        metavar="PREVIOUS_REPORT",
+        help="finish the run that wrote PREVIOUS_REPORT: numbers it scheduled, may "
+        "have scheduled or had in flight are skipped, failed ones sent again",
+    )
+    many.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="the file's text encoding (e.g. cp1250); UTF-8 with or without BOM",
+    )
+    many.add_argument(
+        "--grace",
+        type=float,
+        default=30.0,
+        help="seconds calls in flight may take to finish after Ctrl-C or SIGTERM",
+    )
     many.add_argument(
         "--redis-url",
         default=os.environ.get("THULIUM_REDIS_URL"),
@@ -125,19 +203,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     many.add_argument(
         "--rate-key",
-        default="default",
-        help="the shared budget's name: one per account",
+        default=None,
+        help=f"the shared budget's name, one per account (with --redis-url; "
+        f"default {_DEFAULT_RATE_KEY!r})",
     )
 
     watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
     watch.add_argument("queue_id", type=int)
     watch.add_argument("--interval", type=float, default=2.0, help="seconds per poll")
 
-    serve = commands.add_parser(
-        "serve-fake", help="run the fake Thulium for manual tries"
+    serve = command("serve-fake", "run the fake Thulium for manual tries")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument(
+        "--fault-rate",
+        type=_fraction,
+        default=0.0,
+        help="share of requests the fake fails on purpose (0 to 1)",
     )
-    serve.add_argument("--port", type=int, default=0)
-    serve.add_argument("--fault-rate", type=float, default=0.0)
     return parser
 
 
@@ -158,6 +240,7 @@ def _client_from(args: argparse.Namespace, **options: Any) -> ThuliumClient:
         timezone=args.timezone,
         timeout=args.timeout,
         language=args.language,
+        allow_insecure_http=args.allow_insecure_http,
         **options,
     )
 
@@ -165,6 +248,10 @@ def _client_from(args: argparse.Namespace, **options: Any) -> ThuliumClient:
 def _rate_limit(args: argparse.Namespace) -> float | RateLimiter | None:
     """Return ``--rate`` as is, or shared through Redis when ``--redis-url`` is given."""
     if not args.redis_url:
+        if args.rate_key is not None:
+            raise CLIError(
+                "--rate-key names a budget shared through Redis: it needs --redis-url"
+            )
         rate: float | None = args.rate
         return rate
     if args.rate is None:
@@ -175,7 +262,8 @@ def _rate_limit(args: argparse.Namespace) -> float | RateLimiter | None:
         raise CLIError(
             '--redis-url needs the redis package: pip install "thulium-async[redis]"'
         ) from None
-    return RedisRateLimiter(args.redis_url, rate=args.rate, key=args.rate_key)
+    key = args.rate_key or _DEFAULT_RATE_KEY
+    return RedisRateLimiter(args.redis_url, rate=args.rate, key=key)
 
 
 async def cmd_waiting_list(args: argparse.Namespace, out: TextIO) -> int:
@@ -195,9 +283,21 @@ async def cmd_waiting_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
-    """Schedule one call."""
-    async with _client_from(args) as client:
-        await client.queues.schedule_call(args.queue_id, args.phone_number, args.at)
+    """Schedule one call; a Ctrl-C while it is sent says it may be scheduled anyway."""
+    with Interrupts(grace=0) as interrupts:
+        try:
+            async with _client_from(args) as client:
+                await client.queues.schedule_call(
+                    args.queue_id, args.phone_number, args.at
+                )
+        except asyncio.CancelledError:
+            if not interrupts.abandoned:
+                raise
+            sys.stderr.write(
+                f"interrupted: the call to {args.phone_number} may already be "
+                "scheduled; check in Thulium before sending it again\n"
+            )
+            return interrupts.exit_code
     when = args.at.strftime("%Y-%m-%d %H:%M:%S") if args.at else None
     if args.json:
         result = {"status": "scheduled", "phone_number": args.phone_number}
@@ -233,14 +333,16 @@ async def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
                     if live:
                         draw()
                     else:
-                        _print_change(change, out, as_json=args.json)
+                        _print_change(
+                            change, out, as_json=args.json, zone=client.timezone
+                        )
 
     async def redraw_every_second() -> None:
         while True:  # the "waited" column keeps counting between changes
             await asyncio.sleep(1.0)
             draw()
 
-    with _Interrupts() as interrupts:
+    with Interrupts() as interrupts:
         tasks = [
             asyncio.ensure_future(follow()),
             asyncio.ensure_future(interrupts.stop.wait()),
@@ -256,6 +358,9 @@ async def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
         for task in done:
             if task is tasks[0]:
                 task.result()  # a definitive error (401, 404) ends the command
+    if interrupts.signal is not None:
+        sys.stderr.write("stopped watching\n")
+        return interrupts.exit_code
     return EXIT_OK
 
 
@@ -268,11 +373,15 @@ def _caller_json(caller: WaitingCaller) -> dict[str, object]:
     }
 
 
-def _print_change(change: WaitingListChange, out: TextIO, *, as_json: bool) -> None:
-    stamp = change.polled_at.strftime("%H:%M:%S")
+def _print_change(
+    change: WaitingListChange, out: TextIO, *, as_json: bool, zone: tzinfo
+) -> None:
+    # In the system's zone, like started_at, not in this machine's.
+    polled_at = change.polled_at.astimezone(zone)
+    stamp = polled_at.strftime("%H:%M:%S")
     if as_json:
         record = {
-            "polled_at": change.polled_at.isoformat(),
+            "polled_at": polled_at.isoformat(),
             "joined": [_caller_json(c) for c in change.joined],
             "left": [_caller_json(c) for c in change.left],
             "waiting": len(change.waiting),
@@ -290,137 +399,8 @@ def _print_change(change: WaitingListChange, out: TextIO, *, as_json: bool) -> N
     out.flush()
 
 
-def read_requests(
-    lines: Iterator[str], stop: asyncio.Event
-) -> Iterator[CallRequest | str]:
-    """Yield CallRequests from CSV rows ``phone_number[,call_at]``; stop when asked.
-
-    A header row naming ``phone_number`` is skipped. A row whose ``call_at`` does not
-    parse is passed on as the bare text, so it fails alone with a clear outcome.
-    """
-    for number, row in enumerate(csv.reader(lines)):
-        if stop.is_set():
-            return
-        if not row or not row[0].strip():
-            continue
-        if number == 0 and row[0].strip().lower() == "phone_number":
-            continue
-        phone = row[0].strip()
-        if len(row) > 1 and row[1].strip():
-            try:
-                yield CallRequest(phone_number=phone, call_at=parse_at(row[1]))
-            except CLIError:
-                yield f"{phone},{row[1]}"  # refused as a number: a clear failure
-            continue
-        yield phone
-
-
-def _count_rows(path: str) -> int | None:
-    if path == "-":
-        return None
-    with open(path, encoding="utf-8", newline="") as handle:
-        return sum(1 for line in handle if line.strip())
-
-
-def _open_input(path: str, files: ExitStack) -> TextIO:
-    if path == "-":
-        return sys.stdin
-    return files.enter_context(open(path, encoding="utf-8", newline=""))
-
-
-def _open_report(path: str | None, files: ExitStack) -> Any:
-    if path is None:
-        return None
-    # The ExitStack closes it; ruff does not see through enter_context here.
-    report = files.enter_context(open(path, "w", encoding="utf-8", newline=""))  # noqa: SIM115
-    writer = csv.writer(report)
-    writer.writerow(["item", "phone_number", "call_at", "status", "error"])
-    return writer
-
-
-class _Interrupts:
-    """Handle Ctrl-C during a dialer run, in two steps.
-
-    The first stops reading new numbers and lets calls in flight finish; the second
-    abandons them (the report lists them as unknown).
-    """
-
-    def __init__(self) -> None:
-        self.stop = asyncio.Event()
-        self._task = asyncio.current_task()
-        self._loop = asyncio.get_running_loop()
-
-    def __enter__(self) -> _Interrupts:
-        with suppress(NotImplementedError, RuntimeError):  # Windows, or not main thread
-            self._loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        with suppress(NotImplementedError, RuntimeError):
-            self._loop.remove_signal_handler(signal.SIGINT)
-
-    def _on_interrupt(self) -> None:
-        if self.stop.is_set() and self._task is not None:
-            self._task.cancel()
-            return
-        self.stop.set()
-        sys.stderr.write(
-            "\nStopping: no new calls; waiting for calls in flight "
-            "(Ctrl-C again to abandon them).\n"
-        )
-
-
-async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
-    """Schedule calls from a CSV file with live progress and a per-line report."""
-    total = _count_rows(args.file)
-    progress = DialProgress()
-    with ExitStack() as files, _Interrupts() as interrupts:
-        source = _open_input(args.file, files)
-        report = _open_report(args.report, files)
-        bar = ProgressLine(progress, total)
-        bar.start()
-        try:
-            async with _client_from(args, rate_limit=_rate_limit(args)) as client:
-                run = client.queues.schedule_calls(
-                    args.queue_id,
-                    read_requests(iter(source), interrupts.stop),
-                    concurrency=args.concurrency,
-                    progress=progress,
-                )
-                with suppress(asyncio.CancelledError):  # a second Ctrl-C
-                    async with aclosing(run) as outcomes:
-                        async for outcome in outcomes:
-                            if report:
-                                report.writerow(_report_row(outcome))
-        finally:
-            await bar.stop()
-            if report:
-                for index, number in progress.interrupted:
-                    report.writerow(
-                        [
-                            index + 1,
-                            number,
-                            "",
-                            "unknown",
-                            "interrupted while in flight",
-                        ]
-                    )
-    sys.stderr.write(progress.summary() + "\n")
-    if interrupts.stop.is_set():
-        return EXIT_INTERRUPTED
-    if progress.failed or progress.unknown or progress.interrupted:
-        return EXIT_NOT_ALL_SCHEDULED
-    return EXIT_OK
-
-
-def _report_row(outcome: CallOutcome) -> list[object]:
-    when = outcome.call_at.strftime("%Y-%m-%d %H:%M:%S") if outcome.call_at else ""
-    error = str(outcome.error) if outcome.error else ""
-    return [outcome.index + 1, outcome.phone_number, when, outcome.status.value, error]
-
-
 async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
-    """Run FakeThulium in the foreground until interrupted."""
+    """Run FakeThulium in the foreground until interrupted; callers come and go."""
     from .testing import FakeThulium
 
     fake = FakeThulium(port=args.port, queues=(1, 2, 3), max_recorded_requests=10_000)
@@ -430,20 +410,34 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
         fake.set_fault_rate(args.fault_rate)
     async with fake:
         out.write(
-            f"Fake Thulium listening (queues 1, 2, 3; Ctrl-C to stop)\n"
-            f"  THULIUM_BASE_URL={fake.base_url}\n"
-            f"  THULIUM_USERNAME={fake.username}\n"
-            f"  THULIUM_PASSWORD={fake.password}\n"
+            "Fake Thulium listening (queues 1, 2, 3; callers come and go in queue 2; "
+            "Ctrl-C to stop). In another shell:\n"
+            f"  export THULIUM_BASE_URL={fake.base_url}\n"
+            f"  export THULIUM_USERNAME={fake.username}\n"
+            f"  export THULIUM_PASSWORD={fake.password}\n"
         )
         out.flush()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        with suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGINT, stop.set)
-            loop.add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
+        with Interrupts() as interrupts:
+            traffic = asyncio.ensure_future(_callers_come_and_go(fake, queue=2))
+            try:
+                await interrupts.stop.wait()
+            finally:
+                traffic.cancel()
+                await asyncio.gather(traffic, return_exceptions=True)
     out.write(f"Stopped after {len(fake.requests)} requests.\n")
     return EXIT_OK
+
+
+async def _callers_come_and_go(fake: Any, *, queue: int) -> None:
+    """Every few seconds someone joins queue *queue* or, sometimes, leaves it."""
+    rng = random.Random(2026)  # noqa: S311 -- a demo's traffic, not security
+    while True:
+        await asyncio.sleep(rng.uniform(2.0, 5.0))
+        waiting = fake.waiting[queue]
+        if waiting and (len(waiting) >= 6 or rng.random() < 0.4):
+            fake.remove_caller(queue, rng.choice(waiting)["phone_number"])
+        else:
+            fake.add_caller(queue, f"5{rng.randrange(10**8):08d}")
 
 
 async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -478,6 +472,12 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
     except OSError as exc:  # a file that cannot be read or written
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR
+
+
+async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
+    """Schedule calls from a file: see ``_cli_dial``."""
+    client = _client_from(args, rate_limit=_rate_limit(args))
+    return await _schedule_calls(args, out, client)
 
 
 async def _demo(args: argparse.Namespace, out: TextIO) -> int:

@@ -118,6 +118,7 @@ class ThuliumClient:
         "_sessions",
         "_transport",
         "_username",
+        "_zone",
         "queues",
     )
 
@@ -157,6 +158,7 @@ class ThuliumClient:
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
             raise InvalidInputError("ssl_context must be an ssl.SSLContext")
         zone = resolve_timezone(timezone)
+        self._zone = zone
         self._username = username
         self._is_view = False
         max_connections = positive_int("max_connections", max_connections)
@@ -225,6 +227,7 @@ class ThuliumClient:
         view = object.__new__(ThuliumClient)
         view._base_url = self._base_url
         view._username = self._username
+        view._zone = self._zone
         view._sessions = self._sessions
         view._transport = transport
         view._is_view = True
@@ -242,6 +245,11 @@ class ThuliumClient:
     def base_url(self) -> str:
         """The normalised API root every request is joined to."""
         return str(self._base_url)
+
+    @property
+    def timezone(self) -> tzinfo:
+        """The Thulium system's wall clock: the zone timestamps are read and sent in."""
+        return self._zone
 
     @property
     def retry(self) -> RetryPolicy:

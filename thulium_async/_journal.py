@@ -129,19 +129,21 @@ def read_journal(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             f"cannot read the journal {name}: {exc.strerror}"
         ) from None
     with handle:
-        first = True
+        header = handle.readline()
+        if not header:
+            return  # empty: the process died before writing anything
+        try:
+            first = json.loads(header)
+        except ValueError:
+            first = None
+        if not (isinstance(first, dict) and first.get("journal") == FORMAT):
+            if not handle.readline() and not header.endswith(b"\n"):
+                return  # only a torn header line: nothing was sent
+            raise InvalidInputError(f"{name} is not a thulium_async dialer journal")
         for raw in handle:
             try:
                 record = json.loads(raw)
             except ValueError:
                 continue
-            if not isinstance(record, dict):
-                continue
-            if first:
-                first = False
-                if record.get("journal") != FORMAT:
-                    raise InvalidInputError(
-                        f"{name} is not a thulium_async dialer journal"
-                    )
-                continue
-            yield record
+            if isinstance(record, dict):
+                yield record

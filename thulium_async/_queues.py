@@ -332,9 +332,12 @@ def _run_options(
     record, previous = paths
     if previous is not None and not os.path.isfile(previous):
         raise InvalidInputError(f"resume_from {previous!r}: no such journal")
-    if record is not None and previous is not None:
-        if os.path.abspath(record) == os.path.abspath(previous):
-            raise InvalidInputError("journal and resume_from must be different files")
+    if (
+        record is not None
+        and previous is not None
+        and os.path.abspath(record) == os.path.abspath(previous)
+    ):
+        raise InvalidInputError("journal and resume_from must be different files")
     return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
 
 

@@ -17,7 +17,8 @@ import aiohttp
 from ._errors import ThuliumError
 
 
-def _sdk_version() -> str:
+def sdk_version() -> str:
+    """Return the installed SDK's version."""
     try:
         return version("thulium-async")
     except PackageNotFoundError:  # running from a source tree that is not installed
@@ -25,7 +26,7 @@ def _sdk_version() -> str:
 
 
 USER_AGENT = (
-    f"thulium-async/{_sdk_version()} aiohttp/{aiohttp.__version__} "
+    f"thulium-async/{sdk_version()} aiohttp/{aiohttp.__version__} "
     f"{platform.python_implementation()}/{platform.python_version()}"
 )
 

@@ -57,8 +57,8 @@ def normalize_base_url(raw: object, *, allow_insecure_http: bool = False) -> URL
     if url.scheme == "http" and not (allow_insecure_http or _is_loopback(url.host)):
         raise InvalidInputError(
             f"base_url {raw!r} uses plain http://, which would send the password "
-            "unencrypted; use https:// (pass allow_insecure_http=True only if you "
-            "really mean it)"
+            "unencrypted; use https:// (pass allow_insecure_http=True, or the CLI's "
+            "--allow-insecure-http, only if you really mean it)"
         )
     if url.user is not None or url.password is not None:
         raise InvalidInputError(

@@ -1,0 +1,235 @@
+"""``schedule-calls``: a dialer run from a file, that can be stopped, crash and resume.
+
+The report (CSV, one row per number, flushed row by row) is for people; the journal
+beside it (``REPORT.journal``) is the crash-safe record ``--resume`` reads. SIGTERM and
+Ctrl-C stop the run gracefully (no new calls, calls in flight finish within ``--grace``
+seconds, everything written, a summary); a second signal abandons the calls in flight,
+which the report and the journal then show as ``unknown``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, aclosing, suppress
+from datetime import datetime
+from typing import Any, TextIO
+
+from ._cli_output import ProgressLine
+from ._cli_signals import Interrupts
+from ._client import ThuliumClient
+from ._csv_input import NumbersFile
+from ._dial_models import CallOutcome, CallRequest, DialProgress
+from ._dialer import RefusedItem
+from ._errors import InvalidInputError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_NOT_ALL_SCHEDULED = 3
+_PAST_WARNINGS = 5
+_AT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+REPORT_HEADER = ["item", "phone_number", "call_at", "status", "error"]
+
+
+class CLIError(Exception):
+    """A problem to report to the user in one line (bad input, missing credentials)."""
+
+
+def parse_at(text: str) -> datetime:
+    """Parse ``YYYY-MM-DD HH:MM[:SS]`` as the Thulium system's wall clock."""
+    for fmt in _AT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt)  # noqa: DTZ007 -- wall clock
+        except ValueError:
+            continue
+    raise CLIError(f"{text!r}: expected 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'")
+
+
+def journal_of(report: str) -> str:
+    """Return the journal path that goes with *report* (or *report* if it is one)."""
+    return report if report.endswith(".journal") else f"{report}.journal"
+
+
+def _paths(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """Return (journal to write, journal to resume from), checked."""
+    resume = journal_of(args.resume) if args.resume else None
+    if resume is not None and not os.path.isfile(resume):
+        raise CLIError(
+            f"--resume {args.resume}: no journal {resume} beside it; pass the --report "
+            "of the run to finish (its journal is written next to it)"
+        )
+    if args.report is None or args.report == "-":
+        if resume is not None:
+            raise CLIError("--resume needs --report FILE: the new run's own record")
+        return None, None
+    journal = journal_of(args.report)
+    if resume is not None and os.path.abspath(journal) == os.path.abspath(resume):
+        raise CLIError("--report must be a new file, not the report being resumed")
+    if os.path.exists(journal):
+        raise CLIError(
+            f"{journal} exists: that report's run is recorded there. To finish it, "
+            f"pass --resume {args.report} with a new --report; to start over, remove "
+            "both files"
+        )
+    return journal, resume
+
+
+def requests_from(
+    numbers: NumbersFile, stop: asyncio.Event, zone_now: datetime
+) -> Iterator[CallRequest | RefusedItem]:
+    """Yield one item per data row, ``index`` = its line; stop when asked."""
+    past = 0
+    for row in numbers:
+        if stop.is_set():
+            return
+        if row.call_at is None:
+            yield CallRequest(phone_number=row.phone, index=row.line)
+            continue
+        try:
+            when = parse_at(row.call_at)
+        except CLIError:
+            error = InvalidInputError(
+                f"line {row.line}: call_at {row.call_at!r} is not a date and time: "
+                "expected 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'"
+            )
+            yield RefusedItem(row.line, row.phone, error)
+            continue
+        if when < zone_now:
+            past += 1
+            if past <= _PAST_WARNINGS:
+                sys.stderr.write(
+                    f"warning: line {row.line}: call_at {row.call_at} is in the past; "
+                    "Thulium may call at once\n"
+                )
+            elif past == _PAST_WARNINGS + 1:
+                sys.stderr.write("warning: more call_at values in the past follow\n")
+        yield CallRequest(phone_number=row.phone, call_at=when, index=row.line)
+
+
+def _report_row(outcome: CallOutcome) -> list[object]:
+    when = outcome.call_at.strftime("%Y-%m-%d %H:%M:%S") if outcome.call_at else ""
+    detail = str(outcome.error) if outcome.error else (outcome.reason or "")
+    return [outcome.index, outcome.phone_number, when, outcome.status.value, detail]
+
+
+def _outcome_json(outcome: CallOutcome) -> str:
+    item, number, when, status, _ = _report_row(outcome)
+    record = {
+        "item": item,
+        "phone_number": number,
+        "call_at": when or None,
+        "status": status,
+        "error": str(outcome.error) if outcome.error else None,
+        "reason": outcome.reason,
+        "duplicate_of": outcome.duplicate_of,
+    }
+    return json.dumps(record)
+
+
+class _Report:
+    """The CSV report, flushed row by row so a stop or a crash loses no finished row."""
+
+    def __init__(self, path: str | None, files: ExitStack, out: TextIO) -> None:
+        self._handle: TextIO | None = None
+        if path == "-":
+            self._handle = out
+        elif path is not None:
+            try:
+                self._handle = files.enter_context(
+                    open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                )
+            except OSError as exc:
+                raise CLIError(
+                    f"cannot write the report {path}: {exc.strerror}"
+                ) from None
+        self._writer = csv.writer(self._handle) if self._handle is not None else None
+        self.row(REPORT_HEADER)
+
+    def row(self, cells: Sequence[object]) -> None:
+        if self._writer is not None and self._handle is not None:
+            self._writer.writerow(cells)
+            self._handle.flush()
+
+
+async def cmd_schedule_calls(
+    args: argparse.Namespace, out: TextIO, client: ThuliumClient
+) -> int:
+    """Schedule calls from a CSV file with live progress, a report and a journal."""
+    if args.json and args.report == "-":
+        raise CLIError("--json and --report - would both write to standard output")
+    journal, resume = _paths(args)
+    numbers = NumbersFile(args.file, args.encoding)
+    progress = DialProgress()
+    message = (
+        f"no new calls; waiting up to {args.grace:g} s for calls in flight "
+        "(again to abandon them)"
+    )
+    with ExitStack() as files, Interrupts(message, grace=args.grace) as interrupts:
+        files.callback(numbers.close)
+        report = _Report(args.report, files, out)
+        bar = ProgressLine(progress, numbers.total)
+        bar.start()
+        try:
+            async with client:
+                zone_now = datetime.now(client.timezone).replace(tzinfo=None)
+                items: Iterator[Any] = requests_from(numbers, interrupts.stop, zone_now)
+                run = client.queues.schedule_calls(
+                    args.queue_id,
+                    items,  # RefusedItem too: a bad row fails alone, with its message
+                    concurrency=args.concurrency,
+                    progress=progress,
+                    journal=journal,
+                    resume_from=resume,
+                )
+                with suppress(asyncio.CancelledError):  # a second signal, or the grace
+                    async with aclosing(run) as outcomes:
+                        async for outcome in outcomes:
+                            report.row(_report_row(outcome))
+                            if args.json:
+                                out.write(_outcome_json(outcome) + "\n")
+                                out.flush()
+        finally:
+            await bar.stop()
+            for index, number in progress.interrupted:
+                report.row(
+                    [index, number, "", "unknown", "interrupted while in flight"]
+                )
+    summary = progress.summary()
+    if interrupts.signal is not None:
+        summary = f"interrupted by {interrupts.signal.name}: {summary}"
+        if args.report not in (None, "-"):
+            summary += (
+                f". To finish the run: --resume {args.report} --report NEW_REPORT"
+            )
+    sys.stderr.write(summary + "\n")
+    if args.json:
+        out.write(json.dumps({"summary": _summary(progress, interrupts)}) + "\n")
+    if interrupts.signal is not None:
+        return interrupts.exit_code
+    if progress.stopped_by is not None:
+        sys.stderr.write(
+            f"error: the run stopped: {progress.stopped_by}. Nothing more was sent; "
+            "the numbers left are 'failed' in the report, safe to send again once "
+            "this is fixed\n"
+        )
+        return EXIT_ERROR
+    if progress.failed or progress.unknown or progress.interrupted:
+        return EXIT_NOT_ALL_SCHEDULED
+    return EXIT_OK
+
+
+def _summary(progress: DialProgress, interrupts: Interrupts) -> dict[str, Any]:
+    return {
+        "scheduled": progress.scheduled,
+        "failed": progress.failed,
+        "unknown": progress.unknown + len(progress.interrupted),
+        "skipped": progress.skipped,
+        "in_flight_when_stopped": len(progress.interrupted),
+        "interrupted_by": interrupts.signal.name if interrupts.signal else None,
+        "stopped_by": str(progress.stopped_by) if progress.stopped_by else None,
+    }

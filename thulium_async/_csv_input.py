@@ -1,0 +1,235 @@
+"""Reading phone numbers from files as people have them: CSV from Excel, and the rest.
+
+Excel writes "CSV UTF-8" with a byte-order mark, uses ``;`` as the separator where the
+decimal separator is a comma (Polish locale), and names columns as people do
+(``Phone Number``, ``phone,when``). So the separator is detected with the standard
+library's ``csv.Sniffer``, the header by content (a first row none of whose cells is a
+phone number), and the columns by name. A file that cannot be decoded is refused as a
+whole before anything is sent. Standard library only; no HTTP.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+import attrs
+
+from ._errors import InvalidInputError
+from ._validation import phone_number
+
+_SAMPLE_LINES = 50
+_DELIMITERS = ",;\t|"
+_PHONE_NAMES = {
+    "phone_number",
+    "phone number",
+    "phone",
+    "number",
+    "telephone",
+    "mobile",
+    "msisdn",
+    "tel",
+    "telefon",
+    "numer",
+    "numer telefonu",
+    "nr telefonu",
+}
+_WHEN_NAMES = {
+    "call_at",
+    "call at",
+    "when",
+    "date",
+    "datetime",
+    "time",
+    "scheduled",
+    "data",
+    "termin",
+    "kiedy",
+}
+
+
+@attrs.frozen
+class Row:
+    """One data row: its line in the file, the number and the ``call_at`` text."""
+
+    line: int
+    phone: str
+    call_at: str | None
+
+
+@attrs.frozen
+class Layout:
+    """How a file is laid out: separator, header, and which columns hold what."""
+
+    dialect: type[csv.Dialect] | csv.Dialect
+    header: bool
+    phone_column: int
+    when_column: int | None
+
+
+def _name(cell: str) -> str:
+    return " ".join(cell.strip().lower().replace("_", " ").split())
+
+
+def _is_phone(cell: str) -> bool:
+    try:
+        phone_number(cell.strip())
+    except InvalidInputError:
+        return False
+    return True
+
+
+def detect_layout(sample: list[str]) -> Layout:
+    """Return the layout of a file from its first lines."""
+    text = "".join(sample)
+    dialect: type[csv.Dialect] | csv.Dialect
+    try:
+        dialect = csv.Sniffer().sniff(text, delimiters=_DELIMITERS)
+    except csv.Error:  # rows of uneven width, or one column: the commonest separator
+        counts = {mark: text.count(mark) for mark in _DELIMITERS}
+        best = max(counts, key=lambda mark: counts[mark])
+
+        class _Detected(csv.excel):
+            delimiter = best if counts[best] else ","
+
+        dialect = _Detected
+    rows = [row for row in csv.reader(sample, dialect) if any(c.strip() for c in row)]
+    if not rows:
+        return Layout(dialect, header=False, phone_column=0, when_column=1)
+    first = rows[0]
+    if any(_is_phone(cell) for cell in first):
+        phone_col = next(i for i, cell in enumerate(first) if _is_phone(cell))
+        return Layout(dialect, False, phone_col, phone_col + 1)
+    names = [_name(cell) for cell in first]
+    normalised_phone = {_name(n) for n in _PHONE_NAMES}
+    normalised_when = {_name(n) for n in _WHEN_NAMES}
+    phone_col = next((i for i, name in enumerate(names) if name in normalised_phone), 0)
+    when_col = next(
+        (
+            i
+            for i, name in enumerate(names)
+            if name in normalised_when and i != phone_col
+        ),
+        None,
+    )
+    # With a header, call_at comes only from a column named so: another column (a
+    # customer's name, say) is not a time.
+    return Layout(dialect, header=True, phone_column=phone_col, when_column=when_col)
+
+
+def rows(lines: Iterable[str], layout: Layout) -> Iterator[Row]:
+    """Yield the data rows of *lines* (header and blank rows left out)."""
+    reader = csv.reader(lines, layout.dialect)
+    for row in reader:
+        if layout.header and reader.line_num <= 1:
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        phone = (
+            row[layout.phone_column].strip() if layout.phone_column < len(row) else ""
+        )
+        when = None
+        column = layout.when_column
+        if column is not None and column < len(row) and row[column].strip():
+            when = row[column].strip()
+        yield Row(reader.line_num, phone, when)
+
+
+class NumbersFile:
+    """A numbers file (or standard input) opened for reading, its layout detected.
+
+    Opening a file reads it through first, so that a file that cannot be decoded is
+    refused before anything is sent, and the number of rows is known for the progress
+    bar. Standard input is read once, as it comes: a decoding error there ends the
+    run where it is found.
+
+    Raises:
+        InvalidInputError: the file cannot be opened or decoded (the message says
+            where, and suggests ``--encoding``).
+    """
+
+    def __init__(self, path: str, encoding: str = "utf-8-sig") -> None:
+        self.path = path
+        self.encoding = encoding
+        self.total: int | None = None
+        self._handle: TextIO | None = None
+        if path == "-":
+            try:
+                self._handle = io.TextIOWrapper(
+                    sys.stdin.buffer, encoding=encoding, newline=""
+                )
+            except LookupError:
+                raise InvalidInputError(f"unknown encoding {encoding!r}") from None
+        else:
+            self._check_decodable()
+            with self._open() as handle:
+                layout = detect_layout(list(itertools.islice(handle, _SAMPLE_LINES)))
+            with self._open() as handle:
+                self.total = sum(1 for _ in rows(handle, layout))
+            self._handle = self._open()
+        source = self._decoded(self._handle)
+        sample = list(itertools.islice(source, _SAMPLE_LINES))
+        self.layout = detect_layout(sample)
+        self._lines: Iterator[str] = itertools.chain(sample, source)
+
+    def _open(self) -> TextIO:
+        try:
+            return open(self.path, encoding=self.encoding, newline="")
+        except LookupError:
+            raise InvalidInputError(f"unknown encoding {self.encoding!r}") from None
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot read {self.path}: {exc.strerror}"
+            ) from None
+
+    def _check_decodable(self) -> None:
+        """Decode the whole file once, line by line, to say where a bad byte is."""
+        try:
+            decoder = codecs.getincrementaldecoder(self.encoding)()
+        except LookupError:
+            raise InvalidInputError(f"unknown encoding {self.encoding!r}") from None
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 -- closed just below
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot read {self.path}: {exc.strerror}"
+            ) from None
+        with handle:
+            for line, raw in enumerate(handle, start=1):
+                try:
+                    decoder.decode(raw)
+                except UnicodeDecodeError as exc:
+                    raise InvalidInputError(
+                        f"{self.path} cannot be read as {self.encoding}: byte "
+                        f"0x{raw[exc.start]:02x} on line {line} is not valid there. "
+                        "Nothing was sent. Pass --encoding with the file's encoding "
+                        "(files from Excel on Polish Windows are often cp1250)"
+                    ) from None
+
+    def _decoded(self, handle: TextIO) -> Iterator[str]:
+        """Yield the lines of *handle*; a decoding error becomes one clear error."""
+        line = 0
+        try:
+            for line, text in enumerate(handle, start=1):  # noqa: B007
+                yield text
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(
+                f"{self.path} cannot be read as {self.encoding}: byte "
+                f"0x{exc.object[exc.start]:02x} on line {line + 1} is not valid there. "
+                "Pass --encoding with the file's encoding (files from Excel on "
+                "Polish Windows are often cp1250)"
+            ) from None
+
+    def __iter__(self) -> Iterator[Row]:
+        return rows(self._lines, self.layout)
+
+    def close(self) -> None:
+        """Close the file (standard input stays open)."""
+        if self._handle is not None and self.path != "-":
+            self._handle.close()
+        self._handle = None
