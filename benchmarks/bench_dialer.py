@@ -1,12 +1,14 @@
 """A dialer job over generated numbers: throughput and peak memory, SDK vs raw aiohttp.
 
-    python benchmarks/bench_dialer.py [--sizes 100000 1000000] [--concurrency 100]
+    python benchmarks/bench_dialer.py [--sizes 200000 1000000] [--concurrency 100]
 
 Each (contender, size) runs in a fresh process, so its peak RSS (``ru_maxrss``) is its
 own; "growth" is that peak minus the RSS measured just before the first call. The
 numbers come from a generator, so a flat growth across sizes shows the SDK holds only
 ``concurrency``-many items at a time. The raw contender does the same job with a
-bounded pool of aiohttp workers and no retries, rate cap or per-number outcomes.
+bounded pool of aiohttp workers and no retries, rate cap or per-number outcomes. The SDK
+runs twice: with its defaults (de-duplication on: every number is remembered, in a
+temporary SQLite file) and with ``deduplicate=False``.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-async def sdk_job(url: str, count: int, concurrency: int) -> dict[str, float]:
+async def sdk_job(
+    url: str, count: int, concurrency: int, *, deduplicate: bool = True
+) -> dict[str, float]:
     from thulium_async import DialProgress, ThuliumClient
 
     progress = DialProgress()
@@ -51,7 +55,11 @@ async def sdk_job(url: str, count: int, concurrency: int) -> dict[str, float]:
         started = time.perf_counter()
         scheduled = 0
         async for outcome in client.queues.schedule_calls(
-            2, numbers(count), concurrency=concurrency, progress=progress
+            2,
+            numbers(count),
+            concurrency=concurrency,
+            progress=progress,
+            deduplicate=deduplicate,
         ):
             scheduled += outcome.status == "scheduled"
         elapsed = time.perf_counter() - started
@@ -93,15 +101,21 @@ async def raw_job(url: str, count: int, concurrency: int) -> dict[str, float]:
 
 def run_worker(contender: str, url: str, count: int, concurrency: int) -> None:
     pin_client()
-    job = sdk_job if contender == "sdk" else raw_job
-    result = asyncio.run(job(url, count, concurrency))
+    if contender == "raw":
+        result = asyncio.run(raw_job(url, count, concurrency))
+    else:
+        dedupe = contender == "sdk"
+        result = asyncio.run(sdk_job(url, count, concurrency, deduplicate=dedupe))
     result["peak_mib"] = peak_mib()
     print(json.dumps(result))
 
 
+CONTENDERS = {"raw aiohttp": "raw", "sdk": "sdk", "sdk no dedupe": "sdk-no-dedupe"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--worker", nargs=3, metavar=("CONTENDER", "URL", "COUNT"))
     args = parser.parse_args()
@@ -112,8 +126,7 @@ def main() -> None:
     rows = []
     with server_process() as url:
         for size in args.sizes:
-            for contender in ("raw aiohttp", "sdk"):
-                name = "sdk" if contender == "sdk" else "raw"
+            for contender, name in CONTENDERS.items():
                 out = subprocess.run(
                     [
                         sys.executable,
@@ -145,10 +158,13 @@ def main() -> None:
                     flush=True,
                 )
     for size in args.sizes:
-        raw = next(r for r in rows if r["size"] == size and r["contender"] != "sdk")
-        sdk = next(r for r in rows if r["size"] == size and r["contender"] == "sdk")
+        of_size = {r["contender"]: r for r in rows if r["size"] == size}
+        raw, sdk = of_size["raw aiohttp"], of_size["sdk"]
+        plain = of_size["sdk no dedupe"]
         print(
-            f"{size:>9,}: SDK throughput {sdk['rate'] / raw['rate']:.2f}x raw aiohttp"
+            f"{size:>9,}: SDK throughput {sdk['rate'] / raw['rate']:.2f}x raw aiohttp "
+            f"({plain['rate'] / raw['rate']:.2f}x without de-duplication); "
+            f"de-duplication costs {sdk['growth_mib'] - plain['growth_mib']:+.1f} MiB"
         )
     path = save("dialer", {"machine": machine(), "args": vars(args), "runs": rows})
     print(f"results: {path}")

@@ -340,3 +340,179 @@ async def test_language_flag_asks_for_error_messages_in_that_language(env):
     code, _ = await run("schedule-call", "2", "500333222", "--language", "pl")
     assert code == EXIT_OK
     assert env.requests[-1].headers["Accept-Language"] == "pl"
+
+
+def test_version_is_printed():
+    process = _python("--version")
+    out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert out.startswith("thulium-async ")
+
+
+async def test_verbose_works_after_the_command_too(env, capsys):
+    code, _ = await run("waiting-list", "2", "-v")
+    assert code == EXIT_OK
+
+
+def test_help_shows_the_defaults():
+    import argparse
+
+    from thulium_async._cli import build_parser
+
+    parser = build_parser()
+    commands = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    many = commands.choices["schedule-calls"].format_help()
+    assert "(default: 10)" in many  # --concurrency
+    assert "(default: Europe/Warsaw)" in many
+    assert "(default: 30.0)" in many  # --timeout
+    assert "no cap" in many  # --rate
+    serve = commands.choices["serve-fake"].format_help()
+    assert "(default: 0)" in serve
+
+
+@pytest.mark.parametrize(
+    "argv", [["serve-fake", "--fault-rate", "5"], ["demo", "--fault-rate", "2"]]
+)
+async def test_a_share_out_of_range_is_a_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        await run(*argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "share from 0 to 1" in err
+    assert "Traceback" not in err
+
+
+async def test_rate_key_without_redis_url_is_an_error(env, tmp_path, capsys):
+    source = tmp_path / "numbers.csv"
+    source.write_text("500000001\n")
+    code, _ = await run("schedule-calls", "2", str(source), "--rate-key", "acme")
+    assert code == EXIT_ERROR
+    assert "--redis-url" in capsys.readouterr().err
+    assert not env.requests
+
+
+async def test_insecure_http_names_the_cli_flag(env, monkeypatch, capsys):
+    monkeypatch.setenv("THULIUM_BASE_URL", "http://thulium.example.com/api")
+    code, _ = await run("waiting-list", "2")
+    assert code == EXIT_ERROR
+    assert "--allow-insecure-http" in capsys.readouterr().err
+
+
+async def test_serve_fakes_queue_changes():
+    import asyncio
+
+    from thulium_async._cli import _callers_come_and_go
+    from thulium_async.testing import FakeThulium
+
+    sleeps: list[float] = []
+    sizes: set[int] = set()
+
+    async def no_wait(seconds: float) -> None:
+        sleeps.append(seconds)
+        sizes.add(len(fake.waiting[2]))
+        if len(sleeps) >= 200:
+            raise asyncio.CancelledError
+
+    async with FakeThulium(queues=(2,)) as fake:
+        with pytest.raises(asyncio.CancelledError):
+            await _callers_come_and_go(fake, queue=2, sleep=no_wait)
+    assert len(sizes) > 2  # callers came and went
+    assert all(2.0 <= s <= 5.0 for s in sleeps)
+
+
+def test_serve_fake_lines_can_be_pasted_into_a_shell():
+    server = _python("serve-fake")
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(4)]
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert [line.split("=")[0].strip() for line in lines[1:]] == [
+        "export THULIUM_BASE_URL",
+        "export THULIUM_USERNAME",
+        "export THULIUM_PASSWORD",
+    ]
+    assert server.returncode == 0
+
+
+def test_ctrl_c_during_one_schedule_call_says_it_may_be_scheduled():
+    import asyncio
+
+    async def scenario() -> tuple[int, str]:
+        from thulium_async.testing import FakeThulium, Fault
+
+        async with FakeThulium() as fake:
+            fake.fail_next("schedule_call", Fault.processed_then_stall(30))
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "thulium_async", "schedule-call", "2", "500333222",
+                stderr=asyncio.subprocess.PIPE,
+                env={
+                    **os.environ,
+                    "THULIUM_BASE_URL": fake.base_url,
+                    "THULIUM_USERNAME": fake.username,
+                    "THULIUM_PASSWORD": fake.password,
+                },
+            )  # fmt: skip
+            for _ in range(3000):  # until the request has reached the fake
+                if fake.requests:
+                    break
+                await asyncio.sleep(0.01)
+            process.send_signal(signal.SIGINT)
+            _, err = await asyncio.wait_for(process.communicate(), 30)
+            assert process.returncode is not None
+            return process.returncode, err.decode()
+
+    code, err = asyncio.run(scenario())
+    assert code == EXIT_INTERRUPTED
+    assert "may already be scheduled" in err
+    assert "Traceback" not in err
+
+
+def test_watch_stops_on_ctrl_c_with_its_own_words():
+    import asyncio
+
+    async def scenario() -> tuple[int, str, str]:
+        from thulium_async.testing import FakeThulium
+
+        async with FakeThulium() as fake:
+            fake.add_caller(2, "500333222")
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "thulium_async", "watch", "2",
+                "--interval", "0.1",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env={
+                    **os.environ,
+                    "PYTHONUNBUFFERED": "1",
+                    "TZ": "America/New_York",  # the machine's zone differs from the system's
+                    "THULIUM_BASE_URL": fake.base_url,
+                    "THULIUM_USERNAME": fake.username,
+                    "THULIUM_PASSWORD": fake.password,
+                },
+            )  # fmt: skip
+            assert process.stdout is not None
+            first = await asyncio.wait_for(process.stdout.readline(), 30)
+            process.send_signal(signal.SIGINT)
+            out, err = await asyncio.wait_for(process.communicate(), 30)
+            assert process.returncode is not None
+            return process.returncode, first.decode() + out.decode(), err.decode()
+
+    code, out, err = asyncio.run(scenario())
+    assert code == EXIT_INTERRUPTED
+    assert "stopped watching" in err
+    assert "no new calls" not in err
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    polled = datetime.strptime(out.split()[0], "%H:%M:%S")  # noqa: DTZ007 -- a clock time
+    now = datetime.now(
+        ZoneInfo("Europe/Warsaw")
+    )  # the system's zone, not the machine's
+    seconds = abs(
+        (now.hour * 3600 + now.minute * 60 + now.second)
+        - (polled.hour * 3600 + polled.minute * 60 + polled.second)
+    )
+    assert min(seconds, 86400 - seconds) < 120

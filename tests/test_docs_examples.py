@@ -22,6 +22,26 @@ async def test_readme_testing_example_runs():
     await namespace["test_callback_is_scheduled_once"]()  # type: ignore[operator]
 
 
+def test_readme_testing_example_passes_under_pytest_asyncio_strict_mode(tmp_path):
+    """As a user would run it: their own project, pytest-asyncio's default settings."""
+    import subprocess
+    import sys
+
+    (block,) = [b for b in python_blocks(ROOT / "README.md") if "def test_" in b]
+    (tmp_path / "test_readme.py").write_text(block)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # no asyncio_mode: strict
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
 async def test_tutorial_steps_behave_as_described():
     from datetime import datetime
 

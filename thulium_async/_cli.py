@@ -15,7 +15,7 @@ import logging
 import os
 import random
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
@@ -73,10 +73,11 @@ def _fraction(text: str) -> float:
 
 
 class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Show each option's default in --help (but not a default of None)."""
+    """Show each option's default in --help (not for flags, nor a default of None)."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is argparse.SUPPRESS:
+        default = action.default
+        if default is None or default is False or default is argparse.SUPPRESS:
             return action.help
         return super()._get_help_string(action)
 
@@ -409,15 +410,17 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
     if args.fault_rate:
         fake.set_fault_rate(args.fault_rate)
     async with fake:
-        out.write(
-            "Fake Thulium listening (queues 1, 2, 3; callers come and go in queue 2; "
-            "Ctrl-C to stop). In another shell:\n"
-            f"  export THULIUM_BASE_URL={fake.base_url}\n"
-            f"  export THULIUM_USERNAME={fake.username}\n"
-            f"  export THULIUM_PASSWORD={fake.password}\n"
-        )
-        out.flush()
+        # Signals are handled before the address is printed: a script that reads the
+        # lines and stops the fake at once must find the handler in place.
         with Interrupts() as interrupts:
+            out.write(
+                "Fake Thulium listening (queues 1, 2, 3; callers come and go in queue "
+                "2; Ctrl-C to stop). In another shell:\n"
+                f"  export THULIUM_BASE_URL={fake.base_url}\n"
+                f"  export THULIUM_USERNAME={fake.username}\n"
+                f"  export THULIUM_PASSWORD={fake.password}\n"
+            )
+            out.flush()
             traffic = asyncio.ensure_future(_callers_come_and_go(fake, queue=2))
             try:
                 await interrupts.stop.wait()
@@ -428,11 +431,16 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-async def _callers_come_and_go(fake: Any, *, queue: int) -> None:
+async def _callers_come_and_go(
+    fake: Any,
+    *,
+    queue: int,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
     """Every few seconds someone joins queue *queue* or, sometimes, leaves it."""
     rng = random.Random(2026)  # noqa: S311 -- a demo's traffic, not security
     while True:
-        await asyncio.sleep(rng.uniform(2.0, 5.0))
+        await sleep(rng.uniform(2.0, 5.0))
         waiting = fake.waiting[queue]
         if waiting and (len(waiting) >= 6 or rng.random() < 0.4):
             fake.remove_caller(queue, rng.choice(waiting)["phone_number"])
