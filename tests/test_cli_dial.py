@@ -272,3 +272,32 @@ async def test_progress_total_does_not_count_the_header(env, tmp_path, capsys):
     source = numbers_file(tmp_path, 4)
     await run("schedule-calls", "2", str(source))
     assert "4/4" in capsys.readouterr().err
+
+
+async def test_a_second_sigterm_abandons_the_calls_in_flight_as_unknown(fake, tmp_path):
+    fake.set_fault_rate(1.0, faults=[Fault.processed_then_stall(60)])
+    source = numbers_file(tmp_path, 50)
+    report = tmp_path / "report.csv"
+    job = await start(
+        fake, "schedule-calls", "2", str(source), "--concurrency", "5",
+        "--report", str(report),
+    )  # fmt: skip
+    await until(lambda: len(fake.scheduled) == 5)  # five calls stuck in flight
+    job.send_signal(signal.SIGTERM)
+    assert job.stderr is not None
+    line = await asyncio.wait_for(job.stderr.readline(), 30)
+    while b"Stopping" not in line:
+        line = await asyncio.wait_for(job.stderr.readline(), 30)
+    job.send_signal(signal.SIGTERM)
+    _, rest = await asyncio.wait_for(job.communicate(), 60)
+    err = rest.decode()
+    assert job.returncode == 143, err
+    assert "5 in flight when stopped" in err
+    rows = read_report(report)
+    assert [row["status"] for row in rows] == ["unknown"] * 5
+    assert {row["phone_number"] for row in rows} == {
+        c.phone_number for c in fake.scheduled
+    }
+    with (tmp_path / "report.csv.journal").open() as handle:
+        journal = [json.loads(line) for line in handle]
+    assert sum(record.get("s") == "unknown" for record in journal) == 5

@@ -172,3 +172,38 @@ async def test_real_socket_close_after_reading_the_request_is_ambiguous():
         with pytest.raises(DeliveryUnknownError):
             await client.queues.schedule_call(2, "500333222")
     assert requests == 1
+
+
+async def test_a_connection_idle_past_keepalive_timeout_is_not_reused(fake):
+    """What keeps a POST from being written into a connection a proxy is closing."""
+    async with ThuliumClient(
+        fake.base_url, fake.username, fake.password, keepalive_timeout=0.05
+    ) as client:
+        await client.queues.schedule_call(2, "500333222")
+        await asyncio.sleep(0.2)  # idle, on purpose, for four keep-alive timeouts
+        await client.queues.schedule_call(2, "500333223")
+    first, second = (r.peer_port for r in fake.requests)
+    assert first != second
+
+
+async def test_a_connection_is_reused_within_keepalive_timeout(fake):
+    async with ThuliumClient(
+        fake.base_url, fake.username, fake.password, keepalive_timeout=30.0
+    ) as client:
+        await client.queues.schedule_call(2, "500333222")
+        await client.queues.schedule_call(2, "500333223")
+    first, second = (r.peer_port for r in fake.requests)
+    assert first == second
+
+
+def test_the_default_keepalive_is_below_common_proxy_idle_timeouts():
+    client = ThuliumClient(BASE_URL, "u", "p")
+    assert client._sessions._keepalive_timeout <= 0.5
+
+
+@pytest.mark.parametrize("value", [0, -1, float("inf"), "1"])
+def test_a_bad_keepalive_timeout_is_refused(value):
+    from thulium_async import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="keepalive_timeout"):
+        ThuliumClient(BASE_URL, "u", "p", keepalive_timeout=value)

@@ -146,22 +146,28 @@ class _Run:
     def sent(self, outcome: CallOutcome) -> None:
         """Record the outcome of an item that went out; stop the run if it must."""
         error = outcome.error
-        self._note(
-            outcome.index,
-            _key(outcome.phone_number),
-            outcome.status.value,
-            **({"e": str(error)[:300]} if error is not None else {}),
-        )
-        if isinstance(error, _SYSTEMIC) and self.progress.stopped_by is None:
+        if self.journal is not None:
+            self._note(
+                outcome.index,
+                _key(outcome.phone_number),
+                outcome.status.value,
+                **({"e": str(error)[:300]} if error is not None else {}),
+            )
+        if (
+            error is not None
+            and isinstance(error, _SYSTEMIC)
+            and (self.progress.stopped_by is None)
+        ):
             self.progress.stopped_by = error
             logger.error(
                 "schedule_calls stops sending: %s; the items left are failed, not sent",
                 error,
             )
 
-    async def close(self) -> None:
-        for index, number in self.running.values():
-            self._note(index, number, "unknown", e="interrupted while in flight")
+    async def close(self, abandoned: list[tuple[int, str]]) -> None:
+        """Record the calls *abandoned* in flight, then close the journal and ledger."""
+        for index, number in abandoned:
+            self._note(index, _key(number), "unknown", e="interrupted while in flight")
         if self.journal is not None:
             await self.journal.close()
         if self.ledger is not None:
@@ -296,7 +302,8 @@ async def schedule_many(
         if input_error:
             raise input_error[0]
     finally:
-        progress.interrupted.extend(sorted(run.running.values()))
+        abandoned = sorted(run.running.values())
+        progress.interrupted.extend(abandoned)
         if run.running:
             logger.warning(
                 "schedule_calls stopped with %d calls in flight; they may have been "
@@ -306,7 +313,7 @@ async def schedule_many(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await run.close()
+        await run.close(abandoned)
         progress.finished = True
 
 
