@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import io
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -98,6 +99,24 @@ async def client(fake: FakeThulium) -> AsyncIterator[ThuliumClient]:
         fake.base_url, fake.username, fake.password, retry=FAST_RETRY
     ) as thulium:
         yield thulium
+
+
+@pytest.fixture
+def env(fake: FakeThulium, monkeypatch: pytest.MonkeyPatch) -> FakeThulium:
+    """The fake, with the CLI's environment variables pointing at it."""
+    monkeypatch.setenv("THULIUM_BASE_URL", fake.base_url)
+    monkeypatch.setenv("THULIUM_USERNAME", fake.username)
+    monkeypatch.setenv("THULIUM_PASSWORD", fake.password)
+    return fake
+
+
+async def run_cli(*argv: str) -> tuple[int, str]:
+    """Run the CLI in this loop; return its exit code and standard output."""
+    from thulium_async._cli import amain
+
+    out = io.StringIO()
+    code = await amain(list(argv), out=out)
+    return code, out.getvalue()
 
 
 def record_sleeps(client: ThuliumClient) -> list[float]:

@@ -23,19 +23,9 @@ from thulium_async._cli import (
 )
 from thulium_async.testing import Fault
 
+from .conftest import run_cli
 
-@pytest.fixture
-def env(fake, monkeypatch):
-    monkeypatch.setenv("THULIUM_BASE_URL", fake.base_url)
-    monkeypatch.setenv("THULIUM_USERNAME", fake.username)
-    monkeypatch.setenv("THULIUM_PASSWORD", fake.password)
-    return fake
-
-
-async def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = await amain(list(argv), out=out)
-    return code, out.getvalue()
+run = run_cli
 
 
 async def test_waiting_list_prints_a_table(env, capsys):

@@ -18,22 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from thulium_async._cli import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, amain
+from thulium_async._cli import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK
 from thulium_async.testing import FakeThulium, Fault
 
+from .conftest import run_cli
 
-@pytest.fixture
-def env(fake, monkeypatch):
-    monkeypatch.setenv("THULIUM_BASE_URL", fake.base_url)
-    monkeypatch.setenv("THULIUM_USERNAME", fake.username)
-    monkeypatch.setenv("THULIUM_PASSWORD", fake.password)
-    return fake
-
-
-async def run(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    code = await amain(list(argv), out=out)
-    return code, out.getvalue()
+run = run_cli
 
 
 def read_report(path: Path) -> list[dict[str, str]]:
