@@ -41,9 +41,12 @@ nitpick_ignore_regex = [
     # Third-party and standard types, resolvable only with intersphinx switched on.
     (
         r"py:class",
-        r"(aiohttp|aioredis|redis|ssl|datetime|collections\.abc|typing|attr|multidict|yarl)\..*",
+        r"(aiohttp|aioredis|redis|ssl|os|datetime|collections\.abc|typing|attr|multidict|yarl)\..*",
     ),
-    (r"py:class", r"(T|NumberSource|AsyncGenerator|Iterable|AsyncIterable)"),
+    (
+        r"py:class",
+        r"(T|NumberSource|PathLike|AsyncGenerator|Iterable|AsyncIterable|Mapping)",
+    ),
     (r"py:class", r"(tzinfo|URL|Transport|ClientSession|SSLContext|datetime|Random)"),
     (r"py:.*", r"thulium_async\._.*"),
 ]

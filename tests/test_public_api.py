@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.resources
 import types
+from pathlib import Path
 
 import thulium_async
 from thulium_async import testing
@@ -60,3 +61,21 @@ def test_testing_submodule_is_public_but_not_reexported():
 
 def test_package_ships_py_typed():
     assert importlib.resources.files("thulium_async").joinpath("py.typed").is_file()
+
+
+def test_every_public_name_is_in_the_api_reference():
+    import thulium_async.testing
+
+    reference = (Path(__file__).parent.parent / "docs/reference/api.md").read_text()
+    for name in thulium_async.__all__:
+        assert f"thulium_async.{name}" in reference, name
+    for name in thulium_async.testing.__all__:
+        assert f"thulium_async.testing.{name}" in reference, name
+
+
+def test_package_code_cites_no_file_users_do_not_have():
+    package = Path(thulium_async.__file__).parent
+    for source in package.glob("*.py"):
+        text = source.read_text()
+        for marker in ("shared/", "DESIGN.md", "research/peers"):
+            assert marker not in text, f"{source.name} cites {marker}"

@@ -92,7 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"thulium-async {sdk_version()}"
     )
-    verbose = {"action": "store_true", "help": "show retries and what is sent"}
+    verbose = {
+        "action": "count",
+        "help": "show retries; twice (-vv) also every attempt sent",
+    }
     parser.add_argument("-v", "--verbose", **verbose)  # type: ignore[arg-type]
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -457,13 +460,14 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
     except CLIError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
+    verbosity = args.verbose or 0
+    level = {0: logging.ERROR, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.ERROR,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    if not args.verbose:
-        logging.getLogger("thulium_async").setLevel(logging.ERROR)
+    logging.getLogger("thulium_async").setLevel(
+        logging.WARNING if verbosity == 1 else level
+    )
     commands = {
         "demo": _demo,
         "waiting-list": cmd_waiting_list,

@@ -6,15 +6,19 @@ itself.
 
 from __future__ import annotations
 
+import os
 import ssl
+from collections.abc import Mapping
 from datetime import tzinfo
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 
 from ._errors import InvalidInputError
 from ._queues import Queues
 from ._ratelimit import LocalRateLimiter, RateLimiter, default_burst
+from ._request import GenericRequests
 from ._retry import RetryPolicy
 from ._session import USER_AGENT, SessionManager
 from ._time import resolve_timezone
@@ -114,6 +118,7 @@ class ThuliumClient:
 
     __slots__ = (
         "_base_url",
+        "_generic",
         "_is_view",
         "_sessions",
         "_transport",
@@ -185,14 +190,105 @@ class ThuliumClient:
         }
         if language is not None:
             common["Accept-Language"] = _check_language(language)
+        get_headers = frozen_headers(common)
+        post_headers = frozen_headers(
+            {**common, "Content-Type": "application/json; charset=utf-8"}
+        )
         self.queues = Queues(
             self._transport,
             base_url=self._base_url,
             zone=zone,
-            get_headers=frozen_headers(common),
-            post_headers=frozen_headers(
-                {**common, "Content-Type": "application/json; charset=utf-8"}
-            ),
+            get_headers=get_headers,
+            post_headers=post_headers,
+        )
+        self._generic = GenericRequests(
+            self._transport,
+            base_url=self._base_url,
+            zone=zone,
+            get_headers=get_headers,
+            post_headers=post_headers,
+        )
+
+    @classmethod
+    def from_env(cls, **options: Any) -> ThuliumClient:
+        """Return a client configured from the environment, as the CLI is.
+
+        Reads ``THULIUM_BASE_URL``, ``THULIUM_USERNAME`` and ``THULIUM_PASSWORD``
+        (required), and ``THULIUM_TIMEZONE`` and ``THULIUM_LANGUAGE`` (optional).
+        Keyword *options* are passed on to the constructor and win over the
+        environment.
+
+        Raises:
+            InvalidInputError: a required variable is missing or empty (all of them
+                are named), or any setting is invalid.
+        """
+        required = ("THULIUM_BASE_URL", "THULIUM_USERNAME", "THULIUM_PASSWORD")
+        missing = [name for name in required if not os.environ.get(name)]
+        if missing:
+            raise InvalidInputError(
+                f"ThuliumClient.from_env(): {', '.join(missing)} not set; set "
+                "THULIUM_BASE_URL (the API root, e.g. https://acme.thulium.com/api), "
+                "THULIUM_USERNAME and THULIUM_PASSWORD"
+            )
+        for variable, option in (
+            ("THULIUM_TIMEZONE", "timezone"),
+            ("THULIUM_LANGUAGE", "language"),
+        ):
+            value = os.environ.get(variable)
+            if value:
+                options.setdefault(option, value)
+        return cls(
+            os.environ["THULIUM_BASE_URL"],
+            os.environ["THULIUM_USERNAME"],
+            os.environ["THULIUM_PASSWORD"],
+            **options,
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send *method* *path* through this client; return the decoded JSON answer.
+
+        For the endpoints the vendor lists without documenting them (agent actions,
+        chats, ...): everything the typed endpoints get holds here too, the auth,
+        the retries, the rate limit, the typed errors. A request that is not
+        *idempotent* (by default: POST and PATCH) is never sent again after a
+        failure that may have been processed; that is a
+        :class:`~thulium_async.DeliveryUnknownError`::
+
+            status = await client.request("GET", "agents/jkowalski/status")
+            await client.request("POST", "agents/jkowalski/pause", json={"pause_id": 2})
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE``, ``HEAD`` or
+                ``OPTIONS``.
+            path: relative to the API root (``agents/jkowalski``): no scheme, no
+                host, no ``..``, no query string.
+            params: query parameters; a list repeats its key, ``True``/``False``
+                are sent as ``1``/``0``, a ``datetime`` as the system's wall clock,
+                a ``date`` as ``YYYY-MM-DD``; ``None`` values are left out.
+            json: the body, sent as JSON; ``None`` sends no body.
+            idempotent: whether a repeat is harmless; ``None`` decides from the
+                method (GET, PUT, DELETE, HEAD, OPTIONS yes; POST, PATCH no).
+
+        Returns:
+            The answer parsed as JSON, or ``None`` for an empty body.
+
+        Raises:
+            InvalidInputError: a bad *method*, *path*, *params* or *json* (nothing
+                is sent).
+            ResponseDecodeError: a 2xx answer that is not JSON.
+            DeliveryUnknownError, APIStatusError, APIConnectionError: as for every
+                endpoint.
+        """
+        return await self._generic.send(
+            method, path, params=params, json=json, idempotent=idempotent
         )
 
     def with_options(
@@ -232,6 +328,7 @@ class ThuliumClient:
         view._transport = transport
         view._is_view = True
         view.queues = self.queues.with_transport(transport)
+        view._generic = self._generic.with_transport(transport)
         return view
 
     def __repr__(self) -> str:
@@ -248,7 +345,7 @@ class ThuliumClient:
 
     @property
     def timezone(self) -> tzinfo:
-        """The Thulium system's wall clock: the zone timestamps are read and sent in."""
+        """The zone of the Thulium system's wall clock, which timestamps are read and sent in."""
         return self._zone
 
     @property

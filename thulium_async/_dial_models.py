@@ -25,7 +25,7 @@ class OutcomeStatus(str, enum.Enum):
     UNKNOWN = "unknown"
     """Perhaps scheduled (DeliveryUnknownError); check before sending again."""
     SKIPPED = "skipped"
-    """Not sent: a duplicate of an earlier item, or already handled by the run resumed."""
+    """Not sent, being a duplicate of an earlier item or settled by the run resumed."""
 
     def __str__(self) -> str:
         return self.value

@@ -38,8 +38,11 @@ class ThuliumError(Exception):
     """Base class of every error this SDK raises.
 
     Catch it to handle anything the SDK can go wrong with, from bad arguments to a broken
-    network. *attempts* says how many HTTP attempts were made before the error was raised
-    (0 for errors raised before sending).
+    network.
+
+    Attributes:
+        attempts: how many HTTP attempts were made before the error was raised (0 for
+            errors raised before sending).
     """
 
     attempts: int = 0

@@ -310,7 +310,8 @@ class Queues:
 
 def _check_scheduled(response: Response) -> int:
     """Accept a 2xx schedule_call answer; return the attempts it took."""
-    # The vendor documents 200 with an empty body (shared/thulium-api/README.md);
+    # The vendor documents 200 with an empty body (its page
+    # https://api.thulium.com/docs/api/queues/post_queues_id_schedule_call);
     # whatever else a 2xx carries, the call is scheduled, so the body is ignored.
     if response.body and logger.isEnabledFor(logging.DEBUG):
         logger.debug("schedule_call answered with a non-empty body; ignored")

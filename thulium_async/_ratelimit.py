@@ -12,7 +12,7 @@ may go at once after an idle spell.
 It also slows the whole client down when the server pushes back: a 429 (or a 503 with
 ``Retry-After``) pauses every request until the wait the server asked for has passed,
 and halves the rate, which then recovers linearly over *recovery* seconds (botocore's
-adaptive mode is the model; see ``shared/research/peers.md``). No I/O besides sleeping.
+adaptive retry mode is the model). No I/O besides sleeping.
 """
 
 from __future__ import annotations

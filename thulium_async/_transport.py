@@ -184,14 +184,18 @@ class Transport:
         except ThuliumError as error:
             return await self._retry(request, body, error, started)
 
-    async def _attempt(self, request: Request, body: bytes | None) -> Response:
+    async def _attempt(
+        self, request: Request, body: bytes | None, number: int = 1
+    ) -> Response:
         """Make one attempt: rate limit, in-flight slot, aiohttp, error mapping.
 
         Knows nothing of retries: it returns a 2xx response or raises the SDK's error
         for what went wrong, with ``request_sent`` saying whether anything can have
-        been processed.
+        been processed. *number* is the attempt's number, for the DEBUG log line.
         """
         method, url = request.method, request.url
+        debug = logger.isEnabledFor(logging.DEBUG)
+        began = self._clock() if debug else 0.0
         session = self._sessions.get()
         stats = self.stats
         limiter = self.limiter
@@ -250,6 +254,10 @@ class Transport:
         else:
             if 200 <= status < 300:
                 self.budget.refill()
+                if debug:
+                    _log_attempt(
+                        request, number, f"status {status}", began, self._clock()
+                    )
                 return _new_response(
                     Response, (status, headers, content, not complete, 1)
                 )
@@ -263,6 +271,8 @@ class Transport:
         ):
             stats.throttled += 1
             await limiter.throttled(error.retry_after, sent_at)
+        if debug:
+            _log_attempt(request, number, reason(error), began, self._clock())
         raise error
 
     async def _retry(
@@ -306,7 +316,7 @@ class Transport:
         run.attempts += 1
         self.stats.retries += 1
         try:
-            response = await self._attempt(request, body)
+            response = await self._attempt(request, body, run.attempts)
         except ThuliumError as error:
             run.last = error
             run.verdict = self._judge(run, error)
@@ -352,6 +362,20 @@ class Transport:
                 return b"".join(chunks), False
             chunks.append(chunk)
         return b"".join(chunks), True
+
+
+def _log_attempt(
+    request: Request, number: int, outcome: str, began: float, ended: float
+) -> None:
+    """Log one attempt at DEBUG: never a header or a body, so no secret, no number."""
+    logger.debug(
+        "%s %s: attempt %d, %s, %.1f ms",
+        request.method,
+        request.path,
+        number,
+        outcome,
+        (ended - began) * 1000,
+    )
 
 
 # aiohttp's own words when writing the request failed (client_reqrep.write_bytes, and

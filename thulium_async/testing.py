@@ -149,6 +149,14 @@ class FakeThulium:
         max_recorded_requests: keep only the latest this many requests in
             ``requests`` (``None``: all), so a long soak or a fake left running does
             not grow without bound. Scheduled calls are always all kept.
+
+    Attributes:
+        scheduled: every call it accepted, in order (a list of ScheduledCall): the
+            truth to check "nobody called twice" against.
+        requests: the requests it received, faults included (ReceivedRequest).
+        waiting: the callers of each queue, newest first, as ``waiting_list`` answers.
+        in_flight: requests being handled right now; peak_in_flight: the most at once.
+        throttled: 429s sent by ``limit_rate``.
     """
 
     def __init__(

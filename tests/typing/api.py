@@ -73,6 +73,15 @@ async def app() -> None:
     await client.close()
 
 
+async def generic() -> None:
+    async with ThuliumClient.from_env(timeout=5.0) as client:
+        answer: object = await client.request(
+            "GET", "agents/jkowalski/status", params={"limit": 100, "x": True}
+        )
+        print(answer)  # noqa: T201
+        await client.request("POST", "agents/jkowalski/pause", json={"pause_id": 2})
+
+
 async def shared_session(session: aiohttp.ClientSession) -> None:
     client = ThuliumClient("https://acme.thulium.com/api", "u", "p", session=session)
     await client.close()

@@ -1,0 +1,195 @@
+"""``client.request``: any path of the API, through the same transport as the typed endpoints.
+
+The vendor lists endpoints it does not document (agent actions, chats, more campaign
+management); this is how users reach them. It validates the path (relative to the API
+root: no scheme, no host, no ``..``), encodes query parameters and a JSON body, and sends
+through the transport, so auth, retries, the rate limit, the never-resend rule for
+requests that are not idempotent and the typed errors all hold. It decodes the answer
+as JSON and nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from yarl import URL
+
+from ._converter import decode_json
+from ._errors import InvalidInputError, ResponseDecodeError, snippet
+from ._time import format_wall_clock
+from ._transport import Request, Transport
+from ._wire import join_url
+
+# Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_METHODS = _IDEMPOTENT | {"POST", "PATCH"}
+_FORBIDDEN_IN_PATH = ("?", "#", "\\", "%2e", "%2E")
+_SIDE_EFFECT = "act twice (create a second record, or ring a person again)"
+
+Params = Mapping[str, object]
+
+
+def check_path(path: object) -> str:
+    """Return *path* if it names an endpoint relative to the API root, or refuse it."""
+    if not isinstance(path, str) or not path.strip("/"):
+        raise InvalidInputError(
+            f"path must be an endpoint path relative to the API root, like "
+            f"'agents/jkowalski/status', got {path!r}"
+        )
+    text = path.removeprefix("/")
+    if "://" in text or text.startswith("/"):
+        raise InvalidInputError(
+            f"path {path!r} must be relative to the API root: no scheme, no host "
+            "(the client's base_url says where the API is)"
+        )
+    if any(mark in text for mark in _FORBIDDEN_IN_PATH) or not text.isprintable():
+        raise InvalidInputError(
+            f"path {path!r} may hold no '?', '#', backslash or control character: "
+            "pass query parameters in params="
+        )
+    if any(part in (".", "..") for part in text.split("/")):
+        raise InvalidInputError(f"path {path!r} may not contain '.' or '..' segments")
+    if " " in text:
+        raise InvalidInputError(f"path {path!r} may not contain spaces")
+    return text
+
+
+def _param_value(name: str, value: object, zone: tzinfo) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInputError(f"params[{name!r}] must be finite, got {value!r}")
+        return repr(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return format_wall_clock(value, zone, field=f"params[{name!r}]")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise InvalidInputError(
+        f"params[{name!r}] must be a str, int, float, bool, date, datetime or a "
+        f"list of them, got {type(value).__name__}"
+    )
+
+
+def encode_params(params: Params | None, zone: tzinfo) -> list[tuple[str, str]]:
+    """Return query parameters as pairs; a list repeats its key (``tags[]=a&tags[]=b``).
+
+    ``True``/``False`` are sent as ``1``/``0``, a ``datetime`` as the system's wall
+    clock (``YYYY-MM-DD HH:MM:SS``, naive meaning that clock), a ``date`` as
+    ``YYYY-MM-DD``. ``None`` values are left out.
+    """
+    if params is None:
+        return []
+    if not isinstance(params, Mapping):
+        raise InvalidInputError(
+            f"params must be a mapping of names to values, got {type(params).__name__}"
+        )
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        key: object = (
+            name  # a caller's mapping may hold anything, whatever its type says
+        )
+        if not isinstance(key, str) or not key:
+            raise InvalidInputError(
+                f"params keys must be non-empty strings, got {name!r}"
+            )
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pairs.extend((name, _param_value(name, item, zone)) for item in values)
+    return pairs
+
+
+def encode_json(body: object) -> bytes:
+    """Return *body* as UTF-8 JSON, or refuse what JSON cannot carry."""
+    try:
+        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"json= cannot be sent as JSON: {exc}") from None
+
+
+class GenericRequests:
+    """Build and send ``client.request`` calls for one client."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        base_url: URL,
+        zone: tzinfo,
+        get_headers: Mapping[str, str],
+        post_headers: Mapping[str, str],
+    ) -> None:
+        self._transport = transport
+        self._base_url = base_url
+        self._zone = zone
+        self._get_headers = get_headers
+        self._post_headers = post_headers
+
+    def with_transport(self, transport: Transport) -> GenericRequests:
+        """Return the same builder sending through *transport* (for with_options)."""
+        return GenericRequests(
+            transport,
+            base_url=self._base_url,
+            zone=self._zone,
+            get_headers=self._get_headers,
+            post_headers=self._post_headers,
+        )
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one request; return its decoded JSON answer (``None`` when empty)."""
+        spelled: object = method
+        verb = spelled.upper() if isinstance(spelled, str) else ""
+        if verb not in _METHODS:
+            raise InvalidInputError(
+                f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}"
+            )
+        relative = check_path(path)
+        if idempotent is None:
+            idempotent = verb in _IDEMPOTENT
+        elif not isinstance(idempotent, bool):
+            raise InvalidInputError(
+                f"idempotent must be True, False or None, got {idempotent!r}"
+            )
+        body = None if json is None else encode_json(json)
+        url = join_url(self._base_url, relative)
+        pairs = encode_params(params, self._zone)
+        if pairs:
+            url = url.with_query(pairs)
+        headers = self._get_headers if body is None else self._post_headers
+        request = Request(
+            verb,
+            url,
+            relative,
+            headers,
+            idempotent=idempotent,
+            side_effect=_SIDE_EFFECT,
+        )
+        response = await self._transport.send(request, body)
+        where = str(url)
+        if response.truncated:
+            raise ResponseDecodeError(
+                f"{verb} {where} answered with a body larger than the size cap",
+                method=verb,
+                url=where,
+                body=snippet(response.body),
+            )
+        if not response.body.strip():
+            return None
+        return decode_json(response.body, method=verb, url=where)
