@@ -106,6 +106,7 @@ def bench(session: nox.Session) -> None:
         "bench_http.py",
         "bench_decode.py",
         "bench_dialer.py",
+        "bench_paging.py",
         "bench_instructions.py",  # needs valgrind; says so and skips without it
     ]
     for script in scripts:

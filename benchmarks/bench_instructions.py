@@ -88,7 +88,7 @@ def main() -> None:
     summary: dict[str, dict[str, float]] = {}
     print(f"client instructions per request ({high} - {low} requests, callgrind)")
     with server_process() as url:
-        for endpoint in ("waiting_list", "schedule_call"):
+        for endpoint in ("waiting_list", "schedule_call", "schedule_call_at"):
             for c in args.concurrency:
                 key = f"{endpoint} c={c}"
                 row = {}

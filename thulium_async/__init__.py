@@ -32,6 +32,7 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._models import WaitingCaller
+from ._paging import Page, Pages
 from ._ratelimit import LocalRateLimiter, RateLimiter
 from ._retry import RetryPolicy
 from ._transport import ClientStats
@@ -53,6 +54,8 @@ __all__ = [
     "LocalRateLimiter",
     "NotFoundError",
     "OutcomeStatus",
+    "Page",
+    "Pages",
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiter",

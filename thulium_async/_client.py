@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 
 from ._errors import InvalidInputError
+from ._paging import Pages
 from ._queues import Queues
 from ._ratelimit import LocalRateLimiter, RateLimiter, default_burst
 from ._request import GenericRequests
@@ -289,6 +290,45 @@ class ThuliumClient:
         """
         return await self._generic.send(
             method, path, params=params, json=json, idempotent=idempotent
+        )
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[Any]:
+        """Read the list at *path* page by page: ``await`` it, or ``async for`` over it.
+
+        For Thulium's paged lists (``limit``/``offset`` in, ``{"count", "result"}``
+        out) that have no typed method yet. ``await`` gives the first
+        :class:`~thulium_async.Page` (``.items``, ``.count`` = the total the server
+        reports, ``.limit``, ``.offset``); ``async for`` yields every item across
+        pages, in order, fetching up to *concurrency* pages at a time once the
+        first has told the total, under the client's rate limit::
+
+            first = await client.paginate("connections", params={"queue_id": 2})
+            print(first.count, "connections")
+            async for record in client.paginate("connections", limit=100):
+                ...
+
+        Args:
+            path: as for :meth:`request`.
+            params: the list's filters, as for :meth:`request` (not ``limit`` or
+                ``offset``).
+            limit: the page size, 1 to 1000; mind the endpoint's own maximum (100
+                for connections, recordings and tickets; 1000 for customers).
+            offset: where to start.
+            concurrency: pages in flight at once after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        return self._generic.pages(
+            path, params=params, limit=limit, offset=offset, concurrency=concurrency
         )
 
     def with_options(

@@ -20,6 +20,7 @@ from yarl import URL
 
 from ._converter import decode_json
 from ._errors import InvalidInputError, ResponseDecodeError, snippet
+from ._paging import Page, Pages, check_paging, page_from_json
 from ._time import format_wall_clock
 from ._transport import Request, Transport
 from ._wire import join_url
@@ -193,3 +194,44 @@ class GenericRequests:
         if not response.body.strip():
             return None
         return decode_json(response.body, method=verb, url=where)
+
+    def pages(
+        self,
+        path: str,
+        *,
+        params: Params | None,
+        limit: int,
+        offset: int,
+        concurrency: int,
+    ) -> Pages[Any]:
+        """Return the pages of the list at *path* (GET, ``limit``/``offset``)."""
+        relative = check_path(path)
+        check_paging(limit, offset, concurrency)
+        if params is not None and isinstance(params, Mapping):
+            clash = {"limit", "offset"} & set(params)
+            if clash:
+                raise InvalidInputError(
+                    f"params must not hold {', '.join(sorted(clash))}: pass limit= "
+                    "and offset= to paginate"
+                )
+        base = encode_params(params, self._zone)
+        url = join_url(self._base_url, relative)
+        where = str(url)
+
+        async def fetch(start: int, size: int) -> Page[Any]:
+            query = [*base, ("limit", str(size)), ("offset", str(start))]
+            request = Request("GET", url.with_query(query), relative, self._get_headers)
+            response = await self._transport.send(request)
+            if response.truncated:
+                raise ResponseDecodeError(
+                    f"GET {where} answered with a body larger than the size cap",
+                    method="GET",
+                    url=where,
+                    body=snippet(response.body),
+                )
+            data = decode_json(response.body, method="GET", url=where)
+            return page_from_json(
+                data, limit=size, offset=start, method="GET", url=where
+            )
+
+        return Pages(fetch, limit=limit, offset=offset, concurrency=concurrency)
