@@ -258,3 +258,41 @@ async def test_dedupe_memory_stays_bounded():
 async def test_fake_is_usable_directly():
     async with FakeThulium() as fake:
         assert fake.base_url.startswith("http://127.0.0.1:")
+
+
+async def test_a_journal_that_cannot_be_written_stops_the_run(
+    client, fake, tmp_path, monkeypatch
+):
+    """A full disk: nothing may be sent that the record would not show."""
+    import errno
+
+    from thulium_async import _journal
+
+    real_write = _journal.os.write
+    lines = 0
+
+    def write(fd: int, data: bytes) -> int:
+        nonlocal lines
+        lines += 1
+        if lines > 6:  # the header, then a few intents and outcomes
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(_journal.os, "write", write)
+    progress = DialProgress()
+    outcomes, _ = await collect(
+        client,
+        [f"5{i:08d}" for i in range(50)],
+        journal=tmp_path / "run.journal",
+        progress=progress,
+        concurrency=1,
+    )
+    assert len(outcomes) == 50
+    assert 1 <= len(fake.scheduled) <= 4
+    assert "No space left" in str(progress.stopped_by)
+    assert sum(o.attempts == 0 for o in outcomes) >= 46
+    assert all(
+        isinstance(o.error, RunStoppedError) or o.status is OutcomeStatus.SCHEDULED
+        or "journal" in str(o.error)
+        for o in outcomes
+    )  # fmt: skip

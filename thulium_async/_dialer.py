@@ -43,7 +43,7 @@ from ._errors import (
     RunStoppedError,
     ThuliumError,
 )
-from ._journal import Journal, read_journal
+from ._journal import Journal, JournalWriteError, read_journal
 from ._ledger import NumberLedger
 
 logger = logging.getLogger("thulium_async")
@@ -51,8 +51,14 @@ logger = logging.getLogger("thulium_async")
 ScheduleOne = Callable[[str, datetime | None], Awaitable[int]]
 PathLike = str | os.PathLike[str]
 
-# Answers that say no other number of the run can succeed either.
-_SYSTEMIC = (AuthenticationError, PermissionDeniedError, NotFoundError)
+# Answers that say no other number of the run can succeed either; a journal that cannot
+# be written is one too: nothing may be sent that the record would not show.
+_SYSTEMIC = (
+    AuthenticationError,
+    PermissionDeniedError,
+    NotFoundError,
+    JournalWriteError,
+)
 
 
 @attrs.frozen
@@ -259,7 +265,15 @@ async def schedule_many(
                 f"got {type(item).__name__}"
             )
             return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
-        decided = run.before_sending(index, number)
+        try:
+            decided = run.before_sending(index, number)
+        except Exception as exc:  # the ledger's file failed (disk full): do not send
+            unchecked = ThuliumError(
+                f"not sent: could not check item {index} against the numbers seen "
+                f"({exc!r}); pass deduplicate=False to run without that check"
+            )
+            unchecked.__cause__ = exc
+            return _outcome(index, number, OutcomeStatus.FAILED, error=unchecked)
         if decided is not None:
             return decided
         run.running[position] = (index, number)

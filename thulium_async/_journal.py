@@ -14,6 +14,7 @@ does not parse is skipped. This module knows nothing of HTTP or of the dialer's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -23,6 +24,10 @@ from ._errors import InvalidInputError
 
 FORMAT = 1
 SENDING = "sending"
+
+
+class JournalWriteError(InvalidInputError):
+    """The journal could not be written (disk full, file removed): send nothing more."""
 
 
 class Journal:
@@ -48,18 +53,36 @@ class Journal:
         self._pending: list[bytes] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._committer: asyncio.Task[None] | None = None
+        self.broken: JournalWriteError | None = None
         self.write({"journal": FORMAT})
 
     def write(self, record: dict[str, Any]) -> None:
         """Append *record* now, without waiting for the disk (outcomes, notes)."""
-        if self._fd is None:
+        if self._fd is None or self.broken is not None:
             return
-        os.write(self._fd, _line(record))
+        try:
+            os.write(self._fd, _line(record))
+        except OSError as exc:
+            self._break(exc)
+
+    def _break(self, exc: OSError) -> JournalWriteError:
+        if self.broken is None:
+            self.broken = JournalWriteError(
+                f"cannot write the journal {self.path}: {exc.strerror}; nothing more "
+                "is sent"
+            )
+        return self.broken
 
     async def intent(self, index: int, number: str) -> None:
-        """Record that *number* (input item *index*) is about to be sent; wait until durable."""
+        """Record that *number* (input item *index*) is about to be sent; wait until durable.
+
+        Raises:
+            JournalWriteError: the journal cannot be written; the number is not sent.
+        """
+        if self.broken is not None:
+            raise self.broken
         if self._fd is None:
-            raise InvalidInputError(f"the journal {self.path} is closed")
+            raise JournalWriteError(f"the journal {self.path} is closed")
         self._pending.append(_line({"i": index, "n": number, "s": SENDING}))
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
@@ -79,10 +102,7 @@ class Journal:
                     if self._fsync:
                         await loop.run_in_executor(None, os.fsync, self._fd)
                 except OSError as exc:
-                    error = InvalidInputError(
-                        f"cannot write the journal {self.path}: {exc.strerror}; "
-                        "nothing more is sent"
-                    )
+                    error = self._break(exc)
                     for waiter in waiters:
                         if not waiter.done():
                             waiter.set_exception(error)
@@ -101,7 +121,10 @@ class Journal:
             fd, self._fd = self._fd, None
             try:
                 if self._fsync:
-                    os.fsync(fd)
+                    # Only outcome lines can be lost here: every intent was flushed
+                    # before its request went out, which is what a resume relies on.
+                    with contextlib.suppress(OSError):
+                        os.fsync(fd)
             finally:
                 os.close(fd)
 

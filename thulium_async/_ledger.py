@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from ._errors import InvalidInputError
 from ._journal import SENDING
 
 # What a previous run may say of a number, from the safest to resend to the least.
@@ -41,7 +42,14 @@ class NumberLedger:
 
     def __init__(self) -> None:
         # "" is a private temporary database on disk, deleted on close.
-        self._db = sqlite3.connect("", isolation_level=None)
+        try:
+            self._db = sqlite3.connect("", isolation_level=None)
+            self._db.execute("PRAGMA user_version")  # opens it: fails here, not later
+        except sqlite3.Error as exc:
+            raise InvalidInputError(
+                f"cannot open a temporary file to remember the numbers seen ({exc}); "
+                "set TMPDIR to a writable directory, or pass deduplicate=False"
+            ) from None
         self._db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         self._db.execute("PRAGMA journal_mode = OFF")
         self._db.execute("PRAGMA synchronous = OFF")
