@@ -265,10 +265,9 @@ async def test_a_journal_that_cannot_be_written_stops_the_run(
 ):
     """A full disk: nothing may be sent that the record would not show."""
     import errno
+    import os
 
-    from thulium_async import _journal
-
-    real_write = _journal.os.write
+    real_write = os.write
     lines = 0
 
     def write(fd: int, data: bytes) -> int:
@@ -278,7 +277,7 @@ async def test_a_journal_that_cannot_be_written_stops_the_run(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(_journal.os, "write", write)
+    monkeypatch.setattr("thulium_async._journal.os.write", write)
     progress = DialProgress()
     outcomes, _ = await collect(
         client,
