@@ -13,13 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thulium_async import InvalidInputError
+from thulium_async._queues import schedule_call_body
 from thulium_async._validation import phone_number
 from thulium_async._wire import (
     basic_auth_header,
     join_url,
     normalize_base_url,
     parse_retry_after,
-    schedule_call_body,
 )
 
 

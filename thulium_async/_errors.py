@@ -108,7 +108,7 @@ class PermissionDeniedError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    """404 Not Found: unknown queue (or a *base_url* that is not the API root)."""
+    """404 Not Found: no such resource (or a *base_url* that is not the API root)."""
 
 
 class UnprocessableEntityError(APIStatusError):
@@ -184,10 +184,12 @@ class ResponseDecodeError(ThuliumError):
 class DeliveryUnknownError(ThuliumError):
     """A non-idempotent request may or may not have been processed.
 
-    Raised for ``schedule_call`` when the request was sent and then the answer was lost
-    (a timeout, a dropped connection) or was a 500, 502 or 504. Sending it again could
-    call the customer twice, so the SDK never does that on its own: check in Thulium,
-    or decide to send again knowingly. The original error is ``__cause__``.
+    Raised for a request that is not idempotent (``schedule_call``, a POST through
+    ``client.request``) when the whole request was sent and then the answer was lost (a
+    timeout, a dropped connection) or was a 500, 502 or 504. Sending it again could act
+    twice (call the customer twice), so the SDK never does that on its own: check in
+    Thulium, or decide to send again knowingly. The message says what a repeat would
+    do; the original error is ``__cause__``.
 
     Attributes:
         method: the HTTP method of the request.

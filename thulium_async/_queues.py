@@ -23,7 +23,7 @@ from ._models import WaitingCaller
 from ._time import format_wall_clock
 from ._transport import Request, Response, Transport
 from ._watch import WaitingListChange, watch
-from ._wire import join_url, schedule_call_body
+from ._wire import join_url
 
 logger = logging.getLogger("thulium_async")
 _CACHE_LIMIT = 1024
@@ -347,3 +347,19 @@ def _remember(cache: dict[int, Request], queue: int, request: Request) -> None:
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[queue] = request
+
+
+def schedule_call_body(phone_number: str, call_at: str | None) -> bytes:
+    """Return schedule_call's JSON body for a validated number and wall-clock text.
+
+    Formatted directly, not through a JSON encoder: both values are already checked to
+    hold only ASCII digits, ``+``, ``-``, ``:`` and spaces (``_validation.phone_number``,
+    ``_time.wall_clock_text``), none of which JSON escapes, and a dialer sends
+    thousands of these a second (a fifth of the cost of ``json.dumps``).
+    """
+    if call_at is None:
+        return b'{"phone_number":"%s"}' % phone_number.encode("ascii")
+    return b'{"phone_number":"%s","call_at":"%s"}' % (
+        phone_number.encode("ascii"),
+        call_at.encode("ascii"),
+    )
