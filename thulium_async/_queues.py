@@ -20,6 +20,7 @@ from ._dial_models import CallOutcome, DialProgress, NumberSource
 from ._dialer import PathLike, RunOptions, check_concurrency, schedule_many
 from ._errors import InvalidInputError, ResponseDecodeError, snippet
 from ._models import WaitingCaller
+from ._namespace import Namespace
 from ._time import format_wall_clock
 from ._transport import Request, Response, Transport
 from ._watch import WaitingListChange, watch
@@ -29,19 +30,10 @@ logger = logging.getLogger("thulium_async")
 _CACHE_LIMIT = 1024
 
 
-class Queues:
+class Queues(Namespace):
     """Queue endpoints: ``client.queues.waiting_list(...)``, ``schedule_call(...)``."""
 
-    __slots__ = (
-        "_base_url",
-        "_get_headers",
-        "_post_headers",
-        "_schedule_requests",
-        "_transport",
-        "_urls",
-        "_waiting_requests",
-        "_zone",
-    )
+    __slots__ = ("_schedule_requests", "_urls", "_waiting_requests")
 
     def __init__(
         self,
@@ -52,11 +44,13 @@ class Queues:
         get_headers: Mapping[str, str],
         post_headers: Mapping[str, str],
     ) -> None:
-        self._transport = transport
-        self._base_url = base_url
-        self._zone = zone
-        self._get_headers = get_headers
-        self._post_headers = post_headers
+        super().__init__(
+            transport,
+            base_url=base_url,
+            zone=zone,
+            get_headers=get_headers,
+            post_headers=post_headers,
+        )
         # Built once per queue and reused: joining URLs costs more than the rest of
         # the endpoint's own work (see benchmarks/). Bounded, as queue ids are few.
         self._urls: dict[str, URL] = {}
@@ -102,20 +96,6 @@ class Queues:
             jitter=spread,
             max_backoff=_validation.positive("max_backoff", max_backoff),
         )
-
-    def with_transport(self, transport: Transport) -> Queues:
-        """Return the same namespace sending through *transport* (for with_options)."""
-        view = Queues(
-            transport,
-            base_url=self._base_url,
-            zone=self._zone,
-            get_headers=self._get_headers,
-            post_headers=self._post_headers,
-        )
-        view._urls = self._urls
-        view._waiting_requests = self._waiting_requests
-        view._schedule_requests = self._schedule_requests
-        return view
 
     def _url(self, path: str) -> URL:
         url = self._urls.get(path)

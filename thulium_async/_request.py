@@ -16,13 +16,12 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from yarl import URL
-
 from ._converter import decode_json
 from ._errors import InvalidInputError, ResponseDecodeError, snippet
+from ._namespace import Namespace
 from ._paging import Page, Pages, check_paging, page_from_json
 from ._time import format_wall_clock
-from ._transport import Request, Transport
+from ._transport import Request
 from ._wire import join_url
 
 # Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
@@ -117,33 +116,10 @@ def encode_json(body: object) -> bytes:
         raise InvalidInputError(f"json= cannot be sent as JSON: {exc}") from None
 
 
-class GenericRequests:
-    """Build and send ``client.request`` calls for one client."""
+class GenericRequests(Namespace):
+    """Build and send ``client.request`` and ``client.paginate`` calls for one client."""
 
-    def __init__(
-        self,
-        transport: Transport,
-        *,
-        base_url: URL,
-        zone: tzinfo,
-        get_headers: Mapping[str, str],
-        post_headers: Mapping[str, str],
-    ) -> None:
-        self._transport = transport
-        self._base_url = base_url
-        self._zone = zone
-        self._get_headers = get_headers
-        self._post_headers = post_headers
-
-    def with_transport(self, transport: Transport) -> GenericRequests:
-        """Return the same builder sending through *transport* (for with_options)."""
-        return GenericRequests(
-            transport,
-            base_url=self._base_url,
-            zone=self._zone,
-            get_headers=self._get_headers,
-            post_headers=self._post_headers,
-        )
+    __slots__ = ()
 
     async def send(
         self,
