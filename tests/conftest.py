@@ -22,9 +22,9 @@ from thulium_async.testing import FakeThulium
 # redis-server); elsewhere it is deselected by its marker, and not even imported
 # without arq.
 collect_ignore_glob = [] if importlib.util.find_spec("arq") else ["distributed/*"]
-# Likewise tests/proxy, in `nox -s proxy` (trustme, Debian's nginx).
-if not importlib.util.find_spec("trustme"):
-    collect_ignore_glob.append("proxy/*")
+# Likewise tests/proxy, in `nox -s proxy` (trustme, Debian's nginx): the whole folder,
+# its conftest included, which imports trustme.
+collect_ignore = [] if importlib.util.find_spec("trustme") else ["proxy"]
 
 BASE_URL = "https://acme.thulium.com/api"
 # Retries without real waiting: the delays are tiny, and tests that assert a wait
