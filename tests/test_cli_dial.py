@@ -283,6 +283,7 @@ async def test_a_second_sigterm_abandons_the_calls_in_flight_as_unknown(fake, tm
     err = rest.decode()
     assert job.returncode == 143, err
     assert "5 in flight when stopped" in err
+    assert "interrupted by SIGTERM: 0 numbers" in err
     rows = read_report(report)
     assert [row["status"] for row in rows] == ["unknown"] * 5
     assert {row["phone_number"] for row in rows} == {

@@ -201,6 +201,7 @@ async def cmd_schedule_calls(
                 )
     summary = progress.summary()
     if interrupts.signal is not None:
+        summary = summary.removeprefix("interrupted: ")
         summary = f"interrupted by {interrupts.signal.name}: {summary}"
         if args.report not in (None, "-"):
             summary += (
