@@ -18,6 +18,7 @@ from . import _validation
 from ._converter import decode_json, structure, structure_waiting_list
 from ._dial_models import CallOutcome, DialProgress, NumberSource
 from ._dialer import PathLike, RunOptions, check_concurrency, schedule_many
+from ._endpoints import SCHEDULE_CALL, WAITING_LIST, Endpoint
 from ._errors import InvalidInputError, ResponseDecodeError, snippet
 from ._models import WaitingCaller
 from ._namespace import Namespace
@@ -97,6 +98,20 @@ class Queues(Namespace):
             max_backoff=_validation.positive("max_backoff", max_backoff),
         )
 
+    def _request(
+        self, endpoint: Endpoint, headers: Mapping[str, str], **values: object
+    ) -> Request:
+        """Build the request *endpoint* declares, for its path *values* (checked)."""
+        path = endpoint.render(**values)
+        return Request(
+            endpoint.method,
+            self._url(path),
+            path,
+            headers,
+            idempotent=endpoint.is_idempotent,
+            side_effect=endpoint.side_effect,
+        )
+
     def _url(self, path: str) -> URL:
         url = self._urls.get(path)
         if url is None:
@@ -126,8 +141,7 @@ class Queues(Namespace):
         )
         if request is None:
             queue = _validation.queue_id(queue_id)
-            path = f"queues/{queue}/waiting_list"
-            request = Request("GET", self._url(path), path, self._get_headers)
+            request = self._request(WAITING_LIST, self._get_headers, queue_id=queue)
             _remember(self._waiting_requests, queue, request)
         response = await self._transport.send(request)
         return self._structure_waiting_list(response, request.url)
@@ -275,15 +289,7 @@ class Queues(Namespace):
         when = None if call_at is None else format_wall_clock(call_at, self._zone)
         request = self._schedule_requests.get(queue)
         if request is None:
-            path = f"queues/{queue}/schedule_call"
-            request = Request(
-                "POST",
-                self._url(path),
-                path,
-                self._post_headers,
-                idempotent=False,
-                side_effect="call the customer twice",
-            )
+            request = self._request(SCHEDULE_CALL, self._post_headers, queue_id=queue)
             _remember(self._schedule_requests, queue, request)
         return request, schedule_call_body(number, when)
 
