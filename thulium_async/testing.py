@@ -28,6 +28,7 @@ from typing import Any, Literal
 import attrs
 from aiohttp import web
 
+from ._endpoints import SCHEDULE_CALL, WAITING_LIST
 from ._time import parse_wall_clock, resolve_timezone, wall_clock_text
 from ._wire import basic_auth_header
 
@@ -194,8 +195,16 @@ class FakeThulium:
     async def start(self) -> None:
         """Start listening on 127.0.0.1."""
         app = web.Application()
-        app.router.add_get("/api/queues/{queue_id}/waiting_list", self._waiting_list)
-        app.router.add_post("/api/queues/{queue_id}/schedule_call", self._schedule)
+        # The routes come from the SDK's own endpoint declarations (their path
+        # templates are aiohttp's route syntax too), so the fake cannot drift from them.
+        handlers = {
+            WAITING_LIST.name: self._waiting_list,
+            SCHEDULE_CALL.name: self._schedule,
+        }
+        for declared in (WAITING_LIST, SCHEDULE_CALL):
+            app.router.add_route(
+                declared.method, f"/api/{declared.path}", handlers[declared.name]
+            )
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
         )
