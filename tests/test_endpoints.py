@@ -81,4 +81,6 @@ async def test_the_fake_serves_every_declared_endpoint(client, endpoint):
         await client.request(endpoint.method, endpoint.render(**values), json=body)
     except APIStatusError as error:  # a refusal of the values is fine; no route is not
         status, request_id = error.status, error.request_id
-    assert status != 404 or request_id is not None  # the fake's own 404s are the vendor's
+    assert (
+        status != 404 or request_id is not None
+    )  # the fake's own 404s are the vendor's
