@@ -128,11 +128,19 @@ def _json_loader() -> Callable[[bytes], Any]:
 _loads = _json_loader()
 
 
-def decode_json(raw: bytes, *, method: str, url: str) -> Any:
+def decode_json(raw: bytes, *, method: str, url: str, truncated: bool = False) -> Any:
     """Parse a 2xx body as JSON, or raise ResponseDecodeError showing its start.
 
+    A body *truncated* at the size cap is refused here, the one place that checks it.
     Uses orjson when it is installed (about twice as fast), else the standard library.
     """
+    if truncated:
+        raise ResponseDecodeError(
+            f"{method} {url} answered with a body larger than the size cap",
+            method=method,
+            url=url,
+            body=snippet(raw),
+        )
     try:
         return _loads(raw)
     except ValueError as exc:

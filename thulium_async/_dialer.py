@@ -80,7 +80,6 @@ class RunOptions:
     deduplicate: bool = True
     journal: PathLike | None = None
     resume_from: PathLike | None = None
-    fsync: bool = True
 
 
 _WORKER_DONE = object()
@@ -102,14 +101,20 @@ class _Run:
             if options.resume_from is not None and self.ledger is not None:
                 self.ledger.load_previous(read_journal(options.resume_from))
             if options.journal is not None:
-                self.journal = Journal(options.journal, fsync=options.fsync)
+                self.journal = Journal(options.journal)
         except BaseException:
             if self.ledger is not None:
                 self.ledger.close()
             raise
 
-    def before_sending(self, index: int, number: str) -> CallOutcome | None:
-        """Return the outcome of an item that is not to be sent, or None to send it."""
+    def before_sending(
+        self, index: int, number: str, key: str | None
+    ) -> CallOutcome | None:
+        """Return the outcome of an item that is not to be sent, or None to send it.
+
+        *key* is the number normalised, ``None`` when it is not a valid number (it
+        then fails alone when sent, with its own message).
+        """
         stopped = self.progress.stopped_by
         if stopped is not None:
             error = RunStoppedError(
@@ -119,12 +124,8 @@ class _Run:
             )
             return _outcome(index, number, OutcomeStatus.FAILED, error=error)
         ledger = self.ledger
-        if ledger is None:
+        if ledger is None or key is None:
             return None
-        try:
-            key = _validation.phone_number(number)
-        except InvalidInputError:
-            return None  # it fails alone when sent, with its own message
         if self.resuming:
             previous = ledger.previous(key)
             if previous is not None and previous.status != "failed":
@@ -149,21 +150,17 @@ class _Run:
         if self.journal is not None:
             self.journal.write({"i": index, "n": number, "s": status, **fields})
 
-    def sent(self, outcome: CallOutcome) -> None:
+    def sent(self, outcome: CallOutcome, key: str) -> None:
         """Record the outcome of an item that went out; stop the run if it must."""
         error = outcome.error
         if self.journal is not None:
             self._note(
                 outcome.index,
-                _key(outcome.phone_number),
+                key,
                 outcome.status.value,
                 **({"e": str(error)[:300]} if error is not None else {}),
             )
-        if (
-            error is not None
-            and isinstance(error, _SYSTEMIC)
-            and (self.progress.stopped_by is None)
-        ):
+        if isinstance(error, _SYSTEMIC) and self.progress.stopped_by is None:
             self.progress.stopped_by = error
             logger.error(
                 "schedule_calls stops sending: %s; the items left are failed, not sent",
@@ -173,7 +170,12 @@ class _Run:
     async def close(self, abandoned: list[tuple[int, str]]) -> None:
         """Record the calls *abandoned* in flight, then close the journal and ledger."""
         for index, number in abandoned:
-            self._note(index, _key(number), "unknown", e="interrupted while in flight")
+            self._note(
+                index,
+                _normalised(number) or number,
+                "unknown",
+                e="interrupted while in flight",
+            )
         if self.journal is not None:
             await self.journal.close()
         if self.ledger is not None:
@@ -265,8 +267,9 @@ async def schedule_many(
                 f"got {type(item).__name__}"
             )
             return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
+        key = _normalised(number)
         try:
-            decided = run.before_sending(index, number)
+            decided = run.before_sending(index, number, key)
         except Exception as exc:  # the ledger's file failed (disk full): do not send
             unchecked = ThuliumError(
                 f"not sent: could not check item {index} against the numbers seen "
@@ -281,7 +284,7 @@ async def schedule_many(
         error: ThuliumError | None
         try:
             if run.journal is not None:
-                await run.journal.intent(index, _key(number))
+                await run.journal.intent(index, key or number)
             attempts = await schedule_one(number, call_at)
         except DeliveryUnknownError as exc:
             status, error, attempts = OutcomeStatus.UNKNOWN, exc, exc.attempts
@@ -299,7 +302,7 @@ async def schedule_many(
         outcome = _outcome(
             index, number, status, call_at=call_at, error=error, attempts=attempts
         )
-        run.sent(outcome)
+        run.sent(outcome, key or number)
         return outcome
 
     tasks = [asyncio.ensure_future(feed())]
@@ -331,12 +334,12 @@ async def schedule_many(
         progress.finished = True
 
 
-def _key(number: str) -> str:
-    """Return the number as the record keeps it: normalised when it is valid."""
+def _normalised(number: str) -> str | None:
+    """Return *number* normalised (the key of the ledger and journal), or None if invalid."""
     try:
         return _validation.phone_number(number)
     except InvalidInputError:
-        return number
+        return None
 
 
 def _unpack(item: object, position: int) -> tuple[str, datetime | None, int]:

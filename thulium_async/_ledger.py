@@ -64,7 +64,6 @@ class NumberLedger:
         # costs a third of one that commits alone, and this file never needs to be
         # durable (it is deleted on close).
         self._db.execute("BEGIN")
-        self.previous_count = 0
 
     def first_seen(self, number: str, index: int) -> int | None:
         """Remember *number* for item *index*; return the first item it was seen at, if earlier."""
@@ -97,9 +96,6 @@ class NumberLedger:
                 self._insert(rows)
                 rows = []
         self._insert(rows)
-        self.previous_count = self._db.execute(
-            "SELECT COUNT(DISTINCT number) FROM previous"
-        ).fetchone()[0]
 
     def _insert(self, rows: list[tuple[str, int, str]]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO previous VALUES (?, ?, ?)", rows)

@@ -19,7 +19,7 @@ from ._converter import decode_json, structure, structure_waiting_list
 from ._dial_models import CallOutcome, DialProgress, NumberSource
 from ._dialer import PathLike, RunOptions, check_concurrency, schedule_many
 from ._endpoints import SCHEDULE_CALL, WAITING_LIST, Endpoint
-from ._errors import InvalidInputError, ResponseDecodeError, snippet
+from ._errors import InvalidInputError
 from ._models import WaitingCaller
 from ._namespace import Namespace
 from ._time import format_wall_clock
@@ -155,14 +155,9 @@ class Queues(Namespace):
                 return callers
         # The slow path, only for a body the fast path refused: say exactly why.
         where = str(url)
-        if response.truncated:
-            raise ResponseDecodeError(
-                f"GET {where} answered with a body larger than the size cap",
-                method="GET",
-                url=where,
-                body=snippet(response.body),
-            )
-        data: Any = decode_json(response.body, method="GET", url=where)
+        data: Any = decode_json(
+            response.body, method="GET", url=where, truncated=response.truncated
+        )
         return structure(
             data,
             list[WaitingCaller],

@@ -17,16 +17,15 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from ._converter import decode_json
-from ._errors import InvalidInputError, ResponseDecodeError, snippet
+from ._endpoints import IDEMPOTENT_METHODS
+from ._errors import InvalidInputError
 from ._namespace import Namespace
 from ._paging import Page, Pages, check_paging, page_from_json
 from ._time import format_wall_clock
 from ._transport import Request
 from ._wire import join_url
 
-# Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
-_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_METHODS = _IDEMPOTENT | {"POST", "PATCH"}
+_METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
 _FORBIDDEN_IN_PATH = ("?", "#", "\\", "%2e", "%2E")
 _SIDE_EFFECT = "act twice (create a second record, or ring a person again)"
 
@@ -139,7 +138,7 @@ class GenericRequests(Namespace):
             )
         relative = check_path(path)
         if idempotent is None:
-            idempotent = verb in _IDEMPOTENT
+            idempotent = verb in IDEMPOTENT_METHODS
         elif not isinstance(idempotent, bool):
             raise InvalidInputError(
                 f"idempotent must be True, False or None, got {idempotent!r}"
@@ -159,17 +158,11 @@ class GenericRequests(Namespace):
             side_effect=_SIDE_EFFECT,
         )
         response = await self._transport.send(request, body)
-        where = str(url)
-        if response.truncated:
-            raise ResponseDecodeError(
-                f"{verb} {where} answered with a body larger than the size cap",
-                method=verb,
-                url=where,
-                body=snippet(response.body),
-            )
-        if not response.body.strip():
+        if not response.truncated and not response.body.strip():
             return None
-        return decode_json(response.body, method=verb, url=where)
+        return decode_json(
+            response.body, method=verb, url=str(url), truncated=response.truncated
+        )
 
     def pages(
         self,
@@ -198,14 +191,9 @@ class GenericRequests(Namespace):
             query = [*base, ("limit", str(size)), ("offset", str(start))]
             request = Request("GET", url.with_query(query), relative, self._get_headers)
             response = await self._transport.send(request)
-            if response.truncated:
-                raise ResponseDecodeError(
-                    f"GET {where} answered with a body larger than the size cap",
-                    method="GET",
-                    url=where,
-                    body=snippet(response.body),
-                )
-            data = decode_json(response.body, method="GET", url=where)
+            data = decode_json(
+                response.body, method="GET", url=where, truncated=response.truncated
+            )
             return page_from_json(
                 data, limit=size, offset=start, method="GET", url=where
             )
