@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from _common import machine, save
 
 from thulium_async import WaitingCaller
-from thulium_async._converter import converter_for, fast_converter_for
-from thulium_async._time import parse_wall_clock
+from thulium_async._api.converter import converter_for, fast_converter_for
+from thulium_async._core.wallclock import parse_wall_clock
 
 ZONE = ZoneInfo("Europe/Warsaw")
 
@@ -66,7 +66,7 @@ def main() -> None:
     def sdk() -> object:
         # A fresh timestamp cache per run: each run parses every timestamp, as a first
         # look at a waiting list would.
-        from thulium_async._converter import timestamp_reader
+        from thulium_async._api.converter import timestamp_reader
 
         timestamp_reader(ZONE).cache_clear()
         return fast.structure(json.loads(raw), list[WaitingCaller])
@@ -83,7 +83,7 @@ def main() -> None:
         import orjson
 
         def sdk_orjson() -> object:
-            from thulium_async._converter import timestamp_reader
+            from thulium_async._api.converter import timestamp_reader
 
             timestamp_reader(ZONE).cache_clear()
             return fast.structure(orjson.loads(raw), list[WaitingCaller])

@@ -112,7 +112,7 @@ def env(fake: FakeThulium, monkeypatch: pytest.MonkeyPatch) -> FakeThulium:
 
 async def run_cli(*argv: str) -> tuple[int, str]:
     """Run the CLI in this loop; return its exit code and standard output."""
-    from thulium_async._cli import amain
+    from thulium_async._cli.main import amain
 
     out = io.StringIO()
     code = await amain(list(argv), out=out)

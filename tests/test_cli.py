@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from thulium_async._cli import (
+from thulium_async._cli.main import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_NOT_ALL_SCHEDULED,
@@ -347,7 +347,7 @@ async def test_verbose_works_after_the_command_too(env, capsys):
 def test_help_shows_the_defaults():
     import argparse
 
-    from thulium_async._cli import build_parser
+    from thulium_async._cli.main import build_parser
 
     parser = build_parser()
     commands = next(
@@ -393,7 +393,7 @@ async def test_insecure_http_names_the_cli_flag(env, monkeypatch, capsys):
 async def test_serve_fakes_queue_changes():
     import asyncio
 
-    from thulium_async._cli import _callers_come_and_go
+    from thulium_async._cli.main import _callers_come_and_go
     from thulium_async.testing import FakeThulium
 
     sleeps: list[float] = []

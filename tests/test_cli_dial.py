@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from thulium_async._cli import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK
+from thulium_async._cli.main import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK
 from thulium_async.testing import FakeThulium, Fault
 
 from .conftest import run_cli

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from thulium_async._cli import build_parser
+from thulium_async._cli.main import build_parser
 
 REFERENCE = (Path(__file__).parent.parent / "docs" / "reference" / "cli.md").read_text()
 

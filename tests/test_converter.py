@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from thulium_async import ResponseDecodeError, WaitingCaller
-from thulium_async._converter import (
+from thulium_async._api.converter import (
     _std_loads,
     converter_for,
     decode_json,
@@ -233,7 +233,7 @@ def test_the_standard_loader_refuses_what_json_loads_refuses(raw):
 
 def test_the_fast_path_goes_through_the_class_when_the_model_is_not_plain(monkeypatch):
     """If WaitingCaller ever gains a validator, the fast path must not skip it."""
-    import thulium_async._converter as converter_module
+    import thulium_async._api.converter as converter_module
 
     monkeypatch.setattr(converter_module, "plain_constructor", lambda cls: cls)
     built = converter_module.fast_converter_for.__wrapped__(WARSAW)

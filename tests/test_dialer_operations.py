@@ -17,7 +17,7 @@ from thulium_async import (
     RunStoppedError,
     ThuliumClient,
 )
-from thulium_async._journal import read_journal
+from thulium_async._features.journal import read_journal
 from thulium_async.testing import FakeThulium, Fault
 
 from .conftest import FAST_RETRY
@@ -243,7 +243,7 @@ async def test_dedupe_memory_stays_bounded():
     """200,000 distinct numbers through the ledger cost a bounded page cache."""
     import resource
 
-    from thulium_async._ledger import NumberLedger
+    from thulium_async._features.ledger import NumberLedger
 
     ledger = NumberLedger()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -277,7 +277,7 @@ async def test_a_journal_that_cannot_be_written_stops_the_run(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr("thulium_async._journal.os.write", write)
+    monkeypatch.setattr("thulium_async._features.journal.os.write", write)
     progress = DialProgress()
     outcomes, _ = await collect(
         client,

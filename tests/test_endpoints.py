@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from thulium_async import InvalidInputError
-from thulium_async._endpoints import ENDPOINTS, Endpoint, PathKind, check_path_value
+from thulium_async._api.endpoints import ENDPOINTS, Endpoint, PathKind, check_path_value
 
 GOOD = {
     PathKind.ID: 2,

@@ -24,11 +24,11 @@ from thulium_async import (
     ThuliumError,
     WaitingCaller,
 )
-from thulium_async._converter import decode_json, structure
-from thulium_async._errors import snippet
-from thulium_async._time import format_wall_clock, parse_wall_clock
-from thulium_async._validation import phone_number, queue_id
-from thulium_async._wire import parse_retry_after
+from thulium_async._api.converter import decode_json, structure
+from thulium_async._core.errors import snippet
+from thulium_async._core.validation import phone_number, queue_id
+from thulium_async._core.wallclock import format_wall_clock, parse_wall_clock
+from thulium_async._http.wire import parse_retry_after
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 WALL_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from thulium_async._ratelimit import LocalRateLimiter
+from thulium_async._http.ratelimit import LocalRateLimiter
 
 
 class FakeTime:

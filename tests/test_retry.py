@@ -21,7 +21,7 @@ from thulium_async import (
     ServerError,
     UnprocessableEntityError,
 )
-from thulium_async._retry import Failure, classify
+from thulium_async._http.retry import Failure, classify
 
 
 def status(cls, code, retry_after=None):

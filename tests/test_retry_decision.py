@@ -19,7 +19,7 @@ from thulium_async import (
     ServerError,
     ThuliumClient,
 )
-from thulium_async._retry import RetryBudget, decide
+from thulium_async._http.retry import RetryBudget, decide
 
 from .conftest import BASE_URL, record_sleeps
 

@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thulium_async._slots import Slots
+from thulium_async._http.slots import Slots
 
 
 async def take(slots: Slots) -> None:

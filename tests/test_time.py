@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from thulium_async import InvalidInputError
-from thulium_async._time import (
+from thulium_async._core.wallclock import (
     format_wall_clock,
     is_in_gap,
     parse_wall_clock,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from thulium_async import InvalidInputError
-from thulium_async._validation import phone_number, queue_id
+from thulium_async._core.validation import phone_number, queue_id
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from thulium_async import (
     NotFoundError,
     ThuliumClient,
 )
-from thulium_async._errors import vendor_error
+from thulium_async._core.errors import vendor_error
 
 from .conftest import BASE_URL
 

@@ -17,7 +17,7 @@ from thulium_async import (
     WaitingCaller,
     WaitingListChange,
 )
-from thulium_async._watch import watch
+from thulium_async._features.watch import watch
 from thulium_async.testing import Fault
 
 WARSAW = ZoneInfo("Europe/Warsaw")

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from thulium_async import InvalidInputError
-from thulium_async._queues import schedule_call_body
-from thulium_async._validation import phone_number
-from thulium_async._wire import (
+from thulium_async._areas.queues import schedule_call_body
+from thulium_async._core.validation import phone_number
+from thulium_async._http.wire import (
     basic_auth_header,
     join_url,
     normalize_base_url,

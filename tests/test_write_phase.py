@@ -24,8 +24,8 @@ from aiohttp import client_reqrep, http_writer
 from yarl import URL
 
 from thulium_async import DeliveryUnknownError, RetryPolicy, ThuliumClient
-from thulium_async._retry import Failure, classify
-from thulium_async._transport import _connection_error
+from thulium_async._http.retry import Failure, classify
+from thulium_async._http.transport import _connection_error
 
 from .conftest import BASE_URL, FAST_RETRY
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._api.paging import Page, Pages
 from ._client import ThuliumClient
-from ._dial_models import CallOutcome, CallRequest, DialProgress, OutcomeStatus
-from ._errors import (
+from ._core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -31,12 +31,12 @@ from ._errors import (
     ThuliumError,
     UnprocessableEntityError,
 )
-from ._models import WaitingCaller
-from ._paging import Page, Pages
-from ._ratelimit import LocalRateLimiter, RateLimiter
-from ._retry import RetryPolicy
-from ._transport import ClientStats
-from ._watch import WaitingListChange
+from ._features.dial_models import CallOutcome, CallRequest, DialProgress, OutcomeStatus
+from ._features.watch import WaitingListChange
+from ._http.ratelimit import LocalRateLimiter, RateLimiter
+from ._http.retry import RetryPolicy
+from ._http.transport import ClientStats
+from ._models.queues import WaitingCaller
 
 __all__ = [
     "APIConnectionError",

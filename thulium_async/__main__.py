@@ -1,5 +1,5 @@
 """``python -m thulium_async``: the command line (see ``_cli``)."""
 
-from ._cli import main
+from ._cli.main import main
 
 raise SystemExit(main())

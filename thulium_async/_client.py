@@ -15,17 +15,17 @@ from typing import Any
 
 import aiohttp
 
-from ._errors import InvalidInputError
-from ._paging import Pages
-from ._queues import Queues
-from ._ratelimit import LocalRateLimiter, RateLimiter, default_burst
-from ._request import GenericRequests
-from ._retry import RetryPolicy
-from ._session import USER_AGENT, SessionManager
-from ._time import resolve_timezone
-from ._transport import ClientStats, Transport
-from ._validation import positive, positive_int
-from ._wire import basic_auth_header, frozen_headers, normalize_base_url
+from ._api.generic import GenericRequests
+from ._api.paging import Pages
+from ._areas.queues import Queues
+from ._core.errors import InvalidInputError
+from ._core.validation import positive, positive_int
+from ._core.wallclock import resolve_timezone
+from ._http.ratelimit import LocalRateLimiter, RateLimiter, default_burst
+from ._http.retry import RetryPolicy
+from ._http.session import USER_AGENT, SessionManager
+from ._http.transport import ClientStats, Transport
+from ._http.wire import basic_auth_header, frozen_headers, normalize_base_url
 
 _DEFAULT_MAX_RESPONSE_SIZE = 16 * 1024 * 1024
 

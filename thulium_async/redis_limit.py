@@ -25,9 +25,14 @@ import time
 from collections.abc import Awaitable
 from typing import Any, cast
 
-from ._errors import InvalidInputError, RateLimiterUnavailableError
-from ._ratelimit import DEFAULT_RECOVERY, MIN_FRACTION, LocalRateLimiter, default_burst
-from ._validation import positive, positive_int
+from ._core.errors import InvalidInputError, RateLimiterUnavailableError
+from ._core.validation import positive, positive_int
+from ._http.ratelimit import (
+    DEFAULT_RECOVERY,
+    MIN_FRACTION,
+    LocalRateLimiter,
+    default_burst,
+)
 
 try:
     import redis.asyncio as aioredis

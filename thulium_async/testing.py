@@ -28,9 +28,9 @@ from typing import Any, Literal
 import attrs
 from aiohttp import web
 
-from ._endpoints import SCHEDULE_CALL, WAITING_LIST
-from ._time import parse_wall_clock, resolve_timezone, wall_clock_text
-from ._wire import basic_auth_header
+from ._api.endpoints import SCHEDULE_CALL, WAITING_LIST
+from ._core.wallclock import parse_wall_clock, resolve_timezone, wall_clock_text
+from ._http.wire import basic_auth_header
 
 __all__ = [
     "FakeThulium",

@@ -20,17 +20,17 @@ from contextlib import aclosing
 from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
-from ._cli_dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
-from ._cli_dial import cmd_schedule_calls as _schedule_calls
-from ._cli_dial import parse_at as _parse_at
-from ._cli_output import table, waiting_rows
-from ._cli_signals import Interrupts
-from ._client import ThuliumClient
-from ._errors import ThuliumError
-from ._models import WaitingCaller
-from ._ratelimit import RateLimiter
-from ._session import sdk_version
-from ._watch import WaitingListChange
+from .._client import ThuliumClient
+from .._core.errors import ThuliumError
+from .._features.watch import WaitingListChange
+from .._http.ratelimit import RateLimiter
+from .._http.session import sdk_version
+from .._models.queues import WaitingCaller
+from .dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
+from .dial import cmd_schedule_calls as _schedule_calls
+from .dial import parse_at as _parse_at
+from .output import table, waiting_rows
+from .signals import Interrupts
 
 __all__ = [
     "EXIT_ERROR",
@@ -261,7 +261,7 @@ def _rate_limit(args: argparse.Namespace) -> float | RateLimiter | None:
     if args.rate is None:
         raise CLIError("--redis-url needs --rate: the requests per second all share")
     try:
-        from .redis_limit import RedisRateLimiter
+        from ..redis_limit import RedisRateLimiter
     except ImportError:
         raise CLIError(
             '--redis-url needs the redis package: pip install "thulium-async[redis]"'
@@ -405,7 +405,7 @@ def _print_change(
 
 async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
     """Run FakeThulium in the foreground until interrupted; callers come and go."""
-    from .testing import FakeThulium
+    from ..testing import FakeThulium
 
     fake = FakeThulium(port=args.port, queues=(1, 2, 3), max_recorded_requests=10_000)
     fake.add_caller(2, "500333222", customer_id=123, customer_label="Jan Kowalski")
@@ -493,7 +493,7 @@ async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _demo(args: argparse.Namespace, out: TextIO) -> int:
-    from ._demo import run_demo
+    from .demo import run_demo
 
     return await run_demo(
         out,

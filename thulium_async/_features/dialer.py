@@ -26,15 +26,8 @@ from datetime import datetime
 
 import attrs
 
-from . import _validation
-from ._dial_models import (
-    CallOutcome,
-    CallRequest,
-    DialProgress,
-    NumberSource,
-    OutcomeStatus,
-)
-from ._errors import (
+from .._core import validation as _validation
+from .._core.errors import (
     AuthenticationError,
     DeliveryUnknownError,
     InvalidInputError,
@@ -43,8 +36,15 @@ from ._errors import (
     RunStoppedError,
     ThuliumError,
 )
-from ._journal import Journal, JournalWriteError, read_journal
-from ._ledger import NumberLedger
+from .dial_models import (
+    CallOutcome,
+    CallRequest,
+    DialProgress,
+    NumberSource,
+    OutcomeStatus,
+)
+from .journal import Journal, JournalWriteError, read_journal
+from .ledger import NumberLedger
 
 logger = logging.getLogger("thulium_async")
 

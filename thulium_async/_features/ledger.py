@@ -15,8 +15,8 @@ from typing import Any
 
 import attrs
 
-from ._errors import InvalidInputError
-from ._journal import SENDING
+from .._core.errors import InvalidInputError
+from .journal import SENDING
 
 # What a previous run may say of a number, from the safest to resend to the least.
 _RANK = {"failed": 0, "unknown": 1, SENDING: 1, "scheduled": 2}

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from ._errors import InvalidInputError
+from .._core.errors import InvalidInputError
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._errors import InvalidInputError
+from .._core.errors import InvalidInputError
 
 _MAX_ID = 2**63 - 1  # as _validation.queue_id: the server says whether it exists
 _LOGIN = re.compile(r"[A-Za-z0-9_.@+-]{1,64}")

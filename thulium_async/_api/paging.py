@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from ._errors import InvalidInputError, ResponseDecodeError, snippet
+from .._core.errors import InvalidInputError, ResponseDecodeError, snippet
 
 T = TypeVar("T")
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TextIO
 
-from ._dial_models import DialProgress
-from ._models import WaitingCaller
+from .._features.dial_models import DialProgress
+from .._models.queues import WaitingCaller
 
 
 def duration(seconds: float) -> str:

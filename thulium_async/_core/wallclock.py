@@ -21,7 +21,7 @@ import zoneinfo
 from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
 
-from ._errors import InvalidInputError
+from .errors import InvalidInputError
 
 _WALL_CLOCK_LENGTH = 19
 

@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from ._converter import decode_json
-from ._endpoints import IDEMPOTENT_METHODS
-from ._errors import InvalidInputError
-from ._namespace import Namespace
-from ._paging import Page, Pages, check_paging, page_from_json
-from ._time import format_wall_clock
-from ._transport import Request
-from ._wire import join_url
+from .._core.errors import InvalidInputError
+from .._core.wallclock import format_wall_clock
+from .._http.transport import Request
+from .._http.wire import join_url
+from .converter import decode_json
+from .endpoints import IDEMPOTENT_METHODS
+from .namespace import Namespace
+from .paging import Page, Pages, check_paging, page_from_json
 
 _METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
 _FORBIDDEN_IN_PATH = ("?", "#", "\\", "%2e", "%2E")

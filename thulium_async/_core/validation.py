@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from ._errors import InvalidInputError
+from .errors import InvalidInputError
 
 _MAX_QUEUE_ID = 2**63 - 1
 # Separators people type inside numbers; they carry no meaning for the dialer.

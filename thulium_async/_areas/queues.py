@@ -14,18 +14,18 @@ from typing import Any
 
 from yarl import URL
 
-from . import _validation
-from ._converter import decode_json, structure, structure_waiting_list
-from ._dial_models import CallOutcome, DialProgress, NumberSource
-from ._dialer import PathLike, RunOptions, check_concurrency, schedule_many
-from ._endpoints import SCHEDULE_CALL, WAITING_LIST, Endpoint
-from ._errors import InvalidInputError
-from ._models import WaitingCaller
-from ._namespace import Namespace
-from ._time import format_wall_clock
-from ._transport import Request, Response, Transport
-from ._watch import WaitingListChange, watch
-from ._wire import join_url
+from .._api.converter import decode_json, structure, structure_waiting_list
+from .._api.endpoints import SCHEDULE_CALL, WAITING_LIST, Endpoint
+from .._api.namespace import Namespace
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError
+from .._core.wallclock import format_wall_clock
+from .._features.dial_models import CallOutcome, DialProgress, NumberSource
+from .._features.dialer import PathLike, RunOptions, check_concurrency, schedule_many
+from .._features.watch import WaitingListChange, watch
+from .._http.transport import Request, Response, Transport
+from .._http.wire import join_url
+from .._models.queues import WaitingCaller
 
 logger = logging.getLogger("thulium_async")
 _CACHE_LIMIT = 1024

@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
-from ._validation import positive, positive_int
+from .._core.validation import positive, positive_int
 
 MIN_FRACTION = 0.05  # never throttle below 5 % of the configured rate
 DEFAULT_RECOVERY = 30.0

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from yarl import URL
 
-from ._transport import Transport
+from .._http.transport import Transport
 
 N = TypeVar("N", bound="Namespace")
 

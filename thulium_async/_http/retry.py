@@ -26,7 +26,7 @@ import random
 
 import attrs
 
-from ._errors import (
+from .._core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,

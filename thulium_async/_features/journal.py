@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from ._errors import InvalidInputError
+from .._core.errors import InvalidInputError
 
 FORMAT = 1
 SENDING = "sending"

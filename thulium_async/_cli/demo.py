@@ -11,11 +11,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from ._cli_output import ProgressLine, duration, table, waiting_rows
-from ._client import ThuliumClient
-from ._dial_models import CallOutcome, DialProgress
-from ._retry import RetryPolicy
-from .testing import FakeThulium
+from .._client import ThuliumClient
+from .._features.dial_models import CallOutcome, DialProgress
+from .._http.retry import RetryPolicy
+from ..testing import FakeThulium
+from .output import ProgressLine, duration, table, waiting_rows
 
 QUEUE = 2
 _WAITING = [

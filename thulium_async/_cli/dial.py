@@ -20,13 +20,13 @@ from contextlib import ExitStack, aclosing, suppress
 from datetime import datetime
 from typing import Any, TextIO
 
-from ._cli_output import ProgressLine
-from ._cli_signals import Interrupts
-from ._client import ThuliumClient
-from ._csv_input import NumbersFile
-from ._dial_models import CallOutcome, CallRequest, DialProgress
-from ._dialer import RefusedItem
-from ._errors import InvalidInputError
+from .._client import ThuliumClient
+from .._core.errors import InvalidInputError
+from .._features.dial_models import CallOutcome, CallRequest, DialProgress
+from .._features.dialer import RefusedItem
+from .csv_input import NumbersFile
+from .output import ProgressLine
+from .signals import Interrupts
 
 EXIT_OK = 0
 EXIT_ERROR = 1

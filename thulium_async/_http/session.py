@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import aiohttp
 
-from ._errors import ThuliumError
+from .._core.errors import ThuliumError
 
 
 def sdk_version() -> str:

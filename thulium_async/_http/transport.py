@@ -23,7 +23,7 @@ from multidict import CIMultiDictProxy
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_never
 from yarl import URL
 
-from ._errors import (
+from .._core.errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -33,11 +33,11 @@ from ._errors import (
     status_error_class,
     vendor_error,
 )
-from ._ratelimit import LocalRateLimiter, RateLimiter
-from ._retry import RetryBudget, RetryPolicy, Verdict, decide, reason
-from ._session import SessionManager
-from ._slots import Slots
-from ._wire import parse_retry_after
+from .ratelimit import LocalRateLimiter, RateLimiter
+from .retry import RetryBudget, RetryPolicy, Verdict, decide, reason
+from .session import SessionManager
+from .slots import Slots
+from .wire import parse_retry_after
 
 logger = logging.getLogger("thulium_async")
 

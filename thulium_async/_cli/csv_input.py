@@ -20,8 +20,8 @@ from typing import TextIO
 
 import attrs
 
-from ._errors import InvalidInputError
-from ._validation import phone_number
+from .._core.errors import InvalidInputError
+from .._core.validation import phone_number
 
 _SAMPLE_LINES = 50
 _DELIMITERS = ",;\t|"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import attrs
 
-from ._errors import ThuliumError
+from .._core.errors import ThuliumError
 
 
 class OutcomeStatus(str, enum.Enum):

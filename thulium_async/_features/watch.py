@@ -16,14 +16,14 @@ from datetime import datetime
 
 import attrs
 
-from ._errors import (
+from .._core.errors import (
     APIConnectionError,
     RateLimitError,
     ResponseDecodeError,
     ServerError,
     ThuliumError,
 )
-from ._models import WaitingCaller
+from .._models.queues import WaitingCaller
 
 # Failures worth polling through: the API may come back. Anything else (bad
 # credentials, no such queue) will not fix itself, so it ends the stream.

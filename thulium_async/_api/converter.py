@@ -27,9 +27,9 @@ from cattrs.errors import BaseValidationError
 from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
-from ._errors import ResponseDecodeError, snippet
-from ._models import WaitingCaller
-from ._time import parse_wall_clock
+from .._core.errors import ResponseDecodeError, snippet
+from .._core.wallclock import parse_wall_clock
+from .._models.queues import WaitingCaller
 
 T = TypeVar("T")
 

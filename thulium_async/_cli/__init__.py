@@ -1,0 +1,1 @@
+"""``python -m thulium_async``: the command line, and the demo it runs. Uses the public client."""

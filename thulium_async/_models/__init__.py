@@ -1,0 +1,1 @@
+"""The frozen attrs classes endpoints return, one module per API area: data only."""
