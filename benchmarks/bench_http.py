@@ -40,7 +40,8 @@ from _common import (
     server_process,
 )
 
-from thulium_async import RetryPolicy, ThuliumClient, _converter
+from thulium_async import RetryPolicy, ThuliumClient
+from thulium_async._api import converter as _converter
 
 USER, PASSWORD = "bench", "bench-password"
 AUTH = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
@@ -102,7 +103,7 @@ async def sdk_job(url: str, endpoint: str) -> AsyncIterator[Job]:
     """One ThuliumClient with its defaults (100 connections, retries on)."""
     # Parse with the standard library, as raw aiohttp and httpx do here, even though
     # the bench group installs orjson (the speedups extra), which the SDK would pick.
-    _converter._loads = _converter._std_loads
+    _converter.loads = _converter._std_loads
     # The same pool policy as raw aiohttp's default (15 s keep-alive): both contenders
     # then do the same I/O. Under valgrind (bench_instructions.py), 50 times slower,
     # the SDK's 0.5 s default would expire connections that a run at full speed keeps

@@ -15,11 +15,10 @@ from thulium_async._api.converter import (
     _std_loads,
     converter_for,
     decode_json,
-    fast_converter_for,
     plain_constructor,
     structure,
-    structure_waiting_list,
 )
+from thulium_async._areas.queues_fast import waiting_list_reader
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 SAMPLES = Path(__file__).parent / "samples"
@@ -39,7 +38,7 @@ def decode(data, zone=WARSAW):
 
 
 def test_vendor_example_structures():
-    raw = (SAMPLES / "waiting_list" / "vendor_example.json").read_bytes()
+    raw = (SAMPLES / "queues.waiting_list" / "vendor_example.json").read_bytes()
     callers = decode(json.loads(raw))
     assert [c.phone_number for c in callers] == ["613459851", "840526437", "746842523"]
     assert callers[0].customer_id is None
@@ -177,7 +176,7 @@ def test_fast_and_detailed_paths_agree_on_valid_bodies():
         {"phone_number": "1", "started_at": "2026-10-25 02:30:00"},
         {**ROW, "extra": [1, 2]},
     ]
-    fast = fast_converter_for(WARSAW).structure(rows, list[WaitingCaller])
+    fast = waiting_list_reader(WARSAW)(json.dumps(rows).encode())
     detailed = converter_for(WARSAW).structure(rows, list[WaitingCaller])
     assert fast == detailed
 
@@ -197,7 +196,7 @@ def test_fast_and_detailed_paths_agree_on_valid_bodies():
 def test_the_fast_list_path_refuses_what_the_detailed_one_refuses(row):
     """A refusal on the fast path hands the body to the detailed converter to explain."""
     body = json.dumps([ROW, row]).encode()
-    assert structure_waiting_list(body, WARSAW) is None
+    assert waiting_list_reader(WARSAW)(body) is None
     with pytest.raises(ResponseDecodeError, match=r"\$\[1\]"):
         structure(
             json.loads(body),
@@ -233,11 +232,9 @@ def test_the_standard_loader_refuses_what_json_loads_refuses(raw):
 
 def test_the_fast_path_goes_through_the_class_when_the_model_is_not_plain(monkeypatch):
     """If WaitingCaller ever gains a validator, the fast path must not skip it."""
-    import thulium_async._api.converter as converter_module
+    import thulium_async._areas.queues_fast as fast_module
 
-    monkeypatch.setattr(converter_module, "plain_constructor", lambda cls: cls)
-    built = converter_module.fast_converter_for.__wrapped__(WARSAW)
+    monkeypatch.setattr(fast_module, "plain_constructor", lambda cls: cls)
     rows = [ROW, {**ROW, "customer_id": None}]
-    fast = built.structure(rows, list[WaitingCaller])
+    fast = fast_module.waiting_list_reader(WARSAW)(json.dumps(rows).encode())
     assert fast == converter_for(WARSAW).structure(rows, list[WaitingCaller])
-    assert built.structure(ROW, WaitingCaller) == fast[0]

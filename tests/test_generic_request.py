@@ -78,7 +78,7 @@ async def test_params_and_json_are_encoded(echo):
     assert request["query"] == [
         ("tags[]", "a"),
         ("tags[]", "b"),
-        ("include_tags", "1"),
+        ("include_tags", "true"),
         ("date_from", "2026-11-01"),
         ("at", "2026-11-23 09:30:00"),
         ("limit", "100"),

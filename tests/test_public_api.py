@@ -73,9 +73,26 @@ def test_every_public_name_is_in_the_api_reference():
         assert f"thulium_async.testing.{name}" in reference, name
 
 
+def test_every_namespace_method_is_in_the_api_reference():
+    """client.queues (and every namespace after it) lists all its public methods."""
+    from thulium_async._api.namespace import Namespace
+
+    reference = (Path(__file__).parent.parent / "docs/reference/api.md").read_text()
+    client = thulium_async.ThuliumClient("https://acme.thulium.com/api", "u", "p")
+    for attribute in ("queues",):
+        namespace = getattr(client, attribute)
+        assert isinstance(namespace, Namespace)
+        cls = type(namespace)
+        block = reference.split(f"{cls.__module__}.{cls.__name__}", 1)[1]
+        members = block.split(":members:", 1)[1].split("\n", 1)[0]
+        listed = {name.strip() for name in members.split(",")}
+        public = {name for name in dir(cls) if not name.startswith("_")}
+        assert public - {"with_transport"} <= listed, attribute
+
+
 def test_package_code_cites_no_file_users_do_not_have():
     package = Path(thulium_async.__file__).parent
-    for source in package.glob("*.py"):
+    for source in package.rglob("*.py"):
         text = source.read_text()
         for marker in ("shared/", "DESIGN.md", "research/peers"):
             assert marker not in text, f"{source.name} cites {marker}"

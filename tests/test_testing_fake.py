@@ -141,7 +141,7 @@ async def test_seeded_fault_rate_is_repeatable():
 def test_bad_fault_arguments_are_refused():
     fake = FakeThulium()
     with pytest.raises(ValueError, match="endpoint"):
-        fake.fail_next("agents", Fault.drop_before_processing())  # type: ignore[arg-type]
+        fake.fail_next("agents", Fault.drop_before_processing())
     with pytest.raises(ValueError, match="rate"):
         fake.set_fault_rate(1.5)
 

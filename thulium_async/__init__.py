@@ -36,7 +36,7 @@ from ._features.watch import WaitingListChange
 from ._http.ratelimit import LocalRateLimiter, RateLimiter
 from ._http.retry import RetryPolicy
 from ._http.transport import ClientStats
-from ._models.queues import WaitingCaller
+from ._models.queues import QueueTopics, Topic, TopicField, TopicGroup, WaitingCaller
 
 __all__ = [
     "APIConnectionError",
@@ -57,6 +57,7 @@ __all__ = [
     "Page",
     "Pages",
     "PermissionDeniedError",
+    "QueueTopics",
     "RateLimitError",
     "RateLimiter",
     "RateLimiterUnavailableError",
@@ -66,6 +67,9 @@ __all__ = [
     "ServerError",
     "ThuliumClient",
     "ThuliumError",
+    "Topic",
+    "TopicField",
+    "TopicGroup",
     "UnprocessableEntityError",
     "WaitingCaller",
     "WaitingListChange",

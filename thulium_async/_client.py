@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 
 from ._api.generic import GenericRequests
+from ._api.namespace import Wiring
 from ._api.paging import Pages
 from ._areas.queues import Queues
 from ._core.errors import InvalidInputError
@@ -195,20 +196,14 @@ class ThuliumClient:
         post_headers = frozen_headers(
             {**common, "Content-Type": "application/json; charset=utf-8"}
         )
-        self.queues = Queues(
-            self._transport,
+        wiring = Wiring(
             base_url=self._base_url,
             zone=zone,
             get_headers=get_headers,
             post_headers=post_headers,
         )
-        self._generic = GenericRequests(
-            self._transport,
-            base_url=self._base_url,
-            zone=zone,
-            get_headers=get_headers,
-            post_headers=post_headers,
-        )
+        self.queues = Queues(self._transport, wiring)
+        self._generic = GenericRequests(self._transport, wiring)
 
     @classmethod
     def from_env(cls, **options: Any) -> ThuliumClient:
@@ -272,8 +267,9 @@ class ThuliumClient:
             path: relative to the API root (``agents/jkowalski``): no scheme, no
                 host, no ``..``, no query string.
             params: query parameters; a list repeats its key, ``True``/``False``
-                are sent as ``1``/``0``, a ``datetime`` as the system's wall clock,
-                a ``date`` as ``YYYY-MM-DD``; ``None`` values are left out.
+                are sent as ``true``/``false`` (as the vendor writes them), a
+                ``datetime`` as the system's wall clock, a ``date`` as
+                ``YYYY-MM-DD``; ``None`` values are left out.
             json: the body, sent as JSON; ``None`` sends no body.
             idempotent: whether a repeat is harmless; ``None`` decides from the
                 method (GET, PUT, DELETE, HEAD, OPTIONS yes; POST, PATCH no).

@@ -1,8 +1,11 @@
 """A fake Thulium server for your tests and for the demo: real HTTP on 127.0.0.1.
 
-``FakeThulium`` speaks ``GET queues/:id/waiting_list`` and ``POST queues/:id/schedule_call``
-as the vendor documents them, records what it receives, and fails on request in every way
-the real network can, including the ambiguous ways (processed, then the answer is lost).
+``FakeThulium`` serves every endpoint the SDK declares, at the SDK's own path templates.
+The queue endpoints keep state (callers waiting, calls scheduled); every other endpoint
+answers what a test sets with :meth:`FakeThulium.respond`, or the vendor's example body
+from a *samples* folder. It records what it receives, and fails on request on every
+route in every way the real network can, including the ambiguous ways (processed, then
+the answer is lost).
 
 Example::
 
@@ -21,14 +24,17 @@ import random
 import secrets
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
-from typing import Any, Literal
+from os import PathLike
+from pathlib import Path
+from typing import Any
 
 import attrs
 from aiohttp import web
 
-from ._api.endpoints import SCHEDULE_CALL, WAITING_LIST
+from ._api.endpoints import Endpoint
+from ._areas import ENDPOINTS
 from ._core.wallclock import parse_wall_clock, resolve_timezone, wall_clock_text
 from ._http.wire import basic_auth_header
 
@@ -39,8 +45,18 @@ __all__ = [
     "ScheduledCall",
 ]
 
-Endpoint = Literal["waiting_list", "schedule_call"]
-_ENDPOINTS: tuple[Endpoint, ...] = ("waiting_list", "schedule_call")
+_BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in ENDPOINTS}
+Handler = Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]
+
+
+def _endpoint(name: str) -> Endpoint:
+    """Return the endpoint called *name*, like ``queues.topics`` or ``schedule_call``."""
+    found = _BY_NAME.get(name) or _BY_NAME.get(f"queues.{name}")
+    if found is None:
+        raise ValueError(
+            f"endpoint must be one of {', '.join(sorted(_BY_NAME))}, got {name!r}"
+        )
+    return found
 
 
 @attrs.frozen(kw_only=True)
@@ -136,6 +152,10 @@ class ReceivedRequest:
     """``time.monotonic()`` on arrival."""
     headers: dict[str, str] = attrs.field(factory=dict)
     """The request's headers, ``Authorization`` left out."""
+    endpoint: str = ""
+    """The name of the endpoint it was routed to (``queues.schedule_call``)."""
+    query: dict[str, list[str]] = attrs.field(factory=dict)
+    """Its query parameters, each with every value it was given."""
 
 
 class FakeThulium:
@@ -150,6 +170,11 @@ class FakeThulium:
         max_recorded_requests: keep only the latest this many requests in
             ``requests`` (``None``: all), so a long soak or a fake left running does
             not grow without bound. Scheduled calls are always all kept.
+        samples: a folder with one subfolder per endpoint name
+            (``queues.topics/``) holding example answers (``*.json``, the first by
+            name is served): what an endpoint answers until a test calls
+            :meth:`respond`. Without one, a list answers empty, a write answers
+            ``200`` with an empty body, and anything else ``404``.
 
     Attributes:
         scheduled: every call it accepted, in order (a list of ScheduledCall): the
@@ -169,6 +194,7 @@ class FakeThulium:
         timezone: str | tzinfo = "Europe/Warsaw",
         port: int = 0,
         max_recorded_requests: int | None = None,
+        samples: str | PathLike[str] | None = None,
     ) -> None:
         self.username = username
         self.password = password if password is not None else secrets.token_urlsafe(12)
@@ -180,7 +206,8 @@ class FakeThulium:
         self.in_flight = 0
         self.peak_in_flight = 0
         self._expected_auth = basic_auth_header(username, self.password)
-        self._scripted: dict[Endpoint, deque[Fault]] = {e: deque() for e in _ENDPOINTS}
+        self._scripted: dict[str, deque[Fault]] = {e: deque() for e in _BY_NAME}
+        self._answers: dict[str, tuple[int, Any]] = _load_samples(samples)
         self._fault_rate = 0.0
         self._fault_choices: tuple[Fault, ...] = ()
         self._rate_limit: tuple[int, float] | None = None
@@ -197,13 +224,14 @@ class FakeThulium:
         app = web.Application()
         # The routes come from the SDK's own endpoint declarations (their path
         # templates are aiohttp's route syntax too), so the fake cannot drift from them.
-        handlers = {
-            WAITING_LIST.name: self._waiting_list,
-            SCHEDULE_CALL.name: self._schedule,
+        stateful: dict[str, Handler] = {
+            "queues.waiting_list": self._waiting_list,
+            "queues.schedule_call": self._schedule,
         }
-        for declared in (WAITING_LIST, SCHEDULE_CALL):
+        for declared in ENDPOINTS:
+            handler = stateful.get(declared.name) or self._answer_for(declared)
             app.router.add_route(
-                declared.method, f"/api/{declared.path}", handlers[declared.name]
+                declared.method, f"/api/{declared.path}", self._route(declared, handler)
             )
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
@@ -277,17 +305,29 @@ class FakeThulium:
         """Return every call scheduled to *phone_number* (more than one is a bug)."""
         return [c for c in self.scheduled if c.phone_number == phone_number]
 
-    def requests_to(self, endpoint: Endpoint) -> list[ReceivedRequest]:
-        """Return the requests received by *endpoint*, faults included."""
-        return [r for r in self.requests if r.path.endswith("/" + endpoint)]
+    def requests_to(self, endpoint: str) -> list[ReceivedRequest]:
+        """Return the requests received by *endpoint* (a name), faults included."""
+        name = _endpoint(endpoint).name
+        return [r for r in self.requests if r.endpoint == name]
+
+    def respond(self, endpoint: str, body: Any, *, status: int = 200) -> None:
+        """Answer every request to *endpoint* with *body* (sent as JSON) and *status*.
+
+        For the endpoints without state of their own (all but the waiting list and
+        schedule_call). A paged list's body is ``{"count": N, "result": [...]}``, or
+        just the list: the fake pages it by the request's ``limit`` and ``offset``.
+        """
+        self._answers[_endpoint(endpoint).name] = (status, body)
 
     # -- faults ------------------------------------------------------------------
 
-    def fail_next(self, endpoint: Endpoint, *faults: Fault) -> None:
-        """Apply *faults* to the next requests to *endpoint*, one per request."""
-        if endpoint not in self._scripted:
-            raise ValueError(f"endpoint must be one of {_ENDPOINTS}, got {endpoint!r}")
-        self._scripted[endpoint].extend(faults)
+    def fail_next(self, endpoint: str, *faults: Fault) -> None:
+        """Apply *faults* to the next requests to *endpoint*, one per request.
+
+        *endpoint* is a declared name (``queues.topics``); the queue endpoints may
+        drop their ``queues.`` (``"schedule_call"``).
+        """
+        self._scripted[_endpoint(endpoint).name].extend(faults)
 
     def set_fault_rate(
         self, rate: float, *, seed: int = 0, faults: Iterable[Fault] | None = None
@@ -325,7 +365,7 @@ class FakeThulium:
         self._recent.append(now)
         return None
 
-    def _next_fault(self, endpoint: Endpoint) -> Fault | None:
+    def _next_fault(self, endpoint: str) -> Fault | None:
         if self._scripted[endpoint]:
             return self._scripted[endpoint].popleft()
         if self._fault_rate and self._rng.random() < self._fault_rate:
@@ -334,14 +374,43 @@ class FakeThulium:
 
     # -- handlers ----------------------------------------------------------------
 
-    async def _waiting_list(self, request: web.Request) -> web.StreamResponse:
-        return await self._handle(request, "waiting_list")
+    def _route(
+        self, endpoint: Endpoint, handler: Handler
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def route(request: web.Request) -> web.StreamResponse:
+            return await self._handle(request, endpoint.name, handler)
 
-    async def _schedule(self, request: web.Request) -> web.StreamResponse:
-        return await self._handle(request, "schedule_call")
+        return route
+
+    def _answer_for(self, endpoint: Endpoint) -> Handler:
+        """Return the handler of an endpoint without state: the answer set, or a default."""
+        paged = endpoint.paging is not None
+
+        async def answer(request: web.Request, body: bytes) -> web.StreamResponse:
+            if "queue_id" in request.match_info and not self._has_queue(request):
+                return _error(404, "no such queue")
+            found = self._answers.get(endpoint.name)
+            if found is None:
+                if paged:
+                    return web.json_response({"count": 0, "result": []})
+                if endpoint.returns is None:
+                    return web.Response(status=200, body=b"")
+                return _error(404, f"the fake has no answer for {endpoint.name}")
+            status, data = found
+            if paged and status == 200:
+                return web.json_response(_page(data, request.query))
+            return web.json_response(data, status=status)
+
+        return answer
+
+    def _has_queue(self, request: web.Request) -> bool:
+        try:
+            return int(request.match_info["queue_id"]) in self.waiting
+        except ValueError:
+            return False
 
     async def _handle(
-        self, request: web.Request, endpoint: Endpoint
+        self, request: web.Request, endpoint: str, handler: Handler
     ) -> web.StreamResponse:
         body = await request.read()
         now = time.monotonic()
@@ -362,6 +431,8 @@ class FakeThulium:
                     for name, value in request.headers.items()
                     if name.lower() != "authorization"
                 },
+                endpoint=endpoint,
+                query={key: request.query.getall(key) for key in request.query},
             )
         )
         limit = self._max_recorded
@@ -378,7 +449,7 @@ class FakeThulium:
                     await asyncio.sleep(fault.delay)
                 else:
                     return _apply(request, fault)
-            answer = self._process(request, endpoint, body)
+            answer = await handler(request, body)
             if fault is not None and fault.processed:
                 if fault.kind == "delay":
                     await asyncio.sleep(fault.delay)
@@ -387,22 +458,45 @@ class FakeThulium:
         finally:
             self.in_flight -= 1
 
-    def _process(
-        self, request: web.Request, endpoint: Endpoint, body: bytes
-    ) -> web.Response:
-        try:
-            queue_id = int(request.match_info["queue_id"])
-        except ValueError:
+    async def _waiting_list(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if not self._has_queue(request):
             return _error(404, "no such queue")
-        if queue_id not in self.waiting:
+        return web.json_response(self.waiting[int(request.match_info["queue_id"])])
+
+    async def _schedule(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        if not self._has_queue(request):
             return _error(404, "no such queue")
-        if endpoint == "waiting_list":
-            return web.json_response(self.waiting[queue_id])
+        queue_id = int(request.match_info["queue_id"])
         problem, call = _parse_schedule(queue_id, body, self.zone)
         if call is None:
             return _error(400, problem)
         self.scheduled.append(call)
         return web.Response(status=200, body=b"")
+
+
+def _load_samples(folder: str | PathLike[str] | None) -> dict[str, tuple[int, Any]]:
+    """Read the first ``*.json`` of each ``<folder>/<endpoint name>/``."""
+    if folder is None:
+        return {}
+    answers = {}
+    for name in _BY_NAME:
+        files = sorted((Path(folder) / name).glob("*.json"))
+        if files:
+            answers[name] = (200, json.loads(files[0].read_bytes()))
+    return answers
+
+
+def _page(data: Any, query: Any) -> dict[str, Any]:
+    """Return the page of *data* (a list, or a ``{"count", "result"}``) the query asks."""
+    items = data.get("result", []) if isinstance(data, dict) else list(data)
+    try:
+        limit = int(query.get("limit", 100))
+        offset = int(query.get("offset", 0))
+    except ValueError:
+        limit, offset = 100, 0
+    return {"count": len(items), "result": items[offset : offset + limit]}
 
 
 def _parse_schedule(

@@ -1,37 +1,53 @@
-"""The cattrs converters that turn decoded JSON into models, strictly.
+"""Answers into models: decoding JSON and structuring it with cattrs, strictly.
 
 One converter per time zone, built once and cached (building hooks per call is a known
 CPU sink, python-attrs/cattrs#445). Hooks are strict: a JSON ``null`` never becomes the
-string ``"None"``, a string or a bool never becomes an int. Unknown keys are ignored,
-because vendors add fields. Every failure becomes one :class:`~thulium_async.ResponseDecodeError` that
-lists each bad field by its path.
+string ``"None"``, a string or a bool never becomes an int, ``"false"`` never becomes
+``True``, a string is never read as a list of its letters. Timestamps become aware
+datetimes in the client's zone, in the shape each field declares (``_core.wallclock``'s
+``Clock``); ``HHH:MM:SS`` durations become ``timedelta``. Unknown keys are ignored,
+because vendors add fields. Every failure becomes one
+:class:`~thulium_async.ResponseDecodeError` that lists each bad field by its path
+(``$[0].started_at``).
 
-Hot models also get a lean, hand-shaped hook that applies the same rules without
-cattrs' detailed validation (about 25 % faster per caller, see ``benchmarks/``). It
-only answers "valid or not": when it refuses a body, the detailed converter structures
-the same data again to say exactly what is wrong, so errors lose nothing.
+A model polled or fetched thousands of times a second may register a lean, hand-shaped
+fast path (:func:`register_fast_path`) that only answers "valid or not": when it refuses
+a body, the detailed converter structures the same data again to say exactly what is
+wrong, so errors lose nothing. Only the waiting list has one (see ``benchmarks/``).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import logging
+import types
+import typing
 from collections.abc import Callable
-from datetime import datetime, tzinfo
-from functools import lru_cache
+from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache, partial
 from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
-from cattrs.errors import BaseValidationError
-from cattrs.gen import make_dict_structure_fn
+from cattrs.errors import (
+    BaseValidationError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, override
 from cattrs.v import format_exception
 
 from .._core.errors import ResponseDecodeError, snippet
-from .._core.wallclock import parse_wall_clock
-from .._models.queues import WaitingCaller
+from .._core.wallclock import CLOCK, Clock, parse_clock, parse_duration
+from .._http.transport import Request, Response
+from .endpoints import Endpoint
+from .paging import Page, page_from_json
 
 T = TypeVar("T")
+logger = logging.getLogger("thulium_async")
+FastPath = Callable[[bytes], Any]
+"""Decode and structure a whole body; return ``None`` to send it to the detailed path."""
 
 
 def _strict_str(value: Any, _: type) -> str:
@@ -46,6 +62,24 @@ def _strict_int(value: Any, _: type) -> int:
     return value
 
 
+def _strict_bool(value: Any, _: type) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _strict_float(value: Any, _: type) -> float:
+    if type(value) not in (int, float):
+        raise TypeError(f"expected a number, got {_describe(value)}")
+    return float(value)
+
+
+def _duration(value: Any, _: type) -> timedelta:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an 'HH:MM:SS' duration, got {_describe(value)}")
+    return parse_duration(value)
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "null"
@@ -54,7 +88,7 @@ def _describe(value: Any) -> str:
 
 @lru_cache(maxsize=16)
 def timestamp_reader(zone: tzinfo) -> Callable[[str], datetime]:
-    """Return a cached parser of Thulium timestamps in *zone*.
+    """Return a cached parser of ``YYYY-MM-DD HH:MM:SS`` timestamps in *zone*.
 
     Pollers see the same callers, so the same timestamps, again and again; a cache hit
     costs a tenth of a parse.
@@ -62,30 +96,63 @@ def timestamp_reader(zone: tzinfo) -> Callable[[str], datetime]:
 
     @lru_cache(maxsize=8192)
     def read(text: str) -> datetime:
-        return parse_wall_clock(text, zone)
+        return parse_clock(text, zone, Clock.SECONDS)
 
     return read
 
 
+def _clock_hook(
+    zone: tzinfo, shape: Clock, optional: bool
+) -> Callable[[Any, Any], Any]:
+    read = timestamp_reader(zone) if shape is Clock.SECONDS else None
+
+    def _timestamp(value: Any, _: Any) -> datetime | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str):
+            raise TypeError(
+                f"expected a '{shape.value}' string, got {_describe(value)}"
+            )
+        return read(value) if read is not None else parse_clock(value, zone, shape)
+
+    return _timestamp
+
+
+def _is_datetime(type_: Any) -> tuple[bool, bool]:
+    """Return whether *type_* is ``datetime`` (or ``datetime | None``), and if optional."""
+    if type_ is datetime:
+        return True, False
+    args = typing.get_args(type_)
+    if typing.get_origin(type_) in (typing.Union, types.UnionType) and set(args) == {
+        datetime,
+        type(None),
+    }:
+        return True, True
+    return False, False
+
+
 @lru_cache(maxsize=16)
 def converter_for(zone: tzinfo) -> cattrs.Converter:
-    """Return the detailed converter that reads Thulium timestamps in *zone*."""
+    """Return the detailed converter that reads Thulium's answers in *zone*."""
     converter = cattrs.Converter(detailed_validation=True)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(int, _strict_int)
-    read_timestamp = timestamp_reader(zone)
-
-    def _timestamp(value: Any, _: type) -> datetime:
-        if not isinstance(value, str):
-            raise TypeError(
-                f"expected a 'YYYY-MM-DD HH:MM:SS' string, got {_describe(value)}"
-            )
-        return read_timestamp(value)
-
-    converter.register_structure_hook(datetime, _timestamp)
+    converter.register_structure_hook(bool, _strict_bool)
+    converter.register_structure_hook(float, _strict_float)
+    converter.register_structure_hook(timedelta, _duration)
+    converter.register_structure_hook(datetime, _clock_hook(zone, Clock.SECONDS, False))
 
     def _objects_only(cls: type) -> Any:
-        fields: Any = make_dict_structure_fn(cls, converter)
+        overrides: dict[str, Any] = {}
+        model = attrs.resolve_types(cast("type[attrs.AttrsInstance]", cls))
+        for field in attrs.fields(model):
+            is_datetime, optional = _is_datetime(field.type)
+            shape = field.metadata.get(CLOCK, Clock.SECONDS)
+            if is_datetime and shape is not Clock.SECONDS:
+                overrides[field.name] = override(
+                    struct_hook=_clock_hook(zone, shape, optional)
+                )
+        fields: Any = make_dict_structure_fn(cls, converter, **overrides)
 
         def _structure(value: Any, type_: type) -> Any:
             if not isinstance(value, dict):
@@ -94,7 +161,39 @@ def converter_for(zone: tzinfo) -> cattrs.Converter:
 
         return _structure
 
+    def _arrays_only(type_: Any) -> Any:
+        # cattrs would iterate any iterable (a dict's keys, a string's letters).
+        (item, *_) = typing.get_args(type_) or (Any,)
+        is_tuple = typing.get_origin(type_) is tuple
+
+        def _structure(value: Any, _: Any) -> Any:
+            if type(value) is not list:
+                raise TypeError(f"expected a JSON array, got {_describe(value)}")
+            hook = converter.get_structure_hook(item)
+            items, errors = [], []
+            for index, element in enumerate(value):
+                try:
+                    items.append(hook(element, item))
+                except Exception as exc:
+                    exc.__notes__ = [
+                        *getattr(exc, "__notes__", []),
+                        IterableValidationNote(
+                            f"Structuring {type_} @ index {index}", index, item
+                        ),
+                    ]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(
+                    f"While structuring {type_!r}", errors, type_
+                )
+            return tuple(items) if is_tuple else items
+
+        return _structure
+
     converter.register_structure_hook_factory(attrs.has, _objects_only)
+    converter.register_structure_hook_factory(
+        lambda type_: getattr(type_, "__origin__", None) in (list, tuple), _arrays_only
+    )
     return converter
 
 
@@ -125,7 +224,8 @@ def _json_loader() -> Callable[[bytes], Any]:
         return _std_loads
 
 
-_loads = _json_loader()
+loads = _json_loader()
+"""JSON bytes to Python: orjson's when installed, else the standard library's."""
 
 
 def decode_json(raw: bytes, *, method: str, url: str, truncated: bool = False) -> Any:
@@ -142,7 +242,7 @@ def decode_json(raw: bytes, *, method: str, url: str, truncated: bool = False) -
             body=snippet(raw),
         )
     try:
-        return _loads(raw)
+        return loads(raw)
     except ValueError as exc:
         raise ResponseDecodeError(
             f"{method} {url} answered with a body that is not JSON ({exc}): "
@@ -183,104 +283,24 @@ def plain_constructor(cls: type[T]) -> Callable[..., T]:
     return construct
 
 
-_CALLER_FIELDS = ("phone_number", "started_at", "customer_id", "customer_label")
-# Built once: writing list[WaitingCaller] makes a new alias object on every use.
-_CALLER_LIST = list[WaitingCaller]
-
-
-def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[..., None], ...]:
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
-@lru_cache(maxsize=16)
-def fast_converter_for(zone: tzinfo) -> cattrs.Converter:
-    """Return the lean converter for the hot path: valid bodies only, no diagnosis."""
-    converter = cattrs.Converter(detailed_validation=False)
-    read_timestamp = timestamp_reader(zone)
-    # Models are built by setting their slots directly, unless the model's __init__
-    # does more (a validator, say): then through the class, like everything else.
-    plain = plain_constructor(WaitingCaller) is not WaitingCaller
-    new = object.__new__
-    if plain:
-        set_phone, set_started, set_id, set_label = _slot_setters(
-            WaitingCaller, _CALLER_FIELDS
-        )
-
-    def _waiting_callers(data: Any, _: type) -> list[WaitingCaller]:
-        # The same rules as the detailed hooks, written out for speed, in one loop with
-        # no call per row but the timestamp's. Any refusal (TypeError, KeyError,
-        # ValueError) sends the body to the detailed converter, which explains it.
-        callers: list[WaitingCaller] = []
-        append = callers.append
-        for value in data:
-            if type(value) is not dict:
-                raise TypeError
-            phone = value["phone_number"]
-            started = value["started_at"]
-            customer_id = value.get("customer_id")
-            label = value.get("customer_label")
-            if (
-                type(phone) is not str
-                or type(started) is not str
-                or (customer_id is not None and type(customer_id) is not int)
-                or (label is not None and type(label) is not str)
-            ):
-                raise TypeError
-            started_at = read_timestamp(started)
-            if plain:
-                caller = new(WaitingCaller)
-                set_phone(caller, phone)
-                set_started(caller, started_at)
-                set_id(caller, customer_id)
-                set_label(caller, label)
-            else:
-                caller = WaitingCaller(
-                    phone_number=phone,
-                    started_at=started_at,
-                    customer_id=customer_id,
-                    customer_label=label,
-                )
-            append(caller)
-        return callers
-
-    def _waiting_caller(value: Any, _: type) -> WaitingCaller:
-        return _waiting_callers((value,), list)[0]
-
-    converter.register_structure_hook(WaitingCaller, _waiting_caller)
-    converter.register_structure_hook_func(
-        lambda type_: type_ == list[WaitingCaller], _waiting_callers
-    )
-    return converter
-
-
-@lru_cache(maxsize=16)
-def _waiting_list_hook(zone: tzinfo) -> Callable[[Any, Any], list[WaitingCaller]]:
-    return fast_converter_for(zone).get_structure_hook(list[WaitingCaller])
-
-
-def structure_waiting_list(raw: bytes, zone: tzinfo) -> list[WaitingCaller] | None:
-    """Decode and structure a waiting_list body on the hot path; None if refused.
-
-    No error message is built here: a refused body goes to :func:`structure` (the
-    detailed converter), which explains exactly what is wrong.
-    """
-    try:
-        data = _loads(raw)
-        if type(data) is not list:
-            return None
-        return _waiting_list_hook(zone)(data, _CALLER_LIST)
-    except Exception:
-        return None
-
-
 def structure(
-    data: Any, cls: type[T], zone: tzinfo, *, method: str, url: str, raw: bytes
-) -> T:
-    """Structure decoded JSON into *cls*, or raise ResponseDecodeError naming fields."""
-    if getattr(cls, "__origin__", None) is list and type(data) is not list:
-        # cattrs would iterate any iterable (a dict's keys, a string's letters).
+    data: Any,
+    cls: Any,
+    zone: tzinfo,
+    *,
+    method: str,
+    url: str,
+    raw: bytes,
+    path: str = "$",
+) -> Any:
+    """Structure decoded JSON into *cls*, or raise ResponseDecodeError naming fields.
+
+    *path* is where *data* sits in the body (``$.result`` for a page's items), so
+    that a bad field is named where the user will find it.
+    """
+    if getattr(cls, "__origin__", None) in (list, tuple) and type(data) is not list:
         raise ResponseDecodeError(
-            f"{method} {url} should answer with a JSON array, got "
+            f"{method} {url} should answer with a JSON array at {path}, got "
             f"{type(data).__name__}: {snippet(raw)!r}",
             method=method,
             url=url,
@@ -289,7 +309,7 @@ def structure(
     try:
         return converter_for(zone).structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError) as exc:
-        problems = _describe_problems(exc)
+        problems = _describe_problems(exc, path)
         raise ResponseDecodeError(
             f"{method} {url} answered with an unexpected body: {problems}; "
             f"body starts {snippet(raw)!r}",
@@ -299,9 +319,93 @@ def structure(
         ) from None
 
 
-def _describe_problems(exc: Exception) -> str:
+_FAST_PATHS: dict[Any, Callable[[tzinfo], FastPath]] = {}
+Reader = Callable[[Response, Request], Any]
+"""Turn one endpoint's answer (and the request, for errors) into its model."""
+
+
+def register_fast_path(type_: Any, build: Callable[[tzinfo], FastPath]) -> None:
+    """Decode answers of *type_* with ``build(zone)`` first, the detailed path after.
+
+    For the one or two models a benchmark shows are worth it; the fast path must
+    apply the same rules as the converter and return ``None`` for anything else.
+    """
+    _FAST_PATHS[type_] = build
+
+
+def answer_reader(endpoint: Endpoint, zone: tzinfo) -> Reader:
+    """Return the reader of *endpoint*'s answers in *zone*, built once per client.
+
+    An endpoint that returns nothing ignores its body (a write's answer); every other
+    answer goes through its type's fast path if it has one, else the detailed
+    converter, which also explains whatever the fast path refused.
+    """
+    if endpoint.returns is None:
+        return partial(_ignore_body, endpoint.name)
+    build = _FAST_PATHS.get(endpoint.returns)
+    if build is None:
+        return partial(read_answer, endpoint, zone=zone)
+    fast = build(zone)
+
+    def read(response: Response, request: Request) -> Any:
+        if not response.truncated:
+            value = fast(response.body)
+            if value is not None:
+                return value
+        return read_answer(endpoint, response, request, zone=zone)
+
+    return read
+
+
+def _ignore_body(name: str, response: Response, request: Request) -> None:
+    if response.body and logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s answered with a non-empty body; ignored", name)
+
+
+def read_answer(
+    endpoint: Endpoint, response: Response, request: Request, *, zone: tzinfo
+) -> Any:
+    """Return the model *endpoint* declares, structured by the detailed converter."""
+    method, url = endpoint.method, str(request.url)
+    data = decode_json(
+        response.body, method=method, url=url, truncated=response.truncated
+    )
+    return structure(
+        data, endpoint.returns, zone, method=method, url=url, raw=response.body
+    )
+
+
+def read_page(
+    endpoint: Endpoint,
+    response: Response,
+    zone: tzinfo,
+    url: str,
+    *,
+    limit: int,
+    offset: int,
+) -> Page[Any]:
+    """Return one page of *endpoint*'s list, its items structured into ``returns``."""
+    data = decode_json(
+        response.body, method="GET", url=url, truncated=response.truncated
+    )
+    page = page_from_json(data, limit=limit, offset=offset, method="GET", url=url)
+    if endpoint.returns is None:
+        return page
+    items = structure(
+        list(page.items),
+        tuple[endpoint.returns, ...],  # type: ignore[name-defined]
+        zone,
+        method="GET",
+        url=url,
+        raw=response.body,
+        path="$.result",
+    )
+    return attrs.evolve(page, items=items)
+
+
+def _describe_problems(exc: Exception, path: str) -> str:
     if isinstance(exc, BaseValidationError):
-        messages = cattrs.transform_error(exc, path="$", format_exception=_explain)
+        messages = cattrs.transform_error(exc, path=path, format_exception=_explain)
         return "; ".join(messages)
     return str(exc)
 

@@ -1,10 +1,13 @@
-"""Endpoint declarations: what each of Thulium's endpoints is, written once.
+"""Endpoint declarations: what one of Thulium's endpoints is, written once.
 
-A declaration says the method, the path template, the kind of each path parameter,
-whether a repeat is harmless, and what a repeat would do if it is not (the words of
-``DeliveryUnknownError``). Templates and parameters are checked against each other when
-this module is imported, so a typo fails at once, not on the first call. Path
-parameters are validated from their kind before anything is sent. No I/O here.
+A declaration says the method, the path template, the kind of each path parameter, the
+model the answer is structured into, the attrs classes its query and body are encoded
+from, how its list is paged, whether a repeat is harmless, and what a repeat would do if
+it is not (the words of ``DeliveryUnknownError``). Templates and parameters are checked
+against each other when a declaration is made (at import), so a typo fails at once, not
+on the first call. Path parameters are validated from their kind before anything is
+sent. The declarations themselves live beside their methods, one module per API area
+(``_areas``); this module is only the machinery. No I/O here.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import enum
 import re
 import string
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -42,7 +46,11 @@ def check_path_value(kind: PathKind, name: str, value: object) -> str:
     empty segment, no string where an id is due.
     """
     if kind is PathKind.ID:
-        if type(value) is not int or not 0 < value <= _MAX_ID:
+        if type(value) is not int:
+            raise InvalidInputError(
+                f"{name} must be {kind.value}, got {type(value).__name__} {value!r}"
+            )
+        if not 0 < value <= _MAX_ID:
             raise InvalidInputError(f"{name} must be {kind.value}, got {value!r}")
         return str(value)
     pattern = {
@@ -59,26 +67,54 @@ def check_path_value(kind: PathKind, name: str, value: object) -> str:
     return value
 
 
+@attrs.frozen
+class Paging:
+    """How a list endpoint pages: ``limit``/``offset`` in, ``{"count", "result"}`` out.
+
+    Attributes:
+        max_limit: the largest page the vendor allows (100 or 1000).
+    """
+
+    max_limit: int = 100
+
+
+NO_ANSWER: Any = None
+"""``returns`` of an endpoint whose answer carries nothing (a write's empty body)."""
+
+
 @attrs.frozen(eq=False)
 class Endpoint:
     """One endpoint of the API, declared.
 
     Attributes:
-        name: how the SDK calls it (``queues.schedule_call``).
+        name: how the SDK calls it (``queues.schedule_call``); the fake's route name.
         method: the HTTP method.
         path: the path template relative to the API root (``queues/{queue_id}/...``).
-        params: the kind of each ``{name}`` in *path*.
+        params: the kind of each ``{name}`` in *path*, in the order a method passes
+            them.
+        returns: the type the answer is structured into (a model, ``list[Model]``);
+            for a paged list, the type of one item; ``None`` ignores the body.
+        query: the attrs class its query parameters are encoded from, if any.
+        body: the attrs class its JSON body is encoded from, if any.
+        paging: how the list pages; ``None`` for an endpoint that is not a list.
         idempotent: whether a repeat is harmless; ``None`` takes it from the method
             (GET, PUT, DELETE, HEAD, OPTIONS yes; POST, PATCH no).
         side_effect: what a repeat would do, for ``DeliveryUnknownError``.
+        doc: the vendor's page, relative to ``https://api.thulium.com/docs/api/``, or
+            where else the shape comes from.
     """
 
     name: str
     method: str
     path: str
     params: Mapping[str, PathKind] = attrs.field(factory=dict)
+    returns: Any = NO_ANSWER
+    query: type | None = None
+    body: type | None = None
+    paging: Paging | None = None
     idempotent: bool | None = None
     side_effect: str = "act twice"
+    doc: str = ""
 
     def __attrs_post_init__(self) -> None:
         fields = {
@@ -89,41 +125,32 @@ class Endpoint:
                 f"endpoint {self.name}: path {self.path!r} names {sorted(fields)}, "
                 f"params declare {sorted(self.params)}"
             )
+        for part, kind in (("query", self.query), ("body", self.body)):
+            if kind is not None and not attrs.has(kind):
+                raise TypeError(f"endpoint {self.name}: {part} must be an attrs class")
+        if self.paging is not None and self.method != "GET":
+            raise TypeError(f"endpoint {self.name}: only a GET can be a paged list")
         if self.idempotent is None:
             object.__setattr__(self, "idempotent", self.method in IDEMPOTENT_METHODS)
+        if not self.idempotent and self.side_effect == "act twice":
+            raise TypeError(
+                f"endpoint {self.name}: say what a repeat would do (side_effect=)"
+            )
 
     @property
     def is_idempotent(self) -> bool:
         """Whether a repeat of this endpoint is harmless."""
         return bool(self.idempotent)
 
-    def render(self, **values: object) -> str:
-        """Return the path for *values*, each checked against its declared kind."""
-        if set(values) != set(self.params):
+    def render(self, *values: object) -> str:
+        """Return the path for *values* (in ``params`` order), each checked by kind."""
+        if len(values) != len(self.params):
             raise InvalidInputError(
-                f"{self.name} takes {', '.join(sorted(self.params))}, "
-                f"got {', '.join(sorted(values)) or 'nothing'}"
+                f"{self.name} takes {', '.join(self.params) or 'no path values'}, "
+                f"got {len(values)} value(s)"
             )
         segments = {
-            name: check_path_value(kind, name, values[name])
-            for name, kind in self.params.items()
+            name: check_path_value(kind, name, value)
+            for (name, kind), value in zip(self.params.items(), values, strict=True)
         }
         return self.path.format(**segments)
-
-
-WAITING_LIST = Endpoint(
-    "queues.waiting_list",
-    "GET",
-    "queues/{queue_id}/waiting_list",
-    {"queue_id": PathKind.ID},
-)
-SCHEDULE_CALL = Endpoint(
-    "queues.schedule_call",
-    "POST",
-    "queues/{queue_id}/schedule_call",
-    {"queue_id": PathKind.ID},
-    side_effect="call the customer twice",
-)
-
-ENDPOINTS: tuple[Endpoint, ...] = (WAITING_LIST, SCHEDULE_CALL)
-"""Every declared endpoint: what the contract tests run over."""

@@ -10,17 +10,14 @@ as JSON and nothing more.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
-from datetime import date, datetime, tzinfo
 from typing import Any
 
 from .._core.errors import InvalidInputError
-from .._core.wallclock import format_wall_clock
 from .._http.transport import Request
 from .._http.wire import join_url
 from .converter import decode_json
+from .encoding import Params, encode_json, encode_params
 from .endpoints import IDEMPOTENT_METHODS
 from .namespace import Namespace
 from .paging import Page, Pages, check_paging, page_from_json
@@ -28,8 +25,6 @@ from .paging import Page, Pages, check_paging, page_from_json
 _METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
 _FORBIDDEN_IN_PATH = ("?", "#", "\\", "%2e", "%2E")
 _SIDE_EFFECT = "act twice (create a second record, or ring a person again)"
-
-Params = Mapping[str, object]
 
 
 def check_path(path: object) -> str:
@@ -55,64 +50,6 @@ def check_path(path: object) -> str:
     if " " in text:
         raise InvalidInputError(f"path {path!r} may not contain spaces")
     return text
-
-
-def _param_value(name: str, value: object, zone: tzinfo) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidInputError(f"params[{name!r}] must be finite, got {value!r}")
-        return repr(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return format_wall_clock(value, zone, field=f"params[{name!r}]")
-    if isinstance(value, date):
-        return value.isoformat()
-    raise InvalidInputError(
-        f"params[{name!r}] must be a str, int, float, bool, date, datetime or a "
-        f"list of them, got {type(value).__name__}"
-    )
-
-
-def encode_params(params: Params | None, zone: tzinfo) -> list[tuple[str, str]]:
-    """Return query parameters as pairs; a list repeats its key (``tags[]=a&tags[]=b``).
-
-    ``True``/``False`` are sent as ``1``/``0``, a ``datetime`` as the system's wall
-    clock (``YYYY-MM-DD HH:MM:SS``, naive meaning that clock), a ``date`` as
-    ``YYYY-MM-DD``. ``None`` values are left out.
-    """
-    if params is None:
-        return []
-    if not isinstance(params, Mapping):
-        raise InvalidInputError(
-            f"params must be a mapping of names to values, got {type(params).__name__}"
-        )
-    pairs: list[tuple[str, str]] = []
-    for name, value in params.items():
-        key: object = (
-            name  # a caller's mapping may hold anything, whatever its type says
-        )
-        if not isinstance(key, str) or not key:
-            raise InvalidInputError(
-                f"params keys must be non-empty strings, got {name!r}"
-            )
-        if value is None:
-            continue
-        values = value if isinstance(value, (list, tuple)) else [value]
-        pairs.extend((name, _param_value(name, item, zone)) for item in values)
-    return pairs
-
-
-def encode_json(body: object) -> bytes:
-    """Return *body* as UTF-8 JSON, or refuse what JSON cannot carry."""
-    try:
-        return json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"json= cannot be sent as JSON: {exc}") from None
 
 
 class GenericRequests(Namespace):
@@ -144,11 +81,13 @@ class GenericRequests(Namespace):
                 f"idempotent must be True, False or None, got {idempotent!r}"
             )
         body = None if json is None else encode_json(json)
-        url = join_url(self._base_url, relative)
+        url = join_url(self._wiring.base_url, relative)
         pairs = encode_params(params, self._zone)
         if pairs:
             url = url.with_query(pairs)
-        headers = self._get_headers if body is None else self._post_headers
+        headers = (
+            self._wiring.get_headers if body is None else self._wiring.post_headers
+        )
         request = Request(
             verb,
             url,
@@ -184,12 +123,14 @@ class GenericRequests(Namespace):
                     "and offset= to paginate"
                 )
         base = encode_params(params, self._zone)
-        url = join_url(self._base_url, relative)
+        url = join_url(self._wiring.base_url, relative)
         where = str(url)
 
         async def fetch(start: int, size: int) -> Page[Any]:
             query = [*base, ("limit", str(size)), ("offset", str(start))]
-            request = Request("GET", url.with_query(query), relative, self._get_headers)
+            request = Request(
+                "GET", url.with_query(query), relative, self._wiring.get_headers
+            )
             response = await self._transport.send(request)
             data = decode_json(
                 response.body, method="GET", url=where, truncated=response.truncated

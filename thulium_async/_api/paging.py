@@ -121,12 +121,21 @@ def page_from_json(
     )
 
 
-def check_paging(limit: object, offset: object, concurrency: object) -> None:
-    """Refuse a page size, start or concurrency that cannot be right."""
-    if type(limit) is not int or not 1 <= limit <= 1000:
+def check_paging(
+    limit: object, offset: object, concurrency: object, *, max_limit: int = 1000
+) -> None:
+    """Refuse a page size, start or concurrency that cannot be right.
+
+    *max_limit* is the endpoint's documented largest page (100 or 1000).
+    """
+    if type(limit) is not int or not 1 <= limit <= max_limit:
+        hint = (
+            " (Thulium's largest page; 100 for connections, recordings and tickets)"
+            if max_limit == 1000
+            else " (this list's largest page)"
+        )
         raise InvalidInputError(
-            f"limit must be an int from 1 to 1000 (Thulium's largest page; 100 for "
-            f"connections, recordings and tickets), got {limit!r}"
+            f"limit must be an int from 1 to {max_limit}{hint}, got {limit!r}"
         )
     if type(offset) is not int or offset < 0:
         raise InvalidInputError(f"offset must be an int >= 0, got {offset!r}")

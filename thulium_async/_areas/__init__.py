@@ -1,1 +1,13 @@
-"""One module per area of Thulium's API (``client.queues``, ...), over ``_api``."""
+"""One module per area of Thulium's API (``client.queues``, ...), over ``_api``.
+
+Each area module declares its endpoints beside the methods that call them and lists
+them in its ``ENDPOINTS``; :data:`ENDPOINTS` here is every one of them, which the fake
+server serves and the contract tests run over.
+"""
+
+from __future__ import annotations
+
+from .._api.endpoints import Endpoint
+from . import queues
+
+ENDPOINTS: tuple[Endpoint, ...] = (*queues.ENDPOINTS,)

@@ -1,21 +1,22 @@
-"""The ``client.queues`` namespace: one thin coroutine per vendor endpoint.
+"""The ``client.queues`` namespace: its endpoints declared, one thin method each.
 
-Each coroutine validates its input, builds a request, hands it to the transport and
-structures the answer. None of them knows about retries or sessions.
+Each method validates its arguments and hands a declared endpoint to the shared
+machinery (``Namespace._send``); none knows about retries, sessions or JSON. The
+dialer's ``schedule_call`` is the one hand-written path: it builds its body directly,
+because a dialer sends thousands a second (``benchmarks/bench_instructions.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncGenerator, Mapping
-from datetime import datetime, tzinfo
-from typing import Any
+from collections.abc import AsyncGenerator
+from datetime import datetime
 
-from yarl import URL
+import attrs
 
-from .._api.converter import decode_json, structure, structure_waiting_list
-from .._api.endpoints import SCHEDULE_CALL, WAITING_LIST, Endpoint
+from .._api.converter import register_fast_path
+from .._api.endpoints import Endpoint, PathKind
 from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -23,40 +24,54 @@ from .._core.wallclock import format_wall_clock
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
 from .._features.dialer import PathLike, RunOptions, check_concurrency, schedule_many
 from .._features.watch import WaitingListChange, watch
-from .._http.transport import Request, Response, Transport
-from .._http.wire import join_url
-from .._models.queues import WaitingCaller
+from .._http.transport import Request, Response
+from .._models.queues import QueueTopics, WaitingCaller
+from .queues_fast import waiting_list_reader
 
+
+@attrs.frozen(kw_only=True)
+class ScheduleCallBody:
+    """``schedule_call``'s JSON body, as declared (the method writes it directly)."""
+
+    phone_number: str
+    call_at: datetime | None = None
+
+
+WAITING_LIST = Endpoint(
+    "queues.waiting_list",
+    "GET",
+    "queues/{queue_id}/waiting_list",
+    {"queue_id": PathKind.ID},
+    returns=list[WaitingCaller],
+    doc="queues/get_queues_id_waiting_list",
+)
+SCHEDULE_CALL = Endpoint(
+    "queues.schedule_call",
+    "POST",
+    "queues/{queue_id}/schedule_call",
+    {"queue_id": PathKind.ID},
+    body=ScheduleCallBody,
+    side_effect="call the customer twice",
+    doc="queues/post_queues_id_schedule_call",
+)
+TOPICS = Endpoint(
+    "queues.topics",
+    "GET",
+    "queues/{queue_id}/topics",
+    {"queue_id": PathKind.ID},
+    returns=QueueTopics,
+    doc="queues/get_queues_id_topics",
+)
+ENDPOINTS = (WAITING_LIST, SCHEDULE_CALL, TOPICS)
+
+register_fast_path(list[WaitingCaller], waiting_list_reader)
 logger = logging.getLogger("thulium_async")
-_CACHE_LIMIT = 1024
 
 
 class Queues(Namespace):
-    """Queue endpoints: ``client.queues.waiting_list(...)``, ``schedule_call(...)``."""
+    """Queue endpoints: ``client.queues.waiting_list(...)``, ``schedule_call(...)``, ..."""
 
-    __slots__ = ("_schedule_requests", "_urls", "_waiting_requests")
-
-    def __init__(
-        self,
-        transport: Transport,
-        *,
-        base_url: URL,
-        zone: tzinfo,
-        get_headers: Mapping[str, str],
-        post_headers: Mapping[str, str],
-    ) -> None:
-        super().__init__(
-            transport,
-            base_url=base_url,
-            zone=zone,
-            get_headers=get_headers,
-            post_headers=post_headers,
-        )
-        # Built once per queue and reused: joining URLs costs more than the rest of
-        # the endpoint's own work (see benchmarks/). Bounded, as queue ids are few.
-        self._urls: dict[str, URL] = {}
-        self._waiting_requests: dict[int, Request] = {}
-        self._schedule_requests: dict[int, Request] = {}
+    __slots__ = ()
 
     def watch_waiting_list(
         self,
@@ -98,28 +113,6 @@ class Queues(Namespace):
             max_backoff=_validation.positive("max_backoff", max_backoff),
         )
 
-    def _request(
-        self, endpoint: Endpoint, headers: Mapping[str, str], **values: object
-    ) -> Request:
-        """Build the request *endpoint* declares, for its path *values* (checked)."""
-        path = endpoint.render(**values)
-        return Request(
-            endpoint.method,
-            self._url(path),
-            path,
-            headers,
-            idempotent=endpoint.is_idempotent,
-            side_effect=endpoint.side_effect,
-        )
-
-    def _url(self, path: str) -> URL:
-        url = self._urls.get(path)
-        if url is None:
-            if len(self._urls) >= _CACHE_LIMIT:
-                self._urls.clear()
-            url = self._urls[path] = join_url(self._base_url, path)
-        return url
-
     async def waiting_list(self, queue_id: int) -> list[WaitingCaller]:
         """Return the callers waiting in queue *queue_id* right now.
 
@@ -136,36 +129,29 @@ class Queues(Namespace):
             ResponseDecodeError: the answer is not the documented list of callers.
             APIStatusError: any other refusal; APIConnectionError: the network failed.
         """
-        request = (
-            self._waiting_requests.get(queue_id) if type(queue_id) is int else None
-        )
-        if request is None:
-            queue = _validation.queue_id(queue_id)
-            request = self._request(WAITING_LIST, self._get_headers, queue_id=queue)
-            _remember(self._waiting_requests, queue, request)
+        # Namespace._send's steps, written out: one coroutine frame fewer on the path
+        # a supervisor page polls for every queue every few seconds (each suspension
+        # of the request resumes every frame above it; bench_instructions.py).
+        wiring = self._wiring
+        request = wiring.prebuilt_one(WAITING_LIST, queue_id)
         response = await self._transport.send(request)
-        return self._structure_waiting_list(response, request.url)
+        read = wiring.readers.get(WAITING_LIST) or wiring.reader(WAITING_LIST)
+        result: list[WaitingCaller] = read(response, request)
+        return result
 
-    def _structure_waiting_list(
-        self, response: Response, url: URL
-    ) -> list[WaitingCaller]:
-        if not response.truncated:
-            callers = structure_waiting_list(response.body, self._zone)
-            if callers is not None:
-                return callers
-        # The slow path, only for a body the fast path refused: say exactly why.
-        where = str(url)
-        data: Any = decode_json(
-            response.body, method="GET", url=where, truncated=response.truncated
-        )
-        return structure(
-            data,
-            list[WaitingCaller],
-            self._zone,
-            method="GET",
-            url=where,
-            raw=response.body,
-        )
+    async def topics(self, queue_id: int) -> QueueTopics:
+        """Return the call topics agents can pick in queue *queue_id*.
+
+        Only active topic groups, and in them only active topics, are listed; an
+        empty group is listed too. A GET, retried like ``waiting_list``.
+
+        Raises:
+            InvalidInputError: *queue_id* is not a positive int (nothing is sent).
+            NotFoundError: no such queue.
+            ResponseDecodeError: the answer is not the documented shape.
+        """
+        result: QueueTopics = await self._send(TOPICS, queue_id)
+        return result
 
     async def schedule_call(
         self,
@@ -282,10 +268,7 @@ class Queues(Namespace):
         """
         number = _validation.phone_number(phone_number)
         when = None if call_at is None else format_wall_clock(call_at, self._zone)
-        request = self._schedule_requests.get(queue)
-        if request is None:
-            request = self._request(SCHEDULE_CALL, self._post_headers, queue_id=queue)
-            _remember(self._schedule_requests, queue, request)
+        request = self._wiring.prebuilt_one(SCHEDULE_CALL, queue)
         return request, schedule_call_body(number, when)
 
 
@@ -321,13 +304,6 @@ def _run_options(
     ):
         raise InvalidInputError("journal and resume_from must be different files")
     return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
-
-
-def _remember(cache: dict[int, Request], queue: int, request: Request) -> None:
-    """Keep *request* for *queue*; bounded, though queue ids are few."""
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[queue] = request
 
 
 def schedule_call_body(phone_number: str, call_at: str | None) -> bytes:

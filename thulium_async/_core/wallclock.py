@@ -17,13 +17,40 @@ with the daylight-saving rules written down:
 
 from __future__ import annotations
 
+import enum
+import re
 import zoneinfo
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from .errors import InvalidInputError
 
 _WALL_CLOCK_LENGTH = 19
+_DURATION = re.compile(r"([0-9]{1,6}):([0-5][0-9]):([0-5][0-9])")
+
+
+class Clock(enum.Enum):
+    """The shapes Thulium writes its wall clock in; each field uses one of them."""
+
+    SECONDS = "YYYY-MM-DD HH:MM:SS"
+    """The waiting list, schedule_call, agent statuses."""
+    MINUTES = "YYYY-MM-DD HH:MM"
+    """Connections, recordings, tickets, campaign records."""
+    DATE = "YYYY-MM-DD"
+    """Date-only filters."""
+
+
+CLOCK = "thulium_clock"
+"""The attrs metadata key that says which :class:`Clock` a datetime field uses."""
+
+
+def clock(shape: Clock) -> dict[str, Clock]:
+    """Return the field metadata for a datetime field written in *shape*.
+
+    ``date: datetime = attrs.field(metadata=clock(Clock.MINUTES))``; a field
+    without it uses ``Clock.SECONDS``.
+    """
+    return {CLOCK: shape}
 
 
 @lru_cache(maxsize=64)
@@ -49,6 +76,63 @@ def resolve_timezone(value: object) -> tzinfo:
     raise InvalidInputError(
         f"timezone must be an IANA name or a tzinfo, got {type(value).__name__}"
     )
+
+
+def parse_clock(text: str, zone: tzinfo, shape: Clock) -> datetime:
+    """Return the aware datetime for *text* written in *shape*, read in *zone*.
+
+    Raises:
+        ValueError: *text* is not in *shape*.
+    """
+    if shape is Clock.SECONDS:
+        return parse_wall_clock(text, zone)
+    if shape is Clock.MINUTES:
+        if len(text) != 16 or text[13] != ":":
+            raise ValueError(f"expected 'YYYY-MM-DD HH:MM', got {text!r}")
+        return parse_wall_clock(text + ":00", zone)
+    if len(text) != 10:
+        raise ValueError(f"expected 'YYYY-MM-DD', got {text!r}")
+    return parse_wall_clock(text + " 00:00:00", zone)
+
+
+def format_clock(value: object, zone: tzinfo, shape: Clock, field: str) -> str:
+    """Return *value* (a datetime, or a date) as Thulium writes *shape*, in *zone*.
+
+    A ``date`` is sent as ``YYYY-MM-DD`` whatever the shape (date filters take it);
+    a ``datetime`` as :func:`format_wall_clock` does, cut to *shape*.
+
+    Raises:
+        InvalidInputError: as :func:`format_wall_clock`, naming *field*.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    text = format_wall_clock(value, zone, field=field)
+    if shape is Clock.MINUTES:
+        return text[:16]
+    if shape is Clock.DATE:
+        return text[:10]
+    return text
+
+
+def parse_duration(text: str) -> timedelta:
+    """Return the duration Thulium writes as ``HHH:MM:SS`` (hours may pass 24).
+
+    Raises:
+        ValueError: *text* is not in that shape.
+    """
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        raise ValueError(f"expected a duration 'HH:MM:SS', got {text!r}")
+    hours, minutes, seconds = map(int, match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """Return *value* as ``HH:MM:SS``, hours not wrapped at 24, seconds truncated."""
+    total = int(value.total_seconds())
+    if total < 0:
+        raise InvalidInputError(f"a duration cannot be negative, got {value!r}")
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def parse_wall_clock(text: str, zone: tzinfo) -> datetime:

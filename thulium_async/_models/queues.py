@@ -1,8 +1,8 @@
-"""The frozen attrs classes users receive: data only, no I/O, no cattrs.
+"""The queue models users receive: frozen attrs classes, data only, no I/O, no cattrs.
 
 Field names are the vendor's own (already snake_case), so a user can read Thulium's pages
 and these classes side by side. Renames, if the vendor ever needs them, belong in
-``_converter.py``, never here.
+the converter (``_api/converter.py``), never here.
 """
 
 from __future__ import annotations
@@ -27,3 +27,61 @@ class WaitingCaller:
     started_at: datetime
     customer_id: int | None = None
     customer_label: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Topic:
+    """A call topic agents can pick for a conversation in a queue.
+
+    Attributes:
+        id: the topic's id (``topic_id`` in the call history).
+        name: its name.
+        show_custom_fields: whether picking it shows the queue's custom fields.
+    """
+
+    id: int
+    name: str
+    show_custom_fields: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class TopicGroup:
+    """A named group of topics, as the queue's settings group them.
+
+    Attributes:
+        group_name: the group's name.
+        topics: its active topics; empty groups are listed too.
+    """
+
+    group_name: str
+    topics: tuple[Topic, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TopicField:
+    """A custom field agents fill in with a topic.
+
+    Attributes:
+        id: the field's id.
+        name: its name.
+        type: the vendor's field type (``TEXT``, ``LONG_TEXT``, ...).
+        require: whether agents must fill it in.
+    """
+
+    id: int
+    name: str
+    type: str
+    require: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class QueueTopics:
+    """The call topics of a queue, as ``queues.topics`` reports them.
+
+    Attributes:
+        topic_groups: the active topic groups, each with its active topics.
+        custom_fields: the custom fields that go with the topics.
+    """
+
+    topic_groups: tuple[TopicGroup, ...] = ()
+    custom_fields: tuple[TopicField, ...] = ()

@@ -1,0 +1,229 @@
+"""The contract every declared endpoint keeps, one parametrised row per endpoint.
+
+Adding an endpoint adds a row to CALLS (how its public method is called) and a sample
+body under ``tests/samples/<name>/``; everything else here runs over the declarations.
+Each row is checked against FakeThulium, which serves the same declarations:
+
+- bad path values are refused before anything is sent;
+- the vendor's example body structures into the declared model;
+- a documented field given the wrong type is named in the ResponseDecodeError;
+- an endpoint that is not idempotent, processed and then cut off, raises
+  DeliveryUnknownError and was received exactly once;
+- a paged list reads every item across pages and stops.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import pytest_asyncio
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from thulium_async import (
+    DeliveryUnknownError,
+    InvalidInputError,
+    Page,
+    Pages,
+    ResponseDecodeError,
+    ThuliumClient,
+)
+from thulium_async._api.converter import answer_reader
+from thulium_async._api.endpoints import Endpoint, PathKind
+from thulium_async._areas import ENDPOINTS
+from thulium_async._http.transport import Request, Response
+from thulium_async.testing import FakeThulium, Fault
+
+from .conftest import FAST_RETRY
+
+SAMPLES = Path(__file__).parent / "samples"
+GOOD = {
+    PathKind.ID: 2,
+    PathKind.LOGIN: "jkowalski",
+    PathKind.CAMPAIGN: "00001",
+    PathKind.CONNECTION: "1416225570.341",
+}
+BAD = {
+    PathKind.ID: 0,
+    PathKind.LOGIN: "../x",
+    PathKind.CAMPAIGN: "1",
+    PathKind.CONNECTION: "a/b",
+}
+
+Call = Callable[..., Any]
+# How each endpoint's public method is called, given its path values.
+CALLS: dict[str, Call] = {
+    "queues.waiting_list": lambda c, queue: c.queues.waiting_list(queue),
+    "queues.schedule_call": lambda c, queue: c.queues.schedule_call(queue, "500333222"),
+    "queues.topics": lambda c, queue: c.queues.topics(queue),
+}
+BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
+ids = [endpoint.name for endpoint in ENDPOINTS]
+with_answers = [e for e in ENDPOINTS if e.returns is not None]
+writes = [e for e in ENDPOINTS if not e.is_idempotent]
+lists = [e for e in ENDPOINTS if e.paging is not None]
+
+
+def path_values(endpoint: Endpoint) -> list[object]:
+    return [GOOD[kind] for kind in endpoint.params.values()]
+
+
+def sample(endpoint: Endpoint) -> Any:
+    files = sorted((SAMPLES / endpoint.name).glob("*.json"))
+    assert files, (
+        f"add the vendor's example answer under tests/samples/{endpoint.name}/"
+    )
+    return json.loads(files[0].read_bytes())
+
+
+@pytest_asyncio.fixture
+async def served() -> AsyncIterator[tuple[FakeThulium, ThuliumClient]]:
+    async with (
+        FakeThulium(samples=SAMPLES) as fake,
+        ThuliumClient(
+            fake.base_url, fake.username, fake.password, retry=FAST_RETRY
+        ) as client,
+    ):
+        yield fake, client
+
+
+async def call(client: ThuliumClient, endpoint: Endpoint, *values: object) -> Any:
+    result = CALLS[endpoint.name](client, *values)
+    if isinstance(result, Pages):
+        return await result
+    return await result
+
+
+def test_every_declared_endpoint_has_a_row() -> None:
+    assert set(CALLS) == set(BY_NAME)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids)
+async def test_bad_path_values_are_refused_before_sending(served, endpoint) -> None:
+    fake, client = served
+    for position, kind in enumerate(endpoint.params.values()):
+        values = path_values(endpoint)
+        values[position] = BAD[kind]
+        with pytest.raises(InvalidInputError):
+            await call(client, endpoint, *values)
+    assert fake.requests == []
+
+
+def _answer(endpoint: Endpoint, data: Any) -> Any:
+    body = json.dumps(data).encode()
+    response = Response(200, CIMultiDictProxy(CIMultiDict()), body)
+    request = Request(endpoint.method, URL("https://acme.thulium.com/api/x"), "x", {})
+    return answer_reader(endpoint, FakeThulium().zone)(response, request)
+
+
+def _item_type(endpoint: Endpoint) -> Any:
+    returns = endpoint.returns
+    return getattr(returns, "__args__", (returns,))[0]
+
+
+@pytest.mark.parametrize("endpoint", with_answers, ids=lambda e: e.name)
+def test_the_vendor_sample_structures(endpoint) -> None:
+    data = sample(endpoint)
+    if endpoint.paging is not None:
+        items = [_answer(endpoint, [item])[0] for item in data["result"]]
+        assert items
+        assert all(isinstance(item, endpoint.returns) for item in items)
+        return
+    result = _answer(endpoint, data)
+    model = _item_type(endpoint)
+    values = result if isinstance(result, list) else [result]
+    assert values
+    assert all(isinstance(value, model) for value in values)
+
+
+def _first_object(endpoint: Endpoint, data: Any) -> dict[str, Any]:
+    if endpoint.paging is not None:
+        data = data["result"]
+    found: dict[str, Any] = data[0] if isinstance(data, list) else data
+    return found
+
+
+@pytest.mark.parametrize("endpoint", with_answers, ids=lambda e: e.name)
+def test_a_mistyped_documented_field_is_named(endpoint) -> None:
+    data = sample(endpoint)
+    model = endpoint.returns if endpoint.paging else _item_type(endpoint)
+    row = _first_object(endpoint, data)
+    names = [f.name for f in attrs.fields(model) if f.name in row]
+    assert names, "the sample shows none of the model's fields"
+    for name in names:
+        broken = copy.deepcopy(data)
+        _first_object(endpoint, broken)[name] = {"not": "this"}
+        payload = [_first_object(endpoint, broken)] if endpoint.paging else broken
+        with pytest.raises(ResponseDecodeError, match=rf"\.{name}\b"):
+            _answer(endpoint, payload)
+
+
+@pytest.mark.parametrize("endpoint", with_answers, ids=lambda e: e.name)
+def test_unknown_fields_are_ignored(endpoint) -> None:
+    data = sample(endpoint)
+    before = _answer(
+        endpoint, [_first_object(endpoint, data)] if endpoint.paging else data
+    )
+    _first_object(endpoint, data)["added_by_the_vendor_later"] = [1, {"x": None}]
+    after = _answer(
+        endpoint, [_first_object(endpoint, data)] if endpoint.paging else data
+    )
+    assert before == after
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [e for e in with_answers if e.name != "queues.waiting_list"],
+    ids=lambda e: e.name,
+)
+async def test_the_fake_serves_the_sample_end_to_end(served, endpoint) -> None:
+    fake, client = served
+    result = await call(client, endpoint, *path_values(endpoint))
+    if isinstance(result, Page):
+        assert result.items
+    else:
+        assert result
+    (received,) = fake.requests_to(endpoint.name)
+    assert received.method == endpoint.method
+
+
+@pytest.mark.parametrize("endpoint", writes, ids=lambda e: e.name)
+async def test_a_write_cut_off_after_processing_is_unknown_and_sent_once(
+    served, endpoint
+) -> None:
+    fake, client = served
+    fake.fail_next(endpoint.name, Fault.processed_then_drop())
+    with pytest.raises(DeliveryUnknownError) as caught:
+        await call(client, endpoint, *path_values(endpoint))
+    assert endpoint.side_effect in str(caught.value)
+    assert len(fake.requests_to(endpoint.name)) == 1
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=ids)
+async def test_faults_work_on_every_route(served, endpoint) -> None:
+    """A 503 is retried on every route (nothing was processed), then it succeeds."""
+    fake, client = served
+    fake.fail_next(endpoint.name, Fault.status_response(503))
+    await call(client, endpoint, *path_values(endpoint))
+    assert len(fake.requests_to(endpoint.name)) == 2
+
+
+@pytest.mark.parametrize("endpoint", lists, ids=lambda e: e.name)
+async def test_a_paged_list_reads_every_item_and_stops(served, endpoint) -> None:
+    fake, client = served
+    item = sample(endpoint)["result"][0]
+    fake.respond(endpoint.name, [item] * 250)
+    pages = CALLS[endpoint.name](client, *path_values(endpoint))
+    first = await pages
+    assert (first.count, len(first.items)) == (250, min(250, endpoint.paging.max_limit))
+    fake.requests.clear()
+    items = [x async for x in CALLS[endpoint.name](client, *path_values(endpoint))]
+    assert len(items) == 250
+    expected_pages = -(-250 // endpoint.paging.max_limit)
+    assert len(fake.requests_to(endpoint.name)) == expected_pages
