@@ -45,7 +45,7 @@ nitpick_ignore_regex = [
     ),
     (
         r"py:class",
-        r"(T|NumberSource|PathLike|FetchPage|AsyncGenerator|Iterable|AsyncIterable|Mapping)",
+        r"(T|NumberSource|PathLike|FetchPage|AsyncGenerator|Iterable|AsyncIterable|Mapping|Wiring|Transport|Sequence|Any)",
     ),
     (r"py:class", r"(tzinfo|URL|Transport|ClientSession|SSLContext|datetime|Random)"),
     (r"py:.*", r"thulium_async\._.*"),

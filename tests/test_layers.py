@@ -14,7 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "_core": set(),
     "_models": {"_core"},
     "_http": {"_core"},
-    "_api": {"_core", "_http"},
+    "_api": {"_core", "_http", "_models"},
     "_features": {"_core", "_models"},
     "_areas": {"_core", "_models", "_http", "_api", "_features"},
 }

@@ -36,17 +36,32 @@ from ._features.watch import WaitingListChange
 from ._http.ratelimit import LocalRateLimiter, RateLimiter
 from ._http.retry import RetryPolicy
 from ._http.transport import ClientStats
-from ._models.queues import QueueTopics, Topic, TopicField, TopicGroup, WaitingCaller
+from ._models.agents import Agent, AgentCreated, AgentState, AgentStatus
+from ._models.calls import Connection, ConnectionTopic, Recording, TopicValue
+from ._models.queues import (
+    QueueTopics,
+    Topic,
+    TopicField,
+    TopicGroup,
+    WaitingCaller,
+    WaitingStats,
+)
 
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "Agent",
+    "AgentCreated",
+    "AgentState",
+    "AgentStatus",
     "AuthenticationError",
     "BadRequestError",
     "CallOutcome",
     "CallRequest",
     "ClientStats",
+    "Connection",
+    "ConnectionTopic",
     "DeliveryUnknownError",
     "DialProgress",
     "ErrorDetail",
@@ -61,6 +76,7 @@ __all__ = [
     "RateLimitError",
     "RateLimiter",
     "RateLimiterUnavailableError",
+    "Recording",
     "ResponseDecodeError",
     "RetryPolicy",
     "RunStoppedError",
@@ -70,9 +86,11 @@ __all__ = [
     "Topic",
     "TopicField",
     "TopicGroup",
+    "TopicValue",
     "UnprocessableEntityError",
     "WaitingCaller",
     "WaitingListChange",
+    "WaitingStats",
 ]
 
 

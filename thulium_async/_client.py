@@ -1,7 +1,7 @@
 """ThuliumClient: checks its configuration once, owns the session manager and transport.
 
-It wires the layers together and exposes the ``queues`` namespace; it sends nothing
-itself.
+It wires the layers together and exposes the namespaces (``queues``, ``agents``,
+``connections``, ``recordings``); it sends nothing itself.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import aiohttp
 from ._api.generic import GenericRequests
 from ._api.namespace import Wiring
 from ._api.paging import Pages
+from ._areas.agents import Agents
+from ._areas.connections import Connections, Recordings
 from ._areas.queues import Queues
 from ._core.errors import InvalidInputError
 from ._core.validation import positive, positive_int
@@ -118,16 +120,22 @@ class ThuliumClient:
         InvalidInputError: any argument is invalid.
     """
 
-    __slots__ = (
-        "_base_url",
-        "_generic",
-        "_is_view",
-        "_sessions",
-        "_transport",
-        "_username",
-        "_zone",
-        "queues",
-    )
+    __slots__ = {  # a dict: Sphinx shows the values as the attributes' docs
+        "_base_url": "",
+        "_generic": "",
+        "_is_view": "",
+        "_sessions": "",
+        "_transport": "",
+        "_username": "",
+        "_zone": "",
+        "agents": "Agent endpoints (``get``, ``status``, ``create``, ``call``).",
+        "connections": "The call history (``list``, ``topic``, ``call``).",
+        "queues": (
+            "Queue endpoints (``waiting_list``, ``waiting_stats``, ``topics``, "
+            "``schedule_call``, ``schedule_calls``, ``watch_waiting_list``)."
+        ),
+        "recordings": "Recorded calls (``list``).",
+    }
 
     def __init__(
         self,
@@ -203,6 +211,9 @@ class ThuliumClient:
             post_headers=post_headers,
         )
         self.queues = Queues(self._transport, wiring)
+        self.agents = Agents(self._transport, wiring)
+        self.connections = Connections(self._transport, wiring)
+        self.recordings = Recordings(self._transport, wiring)
         self._generic = GenericRequests(self._transport, wiring)
 
     @classmethod
@@ -364,6 +375,9 @@ class ThuliumClient:
         view._transport = transport
         view._is_view = True
         view.queues = self.queues.with_transport(transport)
+        view.agents = self.agents.with_transport(transport)
+        view.connections = self.connections.with_transport(transport)
+        view.recordings = self.recordings.with_transport(transport)
         view._generic = self._generic.with_transport(transport)
         return view
 

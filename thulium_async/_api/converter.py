@@ -41,6 +41,7 @@ from cattrs.v import format_exception
 from .._core.errors import ResponseDecodeError, snippet
 from .._core.wallclock import CLOCK, Clock, parse_clock, parse_duration
 from .._http.transport import Request, Response
+from .._models.fields import EITHER, RAW
 from .endpoints import Endpoint
 from .paging import Page, page_from_json
 
@@ -50,13 +51,17 @@ FastPath = Callable[[bytes], Any]
 """Decode and structure a whole body; return ``None`` to send it to the detailed path."""
 
 
-def _strict_str(value: Any, _: type) -> str:
+def _strict_str(value: Any, type_: type) -> str:
+    if type_ is not str:  # a str-valued enum: singledispatch finds str first
+        return _enum_member(value, type_)  # type: ignore[no-any-return]
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {_describe(value)}")
     return value
 
 
-def _strict_int(value: Any, _: type) -> int:
+def _strict_int(value: Any, type_: type) -> int:
+    if type_ is not int and type_ is not bool:  # an int-valued enum
+        return _enum_member(value, type_)  # type: ignore[no-any-return]
     if type(value) is not int:
         raise TypeError(f"expected an integer, got {_describe(value)}")
     return value
@@ -74,10 +79,49 @@ def _strict_float(value: Any, _: type) -> float:
     return float(value)
 
 
+def _enum_member(value: Any, type_: Any) -> Any:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise TypeError(
+            f"expected one of {type_.__name__}'s values, got {_describe(value)}"
+        )
+    try:
+        return type_(value)
+    except ValueError:
+        raise ValueError(
+            f"expected one of {', '.join(str(m.value) for m in type_)}, got {value!r}"
+        ) from None
+
+
 def _duration(value: Any, _: type) -> timedelta:
     if not isinstance(value, str):
         raise TypeError(f"expected an 'HH:MM:SS' duration, got {_describe(value)}")
     return parse_duration(value)
+
+
+def _either_hook(type_: Any) -> Callable[[Any, Any], Any]:
+    """Read a field the vendor sends as a number on one page and text on another.
+
+    ``agents/:login`` writes an agent's ``number`` as ``559933``, the campaign pages as
+    ``"3113"``; ``POST agents`` answers its ``agent_id`` as ``"11"``. The field's own
+    type decides what the user gets: text from a number, or a number from digits.
+    """
+    optional = type(None) in typing.get_args(type_)
+    want_int = type_ is int or (optional and int in typing.get_args(type_))
+
+    def _either(value: Any, _: Any) -> Any:
+        if value is None and optional:
+            return None
+        if type(value) is int:
+            return value if want_int else str(value)
+        if isinstance(value, str):
+            if not want_int:
+                return value
+            if value.isascii() and value.isdigit():
+                return int(value)
+        expected = "an integer" if want_int else "a string"
+        raise TypeError(f"expected {expected} (or its digits), got {_describe(value)}")
+
+    return _either
 
 
 def _describe(value: Any) -> str:
@@ -152,12 +196,20 @@ def converter_for(zone: tzinfo) -> cattrs.Converter:
                 overrides[field.name] = override(
                     struct_hook=_clock_hook(zone, shape, optional)
                 )
+            elif field.metadata.get(EITHER):
+                overrides[field.name] = override(struct_hook=_either_hook(field.type))
+            elif field.metadata.get(RAW):
+                overrides[field.name] = override(omit=True)
         fields: Any = make_dict_structure_fn(cls, converter, **overrides)
+        keep = [f.name for f in attrs.fields(model) if f.metadata.get(RAW)]
 
         def _structure(value: Any, type_: type) -> Any:
             if not isinstance(value, dict):
                 raise TypeError(f"expected a JSON object, got {_describe(value)}")
-            return fields(value, type_)
+            instance = fields(value, type_)
+            for name in keep:  # the whole object, as sent: what is not typed yet
+                object.__setattr__(instance, name, dict(value))
+            return instance
 
         return _structure
 

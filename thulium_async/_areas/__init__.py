@@ -8,6 +8,10 @@ server serves and the contract tests run over.
 from __future__ import annotations
 
 from .._api.endpoints import Endpoint
-from . import queues
+from . import agents, connections, queues
 
-ENDPOINTS: tuple[Endpoint, ...] = (*queues.ENDPOINTS,)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *queues.ENDPOINTS,
+    *agents.ENDPOINTS,
+    *connections.ENDPOINTS,
+)

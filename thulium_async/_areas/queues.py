@@ -25,7 +25,7 @@ from .._features.dial_models import CallOutcome, DialProgress, NumberSource
 from .._features.dialer import PathLike, RunOptions, check_concurrency, schedule_many
 from .._features.watch import WaitingListChange, watch
 from .._http.transport import Request, Response
-from .._models.queues import QueueTopics, WaitingCaller
+from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
 from .queues_fast import waiting_list_reader
 
 
@@ -62,7 +62,15 @@ TOPICS = Endpoint(
     returns=QueueTopics,
     doc="queues/get_queues_id_topics",
 )
-ENDPOINTS = (WAITING_LIST, SCHEDULE_CALL, TOPICS)
+WAITING_STATS = Endpoint(
+    "queues.waiting_stats",
+    "GET",
+    "queues/{queue_id}/waiting_stats",
+    {"queue_id": PathKind.ID},
+    returns=WaitingStats,
+    doc="no vendor page: the shape the vendor's own queue widget reads",
+)
+ENDPOINTS = (WAITING_LIST, SCHEDULE_CALL, TOPICS, WAITING_STATS)
 
 register_fast_path(list[WaitingCaller], waiting_list_reader)
 logger = logging.getLogger("thulium_async")
@@ -137,6 +145,22 @@ class Queues(Namespace):
         response = await self._transport.send(request)
         read = wiring.readers.get(WAITING_LIST) or wiring.reader(WAITING_LIST)
         result: list[WaitingCaller] = read(response, request)
+        return result
+
+    async def waiting_stats(self, queue_id: int) -> WaitingStats:
+        """Return how many callers wait in queue *queue_id* and the expected wait.
+
+        The vendor publishes no page for this endpoint: the shape comes from the
+        vendor's own queue widget, which reads ``in_queue`` and ``approx_wait_time``
+        (``HH:MM:SS``). Those two are typed; the whole answer is in ``.fields``.
+        A GET, retried like ``waiting_list``.
+
+        Raises:
+            InvalidInputError: *queue_id* is not a positive int (nothing is sent).
+            NotFoundError: no such queue, or a system without this endpoint.
+            ResponseDecodeError: ``in_queue`` missing or not an integer.
+        """
+        result: WaitingStats = await self._send(WAITING_STATS, queue_id)
         return result
 
     async def topics(self, queue_id: int) -> QueueTopics:

@@ -7,9 +7,13 @@ the converter (``_api/converter.py``), never here.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
+
+from .fields import raw
 
 
 @attrs.frozen(kw_only=True)
@@ -85,3 +89,22 @@ class QueueTopics:
 
     topic_groups: tuple[TopicGroup, ...] = ()
     custom_fields: tuple[TopicField, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class WaitingStats:
+    """How a queue's wait looks now, as ``queues.waiting_stats`` reports it.
+
+    The vendor documents no page for this endpoint; its shape comes from the vendor's
+    own queue widget, which reads these two fields. Everything the answer holds is
+    kept in ``fields``, so a field typed here later is already there today.
+
+    Attributes:
+        in_queue: callers waiting now.
+        approx_wait_time: the expected wait (``00:00:00`` when nobody waits).
+        fields: the whole answer, as sent.
+    """
+
+    in_queue: int
+    approx_wait_time: timedelta | None = None
+    fields: Mapping[str, Any] = attrs.field(factory=dict, metadata=raw())

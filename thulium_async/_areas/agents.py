@@ -1,0 +1,264 @@
+"""The ``client.agents`` namespace: who the agents are and what they are doing.
+
+``agents.call`` rings a person and ``agents.create`` makes an account: neither is ever
+sent twice after a failure that may have been processed (``DeliveryUnknownError``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from .._api.endpoints import Endpoint, PathKind, check_path_value
+from .._api.namespace import Namespace
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError
+from .._models.agents import Agent, AgentCreated, AgentStatus
+
+_LOGIN = {"login": PathKind.LOGIN}
+
+
+@attrs.frozen(kw_only=True)
+class NewAgentBody:
+    """``POST agents``'s body."""
+
+    name: str
+    surname: str
+    login: str
+    password: str
+    number: str
+    email: str | None = None
+    change_password: bool | None = None
+    callerid: str | None = None
+    language: str | None = None
+    active: bool | None = None
+    outbound_mode: str | None = None
+    roles: tuple[int, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AgentCallBody:
+    """``POST agents/:login/call``'s body."""
+
+    phone_number: str | None = None
+    outbound_id: str | None = None
+    customer_id: int | None = None
+    caller_id: str | None = None
+    custom_data: Any = None
+
+
+GET = Endpoint(
+    "agents.get",
+    "GET",
+    "agents/{login}",
+    _LOGIN,
+    returns=Agent,
+    doc="agents/get_agents_login",
+)
+STATUS = Endpoint(
+    "agents.status",
+    "GET",
+    "agents/{login}/status",
+    _LOGIN,
+    returns=AgentStatus,
+    doc="agents/get_agents_login_status",
+)
+CREATE = Endpoint(
+    "agents.create",
+    "POST",
+    "agents",
+    body=NewAgentBody,
+    returns=AgentCreated,
+    side_effect="try to create the agent twice",
+    doc="agents/post_agents",
+)
+CALL = Endpoint(
+    "agents.call",
+    "POST",
+    "agents/{login}/call",
+    _LOGIN,
+    body=AgentCallBody,
+    side_effect="ring the person twice",
+    doc="agents/post_agents_login_call",
+)
+ENDPOINTS = (GET, STATUS, CREATE, CALL)
+
+
+def _text(name: str, value: object, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _choice(name: str, value: object, choices: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in choices:
+        raise InvalidInputError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
+    return str(value)
+
+
+def _flag(name: str, value: object) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True, False or None, got {value!r}")
+    return value
+
+
+class Agents(Namespace):
+    """Agent endpoints: ``client.agents.get(login)``, ``status``, ``create``, ``call``."""
+
+    __slots__ = ()
+
+    async def get(self, login: str) -> Agent:
+        """Return agent *login*'s account.
+
+        Raises:
+            InvalidInputError: *login* is not a login (nothing is sent).
+            NotFoundError: no such agent.
+        """
+        result: Agent = await self._send(GET, login)
+        return result
+
+    async def status(self, login: str) -> AgentStatus:
+        """Return what agent *login* is doing now, and since when.
+
+        Raises:
+            InvalidInputError: *login* is not a login (nothing is sent).
+            NotFoundError: no such agent.
+        """
+        result: AgentStatus = await self._send(STATUS, login)
+        return result
+
+    async def create(
+        self,
+        *,
+        name: str,
+        surname: str,
+        login: str,
+        password: str,
+        number: str,
+        email: str | None = None,
+        change_password: bool | None = None,
+        callerid: str | None = None,
+        language: str | None = None,
+        active: bool | None = None,
+        outbound_mode: str | None = None,
+        roles: Sequence[int] | None = None,
+    ) -> AgentCreated:
+        """Create an agent account; return its id and login.
+
+        **Not idempotent**: after a failure that may have been processed this raises
+        :class:`~thulium_async.DeliveryUnknownError` instead of sending it again;
+        look the login up with ``agents.get`` before trying again.
+
+        Args:
+            name: the agent's first name.
+            surname: the agent's last name.
+            login: the login (letters, digits, ``_ . @ + -``).
+            password: the panel password.
+            number: the agent's extension.
+            email: an e-mail address.
+            change_password: force a change at first login (the server's default:
+                no).
+            callerid: the caller id shown (default: initial and surname).
+            language: the panel's language, ``"pl"`` or ``"en"``.
+            active: whether the account is active (default: yes).
+            outbound_mode: ``"manual"`` or ``"auto"``.
+            roles: role ids.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the account may or may not have been created.
+        """
+        address: object = email
+        if address is not None and (not isinstance(address, str) or "@" not in address):
+            raise InvalidInputError(f"email must be an e-mail address, got {email!r}")
+        if roles is not None and (
+            isinstance(roles, (str, bytes))
+            or not all(type(role) is int and role > 0 for role in roles)
+        ):
+            raise InvalidInputError(f"roles must be positive int ids, got {roles!r}")
+        body = NewAgentBody(
+            name=str(_text("name", name)),
+            surname=str(_text("surname", surname)),
+            login=check_path_value(PathKind.LOGIN, "login", login),
+            password=str(_text("password", password)),
+            number=str(_text("number", number)),
+            email=email,
+            change_password=_flag("change_password", change_password),
+            callerid=_text("callerid", callerid, optional=True),
+            language=_choice("language", language, ("pl", "en")),
+            active=_flag("active", active),
+            outbound_mode=_choice("outbound_mode", outbound_mode, ("manual", "auto")),
+            roles=None if roles is None else tuple(roles),
+        )
+        result: AgentCreated = await self._send(CREATE, body=body)
+        return result
+
+    async def call(
+        self,
+        login: str,
+        phone_number: str | None = None,
+        *,
+        customer_id: int | None = None,
+        outbound_id: str | None = None,
+        caller_id: str | None = None,
+        custom_data: str | Mapping[str, Any] | None = None,
+    ) -> None:
+        """Ring *phone_number* (or CRM customer *customer_id*'s number) for agent *login*.
+
+        The agent must be in a campaign (*outbound_id*, or the one they are in). This
+        **rings a person**: after a failure that may have been processed it raises
+        :class:`~thulium_async.DeliveryUnknownError` and is never sent again.
+
+        Args:
+            login: the agent.
+            phone_number: the number to ring; may be left out with *customer_id*
+                (then the customer's main number is rung).
+            customer_id: the CRM customer; with *phone_number* too, the number must
+                be one of theirs.
+            outbound_id: the campaign (5 characters, like ``"00001"``) to report it in.
+            caller_id: the number to present.
+            custom_data: passed on to webhooks: a string, or a JSON object.
+
+        Raises:
+            InvalidInputError: a bad argument, or neither number nor customer.
+            DeliveryUnknownError: the person may or may not have been rung.
+        """
+        if phone_number is None and customer_id is None:
+            raise InvalidInputError("agents.call needs phone_number or customer_id")
+        if customer_id is not None and (
+            type(customer_id) is not int or customer_id < 1
+        ):
+            raise InvalidInputError(
+                f"customer_id must be a positive int, got {customer_id!r}"
+            )
+        if custom_data is not None and not isinstance(custom_data, (str, Mapping)):
+            raise InvalidInputError(
+                "custom_data must be a string or a mapping, got "
+                f"{type(custom_data).__name__}"
+            )
+        body = AgentCallBody(
+            phone_number=(
+                None if phone_number is None else _validation.phone_number(phone_number)
+            ),
+            customer_id=customer_id,
+            outbound_id=(
+                None
+                if outbound_id is None
+                else check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
+            ),
+            caller_id=(
+                None if caller_id is None else _validation.phone_number(caller_id)
+            ),
+            custom_data=dict(custom_data)
+            if isinstance(custom_data, Mapping)
+            else custom_data,
+        )
+        await self._send(CALL, login, body=body)

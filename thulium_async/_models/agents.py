@@ -1,0 +1,122 @@
+"""The agent models users receive: frozen attrs classes, data only.
+
+Field names are the vendor's own (``agents/get_agents_login``,
+``agents/get_agents_login_status``, ``agents/post_agents`` under
+https://api.thulium.com/docs/api/).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from .fields import either
+
+
+class AgentState(str, enum.Enum):
+    """An agent's status, equal to the vendor's own string (``AgentState.FREE == "FREE"``).
+
+    A value the vendor adds later does not fail: it arrives as a member that is not
+    one of these (``AgentState("BREAK") == "BREAK"``, ``.is_known`` false), so old code
+    keeps running and can still show it.
+    """
+
+    OFF = "OFF"
+    FREE = "FREE"
+    PAUSED = "PAUSED"
+    INBOUND_CALL = "INBOUND_CALL"
+    OUTBOUND_CALL = "OUTBOUND_CALL"
+    OUTBOUND_PREVIEW = "OUTBOUND_PREVIEW"
+    CALL = "CALL"
+    RINGING = "RINGING"
+
+    @classmethod
+    def _missing_(cls, value: object) -> AgentState | None:
+        if not isinstance(value, str) or not value:
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether this is one of the statuses the vendor documents."""
+        return self._name_ in type(self).__members__
+
+    @property
+    def on_call(self) -> bool:
+        """Whether the agent is talking, dialling or being rung."""
+        return self in _ON_CALL
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+_ON_CALL = frozenset(
+    {
+        AgentState.INBOUND_CALL,
+        AgentState.OUTBOUND_CALL,
+        AgentState.OUTBOUND_PREVIEW,
+        AgentState.CALL,
+        AgentState.RINGING,
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class Agent:
+    """An agent's account, as ``agents.get`` reports it.
+
+    Attributes:
+        agent_id: the agent's id.
+        login: the login.
+        name: first name; surname: last name.
+        email: the e-mail address, if set.
+        active: whether the account is active.
+        number: the agent's extension, as text (the vendor sends it as a number).
+        outbound_mode: ``manual`` or ``auto``.
+        group_id: the agent group, if any.
+    """
+
+    agent_id: int = attrs.field(metadata=either())
+    login: str
+    name: str | None = None
+    surname: str | None = None
+    email: str | None = None
+    active: bool = True
+    number: str | None = attrs.field(default=None, metadata=either())
+    outbound_mode: str | None = None
+    group_id: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AgentStatus:
+    """What an agent is doing, as ``agents.status`` reports it.
+
+    Attributes:
+        login: the agent's login.
+        status: an :class:`AgentState` (a ``str``: compare it with ``"FREE"``).
+        pause_id: the pause reason while ``PAUSED``.
+        last_change: when the status last changed; aware, in the client's zone.
+    """
+
+    login: str
+    status: AgentState
+    pause_id: int | None = None
+    last_change: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AgentCreated:
+    """The answer to ``agents.create``.
+
+    Attributes:
+        agent_id: the new agent's id (the vendor sends it as text; this is the int).
+        agent_login: the new agent's login.
+    """
+
+    agent_id: int = attrs.field(metadata=either())
+    agent_login: str

@@ -1,0 +1,24 @@
+"""Field markers the models use, read by the converter: data, no behaviour.
+
+A model says *what* a field is (``metadata=either()``); the converter in ``_api`` knows
+*how* to read it. Kept here so that models import nothing from the layers above them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EITHER = "thulium_either"
+"""Metadata key: the vendor sends this field as a number or as its digits in text."""
+RAW = "thulium_raw"
+"""Metadata key: this field receives the whole JSON object, as sent."""
+
+
+def either() -> dict[str, Any]:
+    """Metadata for a field the vendor sends as a number or as text, inconsistently."""
+    return {EITHER: True}
+
+
+def raw() -> dict[str, Any]:
+    """Metadata for a field that keeps the whole answer object (what is not typed)."""
+    return {RAW: True}
