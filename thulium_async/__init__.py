@@ -32,6 +32,7 @@ from ._core.errors import (
     UnprocessableEntityError,
 )
 from ._features.dial_models import CallOutcome, CallRequest, DialProgress, OutcomeStatus
+from ._features.reconcile import ReconcileResult, ReconcileStatus
 from ._features.watch import WaitingListChange
 from ._http.ratelimit import LocalRateLimiter, RateLimiter
 from ._http.retry import RetryPolicy
@@ -76,6 +77,8 @@ __all__ = [
     "RateLimitError",
     "RateLimiter",
     "RateLimiterUnavailableError",
+    "ReconcileResult",
+    "ReconcileStatus",
     "Recording",
     "ResponseDecodeError",
     "RetryPolicy",

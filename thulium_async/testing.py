@@ -25,7 +25,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -183,6 +183,11 @@ class FakeThulium:
         waiting: the callers of each queue, newest first, as ``waiting_list`` answers.
         in_flight: requests being handled right now; peak_in_flight: the most at once.
         throttled: 429s sent by ``limit_rate``.
+        agents: each agent's account and status, by login (``add_agent``).
+        history: the call history ``connections.list`` answers, oldest first: calls
+            it was asked to make (``agents.call``, ``connections.call``) at once, and
+            each scheduled call once its time has come on the fake's clock (see
+            ``advance``). Add your own with ``add_connection``.
     """
 
     def __init__(
@@ -208,11 +213,18 @@ class FakeThulium:
         self._expected_auth = basic_auth_header(username, self.password)
         self._scripted: dict[str, deque[Fault]] = {e: deque() for e in _BY_NAME}
         self._answers: dict[str, tuple[int, Any]] = _load_samples(samples)
+        self._responded: set[str] = set()  # set by respond(): wins over state
+        self._generic: dict[str, Handler] = {}
         self._fault_rate = 0.0
         self._fault_choices: tuple[Fault, ...] = ()
         self._rate_limit: tuple[int, float] | None = None
         self._recent: deque[float] = deque()
         self.throttled = 0
+        self.agents: dict[str, dict[str, Any]] = {}
+        self.history: list[dict[str, Any]] = []
+        self._clock_offset = timedelta(0)
+        self._placed = 0  # scheduled calls checked for the history so far
+        self._pending: list[ScheduledCall] = []  # scheduled, their time not yet come
         self._rng = random.Random()  # noqa: S311 -- fault injection, not security
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -227,9 +239,15 @@ class FakeThulium:
         stateful: dict[str, Handler] = {
             "queues.waiting_list": self._waiting_list,
             "queues.schedule_call": self._schedule,
+            "agents.get": self._agent,
+            "agents.status": self._agent_status,
+            "agents.call": self._agent_call,
+            "connections.call": self._connections_call,
+            "connections.list": self._history,
         }
         for declared in ENDPOINTS:
-            handler = stateful.get(declared.name) or self._answer_for(declared)
+            self._generic[declared.name] = self._answer_for(declared)
+            handler = stateful.get(declared.name) or self._generic[declared.name]
             app.router.add_route(
                 declared.method, f"/api/{declared.path}", self._route(declared, handler)
             )
@@ -301,6 +319,108 @@ class FakeThulium:
             c for c in self.waiting[queue_id] if c["phone_number"] != phone_number
         ]
 
+    # -- agents and the call history ---------------------------------------------
+
+    def now(self) -> datetime:
+        """The fake system's clock: the real time plus whatever ``advance`` added."""
+        return datetime.now(self.zone) + self._clock_offset
+
+    def advance(self, by: timedelta | float) -> None:
+        """Move the fake's clock on by *by* (seconds, or a timedelta).
+
+        Scheduled calls whose ``call_at`` has then come appear in ``history``, as the
+        real system's calls appear once made.
+        """
+        self._clock_offset += by if isinstance(by, timedelta) else timedelta(seconds=by)
+
+    def add_agent(
+        self,
+        login: str,
+        *,
+        name: str = "Jan",
+        surname: str = "Kowalski",
+        number: str = "100",
+        status: str = "FREE",
+        pause_id: int | None = None,
+    ) -> None:
+        """Create agent *login* with *status* (``FREE``, ``PAUSED``, ...)."""
+        self.agents[login] = {
+            "agent_id": len(self.agents) + 1,
+            "login": login,
+            "name": name,
+            "surname": surname,
+            "email": None,
+            "active": True,
+            "number": number,
+            "outbound_mode": "manual",
+            "group_id": None,
+        }
+        self.set_agent_status(login, status, pause_id=pause_id)
+
+    def set_agent_status(
+        self, login: str, status: str, *, pause_id: int | None = None
+    ) -> None:
+        """Set what agent *login* is doing, from now on the fake's clock."""
+        self.agents[login]["_status"] = {
+            "login": login,
+            "status": status,
+            "pause_id": pause_id,
+            "last_change": wall_clock_text(self.now()),
+        }
+
+    def add_connection(
+        self,
+        dst: str,
+        *,
+        src: str = "100",
+        type: str = "OUTBOUND",
+        queue_id: int | None = None,
+        at: datetime | None = None,
+        disposition: str = "ANSWERED",
+        user_login: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a call to the history (default: an outbound call now); return it."""
+        when = at if at is not None else self.now()
+        if when.tzinfo is not None:
+            when = when.astimezone(self.zone)
+        record = {
+            "connection_id": f"{int(when.timestamp())}.{len(self.history) + 1}",
+            "date": wall_clock_text(when)[:16],
+            "src": src,
+            "dst": dst,
+            "disposition": disposition,
+            "type": type,
+            "duration": 30 if disposition == "ANSWERED" else 0,
+            "billsec": 25 if disposition == "ANSWERED" else 0,
+            "queue_id": queue_id,
+            "user_login": user_login,
+        }
+        self.history.append(record)
+        return record
+
+    def _place_due_calls(self) -> None:
+        """Move the scheduled calls whose time has come into the history."""
+        self._pending.extend(self.scheduled[self._placed :])
+        self._placed = len(self.scheduled)
+        now = self.now()
+        waiting = []
+        for call in self._pending:
+            due = (
+                parse_wall_clock(call.call_at, self.zone)
+                if call.call_at is not None
+                else None
+            )
+            if due is None or due <= now:
+                self.add_connection(
+                    call.phone_number,
+                    src=f"queue-{call.queue_id}",
+                    queue_id=call.queue_id,
+                    at=due,
+                )
+            else:
+                waiting.append(call)
+        self._pending = waiting
+
     def calls_to(self, phone_number: str) -> list[ScheduledCall]:
         """Return every call scheduled to *phone_number* (more than one is a bug)."""
         return [c for c in self.scheduled if c.phone_number == phone_number]
@@ -317,7 +437,9 @@ class FakeThulium:
         schedule_call). A paged list's body is ``{"count": N, "result": [...]}``, or
         just the list: the fake pages it by the request's ``limit`` and ``offset``.
         """
-        self._answers[_endpoint(endpoint).name] = (status, body)
+        name = _endpoint(endpoint).name
+        self._answers[name] = (status, body)
+        self._responded.add(name)
 
     # -- faults ------------------------------------------------------------------
 
@@ -465,6 +587,58 @@ class FakeThulium:
             return _error(404, "no such queue")
         return web.json_response(self.waiting[int(request.match_info["queue_id"])])
 
+    async def _sample(
+        self, name: str, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        """Answer as an endpoint without state: what ``respond`` set, a sample, a default."""
+        return await self._generic[name](request, body)
+
+    async def _agent(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        agent = self.agents.get(request.match_info["login"])
+        if agent is None or "agents.get" in self._responded:
+            return await self._sample("agents.get", request, body)
+        return web.json_response({k: v for k, v in agent.items() if k != "_status"})
+
+    async def _agent_status(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        agent = self.agents.get(request.match_info["login"])
+        if agent is None or "agents.status" in self._responded:
+            return await self._sample("agents.status", request, body)
+        return web.json_response(agent["_status"])
+
+    async def _agent_call(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        login = request.match_info["login"]
+        if self.agents and login not in self.agents:
+            return _error(404, "Agent not found.")
+        data = _json_object(body) or {}
+        number = data.get("phone_number")
+        customer = data.get("customer_id")
+        if not (isinstance(number, str) and number) and customer is None:
+            return _error(400, "phone_number is required without customer_id")
+        dst = number if isinstance(number, str) and number else f"customer-{customer}"
+        self.add_connection(dst, src=login, user_login=login)
+        return web.Response(status=200, body=b"")
+
+    async def _connections_call(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        data = _json_object(body)
+        if not data or not data.get("sip") or not data.get("phone_number"):
+            return _error(400, "sip and phone_number are required")
+        self.add_connection(str(data["phone_number"]), src=str(data["sip"]))
+        return web.Response(status=200, body=b"")
+
+    async def _history(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        self._place_due_calls()
+        if "connections.list" in self._responded or not self.history:
+            return await self._sample("connections.list", request, body)
+        query = request.query
+        rows = [row for row in self.history if _matches(row, query, self.zone)]
+        return web.json_response(_page(rows, query))
+
     async def _schedule(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if not self._has_queue(request):
             return _error(404, "no such queue")
@@ -474,6 +648,32 @@ class FakeThulium:
             return _error(400, problem)
         self.scheduled.append(call)
         return web.Response(status=200, body=b"")
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _matches(row: dict[str, Any], query: Any, zone: tzinfo) -> bool:
+    """Whether history *row* passes the ``connections`` filters in *query*."""
+    for name in ("src", "dst", "user_login", "connection_id", "type"):
+        if name in query and str(row.get(name)) != query[name]:
+            return False
+    if "queue_id" in query and str(row.get("queue_id")) != query["queue_id"]:
+        return False
+    date = str(row["date"])
+    if "date_from" in query and date < _bound(query["date_from"], "00:00"):
+        return False
+    return not ("date_to" in query and date > _bound(query["date_to"], "23:59"))
+
+
+def _bound(text: str, day_end: str) -> str:
+    """A date filter as ``YYYY-MM-DD HH:MM`` text; a date alone covers its whole day."""
+    return f"{text} {day_end}" if len(text) == 10 else text[:16]
 
 
 def _load_samples(folder: str | PathLike[str] | None) -> dict[str, tuple[int, Any]]:

@@ -57,6 +57,9 @@ class Pages(Generic[T]):
         self._limit = limit
         self._offset = offset
         self._concurrency = concurrency
+        self.total: int | None = None
+        """The total the first page reported, once ``async for`` has fetched it: what
+        a progress bar needs (``None`` before)."""
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self._fetch(self._offset, self._limit).__await__()
@@ -67,6 +70,7 @@ class Pages(Generic[T]):
     async def _items(self) -> AsyncIterator[T]:
         limit = self._limit
         first = await self._fetch(self._offset, limit)
+        self.total = max(0, first.count - self._offset)
         for item in first.items:
             yield item
         if not first.items:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncGenerator
-from datetime import datetime
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from datetime import datetime, timedelta, timezone, tzinfo
 
 import attrs
 
@@ -23,9 +23,16 @@ from .._core.errors import InvalidInputError
 from .._core.wallclock import format_wall_clock
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
 from .._features.dialer import PathLike, RunOptions, check_concurrency, schedule_many
+from .._features.reconcile import (
+    Matcher,
+    ReconcileResult,
+    unknowns,
+    windows,
+)
 from .._features.watch import WaitingListChange, watch
 from .._http.transport import Request, Response
 from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
+from . import connections as _connections
 from .queues_fast import waiting_list_reader
 
 
@@ -146,6 +153,79 @@ class Queues(Namespace):
         read = wiring.readers.get(WAITING_LIST) or wiring.reader(WAITING_LIST)
         result: list[WaitingCaller] = read(response, request)
         return result
+
+    def reconcile(
+        self,
+        outcomes: Iterable[object],
+        *,
+        queue_id: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        window: timedelta = timedelta(days=1),
+    ) -> AsyncIterator[ReconcileResult]:
+        """Look up each ``unknown`` outcome in the call history: was the call made?
+
+        For each ``unknown`` item of *outcomes* (:class:`~thulium_async.CallOutcome`
+        objects, or the rows of a ``schedule-calls`` report read with
+        ``csv.DictReader``; other statuses are passed over), yields one
+        :class:`~thulium_async.ReconcileResult`, in input order: ``called`` with the
+        first outbound call to that number from queue *queue_id* found in the
+        history between *since* and *until*, or ``not_found``.
+
+        ``called`` is proof: the request was processed, do not send it again.
+        ``not_found`` is not proof of the opposite: a call scheduled for later
+        (``call_at``), or still waiting for a free agent, is not in the history yet.
+        Reconcile again after its time; only a number still not found well after
+        it was due is safe to schedule again.
+
+        The history is read once per *window* of the range (one paged query for
+        all the numbers, under the client's rate limit), and no further once every
+        number is found.
+
+        Args:
+            outcomes: the outcomes or report rows.
+            queue_id: the queue the calls were scheduled from.
+            since: the earliest the calls can have been made: when the run started
+                (naive means the system's wall clock). Default: 24 hours ago.
+            until: the end of the range. Default: now.
+            window: the span of one history query.
+
+        Raises:
+            InvalidInputError: a bad argument or item, at once (nothing is sent).
+        """
+        queue = _validation.queue_id(queue_id)
+        sought = unknowns(list(outcomes))
+        now = datetime.now(timezone.utc).astimezone(self._zone)
+        end = _moment("until", until, self._zone) if until is not None else now
+        start = (
+            _moment("since", since, self._zone)
+            if since is not None
+            else end - timedelta(days=1)
+        )
+        if start >= end:
+            raise InvalidInputError(f"since {start} is not before until {end}")
+        span: object = window
+        if not isinstance(span, timedelta) or span < timedelta(minutes=1):
+            raise InvalidInputError(
+                f"window must be a timedelta of a minute or more, got {window!r}"
+            )
+
+        async def results() -> AsyncIterator[ReconcileResult]:
+            matcher = Matcher(sought)
+            for first, last in windows(start, end, window):
+                if matcher.done or not sought:
+                    break
+                # The history is written to the minute: take in the last one whole.
+                query = _connections.ConnectionFilter(
+                    date_from=first, date_to=last + timedelta(minutes=1), queue_id=queue
+                )
+                pages = self._list(_connections.LIST, query=query)
+                async for connection in pages:
+                    matcher.offer(connection)
+            for result in matcher.results():
+                yield result
+
+        return results()
 
     async def waiting_stats(self, queue_id: int) -> WaitingStats:
         """Return how many callers wait in queue *queue_id* and the expected wait.
@@ -344,3 +424,14 @@ def schedule_call_body(phone_number: str, call_at: str | None) -> bytes:
         phone_number.encode("ascii"),
         call_at.encode("ascii"),
     )
+
+
+def _moment(name: str, value: object, zone: tzinfo) -> datetime:
+    """Return *value* as an aware datetime in *zone* (naive: the system's clock)."""
+    if not isinstance(value, datetime):
+        raise InvalidInputError(
+            f"{name} must be a datetime, got {type(value).__name__}"
+        )
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value.astimezone(zone)

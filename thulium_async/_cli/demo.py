@@ -89,6 +89,14 @@ async def run_demo(
             finally:
                 await bar.stop()
             stats = client.stats
+            # What happened to the unknown ones? The call history says, for each.
+            since = datetime.now(fake.zone) - timedelta(minutes=5)
+            reconciled = [
+                result
+                async for result in client.queues.reconcile(
+                    outcomes, queue_id=QUEUE, since=since
+                )
+            ]
 
         counts = Counter(o.status.value for o in outcomes)
         on_server = Counter(call.phone_number for call in fake.scheduled)
@@ -119,6 +127,11 @@ async def run_demo(
         out.write("\nReport\n" + table(["", "count", "meaning"], report) + "\n\n")
 
         problems = _check(outcomes, wanted, on_server)
+        problems += [
+            f"- {r.phone_number}: reconciled as {r.status} against the fake's records"
+            for r in reconciled
+            if (r.status == "called") != bool(on_server[r.phone_number])
+        ]
         if problems:
             out.write("Guarantee check FAILED:\n" + "\n".join(problems) + "\n")
             return 1
@@ -131,6 +144,13 @@ async def run_demo(
             "'failed' one not at all; nobody was called twice. Of the "
             f"{counts['unknown']} 'unknown' ones, {unknown_on_server} did reach the "
             "server: that is why the SDK never resends them on its own.\n"
+        )
+        called = sum(1 for r in reconciled if r.status == "called")
+        out.write(
+            f"\nReconciled the {len(reconciled)} 'unknown' against the call history "
+            f"(client.queues.reconcile): {called} called, so never to be sent again; "
+            f"{len(reconciled) - called} not found, so safe to send again once their "
+            "time has passed. The fake's records agree.\n"
         )
     return 0
 

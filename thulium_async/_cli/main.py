@@ -17,7 +17,7 @@ import random
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import aclosing
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, TextIO
 
 from .._client import ThuliumClient
@@ -29,6 +29,7 @@ from .._models.queues import WaitingCaller
 from .dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
 from .dial import cmd_schedule_calls as _schedule_calls
 from .dial import parse_at as _parse_at
+from .history import cmd_agents_status, cmd_connections_export, cmd_reconcile
 from .output import table, waiting_rows
 from .signals import Interrupts
 
@@ -124,8 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--seed", type=int, default=2026, help="seed for the faults")
 
-    def remote(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = command(name, help_text)
+    def connected(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        """Add the options every command that talks to Thulium takes."""
         sub.add_argument(
             "--base-url",
             default=os.environ.get("THULIUM_BASE_URL"),
@@ -157,6 +158,29 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         return sub
+
+    def remote(name: str, help_text: str) -> argparse.ArgumentParser:
+        return connected(command(name, help_text))
+
+    def group(
+        name: str, help_text: str
+    ) -> Callable[[str, str], argparse.ArgumentParser]:
+        """A command with actions (``agents status``)."""
+        actions = command(name, help_text).add_subparsers(
+            dest="action", required=True, metavar="ACTION"
+        )
+
+        def action(verb: str, text: str) -> argparse.ArgumentParser:
+            sub = actions.add_parser(verb, help=text, formatter_class=_Formatter)
+            sub.add_argument(
+                "-v",
+                "--verbose",
+                default=argparse.SUPPRESS,
+                **verbose,  # type: ignore[arg-type]
+            )
+            return connected(sub)
+
+        return action
 
     waiting = remote("waiting-list", "show who is waiting in a queue")
     waiting.add_argument("queue_id", type=int)
@@ -215,6 +239,49 @@ def build_parser() -> argparse.ArgumentParser:
     watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
     watch.add_argument("queue_id", type=int)
     watch.add_argument("--interval", type=float, default=2.0, help="seconds per poll")
+
+    reconcile = remote(
+        "reconcile", "look up a report's unknown numbers in the call history"
+    )
+    reconcile.add_argument("queue_id", type=int)
+    reconcile.add_argument("file", help="a schedule-calls report (CSV)")
+    reconcile.add_argument(
+        "--report", help="write one CSV row per unknown number, with what was found"
+    )
+    reconcile.add_argument(
+        "--since",
+        type=parse_at,
+        help="the earliest the calls can have been made, system time (default: 24 "
+        "hours before the report was last written)",
+    )
+
+    agents = group("agents", "agents: what they are doing")
+    status = agents("status", "show agents' statuses (--watch to follow them)")
+    status.add_argument("logins", nargs="+", metavar="LOGIN")
+    status.add_argument("--watch", action="store_true", help="refresh until Ctrl-C")
+    status.add_argument(
+        "--interval", type=float, default=5.0, help="seconds between refreshes"
+    )
+
+    connections = group("connections", "the call history")
+    export = connections("export", "write the call history of a range to a CSV file")
+    export.add_argument(
+        "--from",
+        dest="date_from",
+        type=parse_day,
+        required=True,
+        help="first day (YYYY-MM-DD) or minute (YYYY-MM-DD HH:MM), system time",
+    )
+    export.add_argument(
+        "--to",
+        dest="date_to",
+        type=parse_day,
+        required=True,
+        help="last day or minute, likewise",
+    )
+    export.add_argument("--queue", type=int, help="only this queue's calls")
+    export.add_argument("--dst", help="only calls to this number")
+    export.add_argument("--output", required=True, help="the CSV file to write")
 
     serve = command("serve-fake", "run the fake Thulium for manual tries")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -475,6 +542,9 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         "schedule-calls": cmd_schedule_calls,
         "watch": cmd_watch,
         "serve-fake": cmd_serve_fake,
+        "reconcile": _history_command(cmd_reconcile),
+        "agents": _history_command(cmd_agents_status),
+        "connections": _history_command(cmd_connections_export),
     }
     try:
         return await commands[args.command](args, out)
@@ -486,8 +556,27 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         return EXIT_ERROR
 
 
+def _history_command(
+    run: Callable[
+        [argparse.Namespace, TextIO, Callable[..., ThuliumClient]], Awaitable[int]
+    ],
+) -> Callable[[argparse.Namespace, TextIO], Awaitable[int]]:
+    async def command(args: argparse.Namespace, out: TextIO) -> int:
+        return await run(args, out, _client_from)
+
+    return command
+
+
+def parse_day(text: str) -> date | datetime:
+    """Parse ``YYYY-MM-DD`` as a day, or ``YYYY-MM-DD HH:MM[:SS]`` as a wall-clock time."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return parse_at(text)
+
+
 async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
-    """Schedule calls from a file: see ``_cli_dial``."""
+    """Schedule calls from a file: see ``_cli.dial``."""
     client = _client_from(args, rate_limit=_rate_limit(args))
     return await _schedule_calls(args, out, client)
 
