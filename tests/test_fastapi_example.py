@@ -189,3 +189,62 @@ async def test_supervisor_page_is_served(fake):
         response = await http.get("/supervisor/2")
     assert response.status_code == 200
     assert 'EventSource("/queues/2/waiting/stream")' in response.text
+
+
+async def test_the_agents_stream_shows_statuses_and_the_queue_wait(fake):
+    import aiohttp
+
+    from .serve_app import serve_app
+
+    fake.add_agent("jkowalski", status="FREE")
+    fake.respond(
+        "queues.waiting_stats", {"in_queue": 1, "approx_wait_time": "00:00:40"}
+    )
+    settings = Settings(
+        base_url=fake.base_url,
+        username=fake.username,
+        password=fake.password,
+        watch_interval=0.02,
+        agents=["jkowalski"],
+    )
+    async with (
+        serve_app(create_app(settings)) as url,
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/queues/2/agents/stream") as response,
+    ):
+        first = await read_event(response)
+        assert first["agents"][0]["status"] == "FREE"
+        assert first["stats"] == {"in_queue": 1, "approx_wait_seconds": 40.0}
+        fake.set_agent_status("jkowalski", "OUTBOUND_CALL")
+        for _ in range(500):  # events until the change shows (each poll sends one)
+            event = await read_event(response)
+            if event["agents"][0]["status"] != "FREE":
+                break
+        assert event["agents"][0]["status"] == "OUTBOUND_CALL"
+        assert event["agents"][0]["on_call"] is True
+
+
+async def test_the_agents_stream_does_without_waiting_stats(fake):
+    """A system without waiting_stats (a 404): the page shows none."""
+    import aiohttp
+
+    from .serve_app import serve_app
+
+    fake.add_agent("jkowalski")
+    fake.respond(
+        "queues.waiting_stats", {"errors": [{"message": "Not found"}]}, status=404
+    )
+    settings = Settings(
+        base_url=fake.base_url,
+        username=fake.username,
+        password=fake.password,
+        agents=["jkowalski"],
+    )
+    async with (
+        serve_app(create_app(settings)) as url,
+        aiohttp.ClientSession() as http,
+        http.get(f"{url}/queues/2/agents/stream") as response,
+    ):
+        first = await read_event(response)
+    assert first["stats"] is None
+    assert first["agents"][0]["login"] == "jkowalski"

@@ -132,7 +132,7 @@ class ThuliumClient:
         "connections": "The call history (``list``, ``topic``, ``call``).",
         "queues": (
             "Queue endpoints (``waiting_list``, ``waiting_stats``, ``topics``, "
-            "``schedule_call``, ``schedule_calls``, ``watch_waiting_list``)."
+            "``schedule_call``, ``schedule_calls``, ``reconcile``, ``watch_waiting_list``)."
         ),
         "recordings": "Recorded calls (``list``).",
     }

@@ -184,6 +184,8 @@ class FakeThulium:
         in_flight: requests being handled right now; peak_in_flight: the most at once.
         throttled: 429s sent by ``limit_rate``.
         agents: each agent's account and status, by login (``add_agent``).
+        (``queues.waiting_stats`` answers from ``waiting``: how many, and their
+        average wait so far, as the expected wait.)
         history: the call history ``connections.list`` answers, oldest first: calls
             it was asked to make (``agents.call``, ``connections.call``) at once, and
             each scheduled call once its time has come on the fake's clock (see
@@ -239,6 +241,7 @@ class FakeThulium:
         stateful: dict[str, Handler] = {
             "queues.waiting_list": self._waiting_list,
             "queues.schedule_call": self._schedule,
+            "queues.waiting_stats": self._waiting_stats,
             "agents.get": self._agent,
             "agents.status": self._agent_status,
             "agents.call": self._agent_call,
@@ -592,6 +595,23 @@ class FakeThulium:
     ) -> web.StreamResponse:
         """Answer as an endpoint without state: what ``respond`` set, a sample, a default."""
         return await self._generic[name](request, body)
+
+    async def _waiting_stats(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if "queues.waiting_stats" in self._responded:
+            return await self._sample("queues.waiting_stats", request, body)
+        if not self._has_queue(request):
+            return _error(404, "no such queue")
+        callers = self.waiting[int(request.match_info["queue_id"])]
+        now = self.now()
+        waited = [
+            (now - parse_wall_clock(c["started_at"], self.zone)).total_seconds()
+            for c in callers
+        ]
+        average = int(sum(waited) / len(waited)) if waited else 0
+        wait = f"{average // 3600:02d}:{average % 3600 // 60:02d}:{average % 60:02d}"
+        return web.json_response({"in_queue": len(callers), "approx_wait_time": wait})
 
     async def _agent(self, request: web.Request, body: bytes) -> web.StreamResponse:
         agent = self.agents.get(request.match_info["login"])

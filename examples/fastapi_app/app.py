@@ -15,6 +15,7 @@ been scheduled is a 202 with a warning, never a blind retry.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
@@ -39,6 +40,7 @@ from thulium_async import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseDecodeError,
     RetryPolicy,
     ThuliumClient,
     ThuliumError,
@@ -56,6 +58,8 @@ class Settings(BaseModel):
     interactive_timeout: float = 5.0
     # How often the live endpoints poll Thulium's waiting list.
     watch_interval: float = 2.0
+    # The agents the supervisor page shows (THULIUM_AGENTS, comma-separated).
+    agents: list[str] = []
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,6 +67,11 @@ class Settings(BaseModel):
             base_url=os.environ["THULIUM_BASE_URL"],
             username=os.environ["THULIUM_USERNAME"],
             password=os.environ["THULIUM_PASSWORD"],
+            agents=[
+                login.strip()
+                for login in os.environ.get("THULIUM_AGENTS", "").split(",")
+                if login.strip()
+            ],
         )
 
 
@@ -94,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ) as client:
             app.state.thulium = client
             app.state.watch_interval = config.watch_interval
+            app.state.agents = config.agents
             # One view for request handlers, built once: same connections, a short
             # timeout and a single quick retry.
             app.state.interactive = client.with_options(
@@ -195,6 +205,60 @@ async def waiting_stream(queue_id: int, request: Request) -> StreamingResponse:
                     yield f"data: {json.dumps(_change_json(change))}\n\n"
             except ThuliumError as exc:  # definitive (401, 404): tell the page, stop
                 yield f"event: end\ndata: {exc}\n\n"
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/queues/{queue_id}/agents/stream")
+async def agents_stream(queue_id: int, request: Request) -> StreamingResponse:
+    """Server-sent events: the named agents' statuses and the queue's wait, polled.
+
+    Agents are polled together (one request each, concurrently, under the client's
+    rate limit); ``waiting_stats`` is shown when the system answers it, and left out
+    (``null``) when it does not.
+    """
+    client: ThuliumClient = request.app.state.thulium
+    logins: list[str] = request.app.state.agents
+    interval: float = request.app.state.watch_interval
+
+    async def stats() -> dict[str, object] | None:
+        try:
+            found = await client.queues.waiting_stats(queue_id)
+        except (NotFoundError, ResponseDecodeError):
+            return None  # not every system has it: the page does without
+        wait = found.approx_wait_time
+        return {
+            "in_queue": found.in_queue,
+            "approx_wait_seconds": wait.total_seconds() if wait else None,
+        }
+
+    async def snapshot() -> dict[str, object]:
+        try:
+            statuses = await asyncio.gather(*(client.agents.status(x) for x in logins))
+        except ThuliumError as exc:
+            return {"agents": None, "stats": None, "error": str(exc)}
+        return {
+            "agents": [
+                {
+                    "login": s.login,
+                    "status": str(s.status),
+                    "on_call": s.status.on_call,
+                    "since": s.last_change.isoformat() if s.last_change else None,
+                }
+                for s in statuses
+            ],
+            "stats": await stats(),
+            "error": None,
+        }
+
+    async def events() -> AsyncIterator[str]:
+        while True:
+            yield f"data: {json.dumps(await snapshot())}\n\n"
+            await asyncio.sleep(interval)
 
     return StreamingResponse(
         events(),

@@ -71,20 +71,49 @@ def phones(driver) -> list[str]:
     )
 
 
+def agent_states(driver) -> dict[str, str]:
+    return dict(
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('#agents tr'),"
+            " (row) => [row.dataset.login, row.dataset.status]);"
+        )
+    )
+
+
 async def test_callers_appear_and_disappear_on_the_live_page():
     async with FakeThulium() as fake:
         fake.add_caller(2, "500333222", customer_label="Jan Kowalski")
+        fake.add_agent("jkowalski", status="FREE")
+        fake.add_agent("anowak", status="INBOUND_CALL")
+        fake.respond(
+            "queues.waiting_stats", {"in_queue": 2, "approx_wait_time": "00:01:10"}
+        )
         settings = Settings(
             base_url=fake.base_url,
             username=fake.username,
             password=fake.password,
             watch_interval=0.1,
+            agents=["jkowalski", "anowak"],
         )
         async with serve_app(create_app(settings)) as url:
             driver = await asyncio.to_thread(start_browser)
             try:
                 await asyncio.to_thread(driver.get, f"{url}/supervisor/2")
                 await wait_for(driver, lambda d: phones(d) == ["500333222"], "Jan")
+                await wait_for(
+                    driver,
+                    lambda d: (
+                        agent_states(d)
+                        == {"jkowalski": "FREE", "anowak": "INBOUND_CALL"}
+                    ),
+                    "the agents",
+                )
+                fake.set_agent_status("jkowalski", "PAUSED", pause_id=1)
+                await wait_for(
+                    driver,
+                    lambda d: agent_states(d).get("jkowalski") == "PAUSED",
+                    "the agent pausing",
+                )
                 fake.add_caller(2, "600111222", customer_label="Acme Sp. z o.o.")
                 await wait_for(
                     driver,

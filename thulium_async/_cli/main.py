@@ -477,6 +477,8 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
     fake = FakeThulium(port=args.port, queues=(1, 2, 3), max_recorded_requests=10_000)
     fake.add_caller(2, "500333222", customer_id=123, customer_label="Jan Kowalski")
     fake.add_caller(2, "613459851")
+    fake.add_agent("jkowalski", status="FREE")
+    fake.add_agent("anowak", name="Anna", surname="Nowak", status="PAUSED", pause_id=1)
     if args.fault_rate:
         fake.set_fault_rate(args.fault_rate)
     async with fake:
@@ -485,7 +487,7 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
         with Interrupts() as interrupts:
             out.write(
                 "Fake Thulium listening (queues 1, 2, 3; callers come and go in queue "
-                "2; Ctrl-C to stop). In another shell:\n"
+                "2; agents jkowalski and anowak; Ctrl-C to stop). In another shell:\n"
                 f"  export THULIUM_BASE_URL={fake.base_url}\n"
                 f"  export THULIUM_USERNAME={fake.username}\n"
                 f"  export THULIUM_PASSWORD={fake.password}\n"
@@ -511,6 +513,9 @@ async def _callers_come_and_go(
     rng = random.Random(2026)  # noqa: S311 -- a demo's traffic, not security
     while True:
         await sleep(rng.uniform(2.0, 5.0))
+        if fake.agents and rng.random() < 0.3:  # an agent takes a call, or a break
+            login = rng.choice(sorted(fake.agents))
+            fake.set_agent_status(login, rng.choice(("FREE", "INBOUND_CALL", "PAUSED")))
         waiting = fake.waiting[queue]
         if waiting and (len(waiting) >= 6 or rng.random() < 0.4):
             fake.remove_caller(queue, rng.choice(waiting)["phone_number"])
