@@ -13,8 +13,9 @@ import pytest
 
 from thulium_async import InvalidInputError, ResponseDecodeError
 from thulium_async._api.converter import structure
-from thulium_async._api.encoding import WIRE, encode_body, encode_query
+from thulium_async._api.encoding import encode_body, encode_query
 from thulium_async._core.wallclock import Clock, clock, format_duration, parse_duration
+from thulium_async._models.fields import WIRE
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 

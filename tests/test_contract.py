@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator, Callable
+import typing
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +76,26 @@ CALLS: dict[str, Call] = {
     "connections.topic": lambda c, connection: c.connections.topic(connection),
     "connections.call": lambda c: c.connections.call("sip1", "500333222"),
     "recordings.list": lambda c: c.recordings.list(),
+    "tickets.list": lambda c: c.tickets.list(),
+    "tickets.get": lambda c, ticket: c.tickets.get(ticket),
+    "tickets.create": lambda c: c.tickets.create(
+        to="desk@example.com", subject="Hello", body="Hi"
+    ),
+    "tickets.reply": lambda c, ticket: c.tickets.reply(
+        ticket, body="Thanks", user_login="akowalski"
+    ),
+    "customers.list": lambda c: c.customers.list(),
+    "customers.get": lambda c, customer: c.customers.get(customer),
+    "customers.create": lambda c: c.customers.create(surname="Kowalski"),
+    "customers.delete": lambda c, customer: c.customers.delete(customer),
+    "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
+    "companies.list": lambda c: c.companies.list(),
+    "companies.get": lambda c, company: c.companies.get(company),
 }
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 ids = [endpoint.name for endpoint in ENDPOINTS]
-with_answers = [e for e in ENDPOINTS if e.returns is not None]
+# Endpoints with a typed answer (Any: the vendor shows no shape, the JSON is passed on).
+with_answers = [e for e in ENDPOINTS if e.returns is not None and e.returns is not Any]
 writes = [e for e in ENDPOINTS if not e.is_idempotent]
 lists = [e for e in ENDPOINTS if e.paging is not None]
 
@@ -142,15 +159,24 @@ def _answer(endpoint: Endpoint, data: Any) -> Any:
     return answer_reader(endpoint, ZONE)(response, request)
 
 
+def _is_mapping(endpoint: Endpoint) -> bool:
+    return typing.get_origin(endpoint.returns) is dict
+
+
 def _model(endpoint: Endpoint) -> Any:
+    """The attrs class of one record: the item, the list's item, or a mapping's value."""
     returns = endpoint.returns
-    return returns if endpoint.paging else getattr(returns, "__args__", (returns,))[0]
+    if endpoint.paging:
+        return returns
+    args = getattr(returns, "__args__", (returns,))
+    return args[-1]
 
 
 @pytest.mark.parametrize("endpoint", with_answers, ids=lambda e: e.name)
 def test_the_vendor_sample_structures(endpoint) -> None:
     result = _answer(endpoint, sample(endpoint))
-    values = result if isinstance(result, list) else [result]
+    values = list(result.values()) if isinstance(result, dict) else result
+    values = values if isinstance(values, list) else [values]
     assert values
     assert all(isinstance(value, _model(endpoint)) for value in values)
 
@@ -158,6 +184,8 @@ def test_the_vendor_sample_structures(endpoint) -> None:
 def _first_object(endpoint: Endpoint, data: Any) -> dict[str, Any]:
     if endpoint.paging is not None:
         data = data["result"]
+    if _is_mapping(endpoint):
+        data = next(iter(data.values()))
     found: dict[str, Any] = data[0] if isinstance(data, list) else data
     return found
 
@@ -167,7 +195,11 @@ def _typed_fields(endpoint: Endpoint, row: dict[str, Any]) -> list[str]:
     return [
         field.name
         for field in attrs.fields(attrs.resolve_types(_model(endpoint)))
-        if field.name in row and field.type is not Any and RAW not in field.metadata
+        if field.name in row
+        and field.type is not Any
+        and typing.get_origin(field.type) not in (Mapping, dict)
+        and typing.get_args(field.type) != (Any, ...)
+        and RAW not in field.metadata
     ]
 
 
@@ -178,12 +210,16 @@ def test_a_mistyped_documented_field_is_named(endpoint) -> None:
     assert names, "the sample shows none of the model's fields"
     for name in names:
         broken = copy.deepcopy(data)
-        _first_object(endpoint, broken)[name] = {"not": "this"}
+        # Wrong for every type a field has: not text, not a number, not an object,
+        # and a list whose item is not one of anything's.
+        _first_object(endpoint, broken)[name] = [{"not": "this"}]
         with pytest.raises(ResponseDecodeError, match=rf"\.{name}\b"):
             _answer(endpoint, broken)
 
 
-@pytest.mark.parametrize("endpoint", with_answers, ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    "endpoint", [e for e in with_answers if not _is_mapping(e)], ids=lambda e: e.name
+)
 def test_unknown_fields_are_ignored(endpoint) -> None:
     data = sample(endpoint)
     before = _answer(endpoint, data)

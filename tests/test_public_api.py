@@ -79,7 +79,15 @@ def test_every_namespace_method_is_in_the_api_reference():
 
     reference = (Path(__file__).parent.parent / "docs/reference/api.md").read_text()
     client = thulium_async.ThuliumClient("https://acme.thulium.com/api", "u", "p")
-    for attribute in ("queues", "agents", "connections", "recordings"):
+    for attribute in (
+        "queues",
+        "agents",
+        "connections",
+        "recordings",
+        "tickets",
+        "customers",
+        "companies",
+    ):
         namespace = getattr(client, attribute)
         assert isinstance(namespace, Namespace)
         cls = type(namespace)

@@ -39,6 +39,15 @@ from ._http.retry import RetryPolicy
 from ._http.transport import ClientStats
 from ._models.agents import Agent, AgentCreated, AgentState, AgentStatus
 from ._models.calls import Connection, ConnectionTopic, Recording, TopicValue
+from ._models.crm import (
+    Address,
+    Company,
+    Customer,
+    Deletion,
+    MessageType,
+    Ticket,
+    TicketMessage,
+)
 from ._models.queues import (
     QueueTopics,
     Topic,
@@ -52,6 +61,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "Address",
     "Agent",
     "AgentCreated",
     "AgentState",
@@ -61,13 +71,17 @@ __all__ = [
     "CallOutcome",
     "CallRequest",
     "ClientStats",
+    "Company",
     "Connection",
     "ConnectionTopic",
+    "Customer",
+    "Deletion",
     "DeliveryUnknownError",
     "DialProgress",
     "ErrorDetail",
     "InvalidInputError",
     "LocalRateLimiter",
+    "MessageType",
     "NotFoundError",
     "OutcomeStatus",
     "Page",
@@ -86,6 +100,8 @@ __all__ = [
     "ServerError",
     "ThuliumClient",
     "ThuliumError",
+    "Ticket",
+    "TicketMessage",
     "Topic",
     "TopicField",
     "TopicGroup",

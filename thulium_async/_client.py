@@ -20,6 +20,7 @@ from ._api.namespace import Wiring
 from ._api.paging import Pages
 from ._areas.agents import Agents
 from ._areas.connections import Connections, Recordings
+from ._areas.crm import Companies, Customers, Tickets
 from ._areas.queues import Queues
 from ._core.errors import InvalidInputError
 from ._core.validation import positive, positive_int
@@ -129,12 +130,18 @@ class ThuliumClient:
         "_username": "",
         "_zone": "",
         "agents": "Agent endpoints (``get``, ``status``, ``create``, ``call``).",
+        "companies": "CRM companies (``list``, ``get``).",
         "connections": "The call history (``list``, ``topic``, ``call``).",
+        "customers": (
+            "CRM customers (``list``, ``get``, ``create``, ``delete``, "
+            "``delete_many``)."
+        ),
         "queues": (
             "Queue endpoints (``waiting_list``, ``waiting_stats``, ``topics``, "
             "``schedule_call``, ``schedule_calls``, ``reconcile``, ``watch_waiting_list``)."
         ),
         "recordings": "Recorded calls (``list``).",
+        "tickets": "The ticket desk (``list``, ``get``, ``create``, ``reply``).",
     }
 
     def __init__(
@@ -214,6 +221,9 @@ class ThuliumClient:
         self.agents = Agents(self._transport, wiring)
         self.connections = Connections(self._transport, wiring)
         self.recordings = Recordings(self._transport, wiring)
+        self.tickets = Tickets(self._transport, wiring)
+        self.customers = Customers(self._transport, wiring)
+        self.companies = Companies(self._transport, wiring)
         self._generic = GenericRequests(self._transport, wiring)
 
     @classmethod
@@ -378,6 +388,9 @@ class ThuliumClient:
         view.agents = self.agents.with_transport(transport)
         view.connections = self.connections.with_transport(transport)
         view.recordings = self.recordings.with_transport(transport)
+        view.tickets = self.tickets.with_transport(transport)
+        view.customers = self.customers.with_transport(transport)
+        view.companies = self.companies.with_transport(transport)
         view._generic = self._generic.with_transport(transport)
         return view
 

@@ -518,8 +518,8 @@ class FakeThulium:
             if found is None:
                 if paged:
                     return web.json_response({"count": 0, "result": []})
-                if endpoint.returns is None:
-                    return web.Response(status=200, body=b"")
+                if endpoint.returns is None or endpoint.method != "GET":
+                    return web.Response(status=200, body=b"")  # a write's usual answer
                 return _error(404, f"the fake has no answer for {endpoint.name}")
             status, data = found
             if paged and status == 200:

@@ -41,7 +41,7 @@ from cattrs.v import format_exception
 from .._core.errors import ResponseDecodeError, snippet
 from .._core.wallclock import CLOCK, Clock, parse_clock, parse_duration
 from .._http.transport import Request, Response
-from .._models.fields import EITHER, RAW
+from .._models.fields import EITHER, RAW, WIRE
 from .endpoints import Endpoint
 from .paging import Page, page_from_json
 
@@ -109,7 +109,7 @@ def _either_hook(type_: Any) -> Callable[[Any, Any], Any]:
     want_int = type_ is int or (optional and int in typing.get_args(type_))
 
     def _either(value: Any, _: Any) -> Any:
-        if value is None and optional:
+        if optional and (value is None or value == ""):  # the CRM writes "" for none
             return None
         if type(value) is int:
             return value if want_int else str(value)
@@ -151,7 +151,7 @@ def _clock_hook(
     read = timestamp_reader(zone) if shape is Clock.SECONDS else None
 
     def _timestamp(value: Any, _: Any) -> datetime | None:
-        if value is None and optional:
+        if optional and (value is None or value == ""):  # the CRM writes "" for none
             return None
         if not isinstance(value, str):
             raise TypeError(
@@ -192,14 +192,17 @@ def converter_for(zone: tzinfo) -> cattrs.Converter:
         for field in attrs.fields(model):
             is_datetime, optional = _is_datetime(field.type)
             shape = field.metadata.get(CLOCK, Clock.SECONDS)
-            if is_datetime and shape is not Clock.SECONDS:
-                overrides[field.name] = override(
-                    struct_hook=_clock_hook(zone, shape, optional)
-                )
+            options: dict[str, Any] = {}
+            if is_datetime and (shape is not Clock.SECONDS or optional):
+                options["struct_hook"] = _clock_hook(zone, shape, optional)
             elif field.metadata.get(EITHER):
-                overrides[field.name] = override(struct_hook=_either_hook(field.type))
+                options["struct_hook"] = _either_hook(field.type)
             elif field.metadata.get(RAW):
-                overrides[field.name] = override(omit=True)
+                options["omit"] = True
+            if WIRE in field.metadata:
+                options["rename"] = field.metadata[WIRE]
+            if options:
+                overrides[field.name] = override(**options)
         fields: Any = make_dict_structure_fn(cls, converter, **overrides)
         keep = [f.name for f in attrs.fields(model) if f.metadata.get(RAW)]
 
@@ -394,6 +397,8 @@ def answer_reader(endpoint: Endpoint, zone: tzinfo) -> Reader:
     """
     if endpoint.returns is None:
         return partial(_ignore_body, endpoint.name)
+    if endpoint.returns is Any:  # an answer whose shape the vendor does not show
+        return partial(_json_or_none, endpoint)
     build = _FAST_PATHS.get(endpoint.returns)
     if build is None:
         return partial(read_answer, endpoint, zone=zone)
@@ -407,6 +412,17 @@ def answer_reader(endpoint: Endpoint, zone: tzinfo) -> Reader:
         return read_answer(endpoint, response, request, zone=zone)
 
     return read
+
+
+def _json_or_none(endpoint: Endpoint, response: Response, request: Request) -> Any:
+    if not response.truncated and not response.body.strip():
+        return None
+    return decode_json(
+        response.body,
+        method=endpoint.method,
+        url=str(request.url),
+        truncated=response.truncated,
+    )
 
 
 def _ignore_body(name: str, response: Response, request: Request) -> None:

@@ -24,10 +24,7 @@ import cattrs
 
 from .._core.errors import InvalidInputError
 from .._core.wallclock import CLOCK, Clock, format_clock, format_duration
-
-WIRE = "thulium_wire"
-"""The attrs metadata key for a field's name on the wire, when it is not the field's
-own (``tags`` goes out as ``tags[]``)."""
+from .._models.fields import WIRE
 
 Params = Mapping[str, object]
 

@@ -8,10 +8,11 @@ server serves and the contract tests run over.
 from __future__ import annotations
 
 from .._api.endpoints import Endpoint
-from . import agents, connections, queues
+from . import agents, connections, crm, queues
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *queues.ENDPOINTS,
     *agents.ENDPOINTS,
     *connections.ENDPOINTS,
+    *crm.ENDPOINTS,
 )

@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 import attrs
 
-from .._api.encoding import WIRE
 from .._api.endpoints import Endpoint, Paging, PathKind, check_path_value
 from .._api.namespace import Namespace
 from .._api.paging import Pages
@@ -20,6 +19,7 @@ from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
 from .._models.calls import Connection, ConnectionTopic, Recording
+from .._models.fields import WIRE
 
 _MINUTES = clock(Clock.MINUTES)
 

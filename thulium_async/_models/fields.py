@@ -12,6 +12,9 @@ EITHER = "thulium_either"
 """Metadata key: the vendor sends this field as a number or as its digits in text."""
 RAW = "thulium_raw"
 """Metadata key: this field receives the whole JSON object, as sent."""
+WIRE = "thulium_wire"
+"""Metadata key: the field's name on the wire, when it is not the field's own
+(``from`` is a Python keyword; ``tags`` goes out as ``tags[]``)."""
 
 
 def either() -> dict[str, Any]:
@@ -22,3 +25,8 @@ def either() -> dict[str, Any]:
 def raw() -> dict[str, Any]:
     """Metadata for a field that keeps the whole answer object (what is not typed)."""
     return {RAW: True}
+
+
+def wire(name: str) -> dict[str, Any]:
+    """Metadata for a field called *name* in the vendor's JSON."""
+    return {WIRE: name}

@@ -1,0 +1,761 @@
+"""The CRM and the ticket desk: ``client.customers``, ``client.companies``, ``client.tickets``.
+
+What a repeat would do decides how each write is sent: ``tickets.create`` would open a
+duplicate ticket, ``tickets.reply`` would e-mail the customer twice, ``customers.create``
+would make a duplicate record, so none is sent again after a failure that may have been
+processed (``DeliveryUnknownError``, with those words). ``customers.delete`` is safe to
+repeat: a retry that finds the customer gone (404) after an earlier attempt that may
+have worked counts as deleted.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from .._api.endpoints import Endpoint, Paging, PathKind, check_path_value
+from .._api.namespace import Namespace
+from .._api.paging import Pages
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError, NotFoundError
+from .._core.wallclock import Clock, clock
+from .._models.crm import Company, Customer, Deletion, Ticket
+from .._models.fields import WIRE
+
+_MINUTES = clock(Clock.MINUTES)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_BODY_TYPES = ("PLAIN", "HTML")
+_SOURCES = ("email", "phone", "sms", "chat", "www")
+
+
+@attrs.frozen(kw_only=True)
+class TicketFilter:
+    """``GET tickets``'s query."""
+
+    date_from: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
+    date_to: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
+    create_date_from: date | datetime | None = attrs.field(
+        default=None, metadata=_MINUTES
+    )
+    create_date_to: date | datetime | None = attrs.field(
+        default=None, metadata=_MINUTES
+    )
+    company_id: int | None = None
+    customer_id: int | None = None
+    user_login: str | None = None
+    source: str | None = None
+    ticket_queue_id: int | None = None
+    category_id: int | None = None
+    message_id: int | None = None
+    status_id: tuple[int, ...] | None = attrs.field(
+        default=None, metadata={WIRE: "status_id[]"}
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Include:
+    """The ``include_*`` flags of the CRM and ticket reads."""
+
+    include_custom_fields: bool | None = None
+    include_address: bool | None = None
+    include_invoice_address: bool | None = None
+    include_mail_drop_address: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CustomerFilter:
+    """``GET customers`` / ``GET companies``'s query."""
+
+    identifier: str | None = None
+    email: str | None = None
+    phone_number: str | None = None
+    nip: str | None = None
+    company_id: int | None = None
+    company_flag: bool | None = None
+    type: str | None = None
+    group: str | None = None
+    include_custom_fields: bool | None = None
+    include_address: bool | None = None
+    include_invoice_address: bool | None = None
+    include_mail_drop_address: bool | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NewTicketBody:
+    """``POST tickets``'s body."""
+
+    to: str
+    subject: str
+    body: str
+    from_: str | None = attrs.field(default=None, metadata={WIRE: "from"})
+    body_type: str | None = None
+    comment: str | None = None
+    cc: tuple[str, ...] | None = None
+    source: str | None = None
+    user_login: str | None = None
+    customer_id: int | None = None
+    status_id: int | None = None
+    category_id: int | None = None
+    ticket_queue_id: int | None = None
+    custom_fields: Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReplyBody:
+    """``POST tickets/:id/agent_response``'s body."""
+
+    body: str
+    user_login: str
+    body_type: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NewCustomerBody:
+    """``POST customers``'s body."""
+
+    surname: str
+    name: str | None = None
+    email: str | None = None
+    phone_number: str | None = None
+    company_id: int | None = None
+    type: str | None = None
+    group: str | None = None
+    identifier: str | None = None
+    account_manager: str | None = None
+    custom_fields: Mapping[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class BatchQuery:
+    """``DELETE batch/customers``'s query."""
+
+    customer_id: tuple[int, ...] = attrs.field(metadata={WIRE: "customer_id[]"})
+
+
+@attrs.frozen(kw_only=True)
+class BatchEntry:
+    """One id's line in the batch answer."""
+
+    http_status: int
+    message: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TicketCreated:
+    """``POST tickets``'s answer."""
+
+    ticket_id: int
+
+
+TICKETS = Endpoint(
+    "tickets.list",
+    "GET",
+    "tickets",
+    returns=Ticket,
+    query=TicketFilter,
+    paging=Paging(max_limit=100),
+    doc="tickets/get_tickets",
+)
+TICKET = Endpoint(
+    "tickets.get",
+    "GET",
+    "tickets/{ticket_id}",
+    {"ticket_id": PathKind.ID},
+    returns=Ticket,
+    query=Include,
+    doc="tickets/get_tickets_id",
+)
+NEW_TICKET = Endpoint(
+    "tickets.create",
+    "POST",
+    "tickets",
+    body=NewTicketBody,
+    returns=TicketCreated,
+    side_effect="open a duplicate ticket",
+    doc="tickets/post_tickets",
+)
+REPLY = Endpoint(
+    "tickets.reply",
+    "POST",
+    "tickets/{ticket_id}/agent_response",
+    {"ticket_id": PathKind.ID},
+    body=ReplyBody,
+    side_effect="e-mail the customer twice",
+    doc="tickets/post_tickets_id_agent_response",
+)
+CUSTOMERS = Endpoint(
+    "customers.list",
+    "GET",
+    "customers",
+    returns=Customer,
+    query=CustomerFilter,
+    paging=Paging(max_limit=1000),
+    doc="crm/get_customers",
+)
+CUSTOMER = Endpoint(
+    "customers.get",
+    "GET",
+    "customers/{customer_id}",
+    {"customer_id": PathKind.ID},
+    returns=Customer,
+    query=Include,
+    doc="crm/get_customers_id",
+)
+NEW_CUSTOMER = Endpoint(
+    "customers.create",
+    "POST",
+    "customers",
+    body=NewCustomerBody,
+    returns=Any,
+    side_effect="create a duplicate customer record",
+    doc="crm/post_customers",
+)
+DELETE_CUSTOMER = Endpoint(
+    "customers.delete",
+    "DELETE",
+    "customers/{customer_id}",
+    {"customer_id": PathKind.ID},
+    doc="crm/delete_customers_id",
+)
+DELETE_CUSTOMERS = Endpoint(
+    "customers.delete_many",
+    "DELETE",
+    "batch/customers",
+    query=BatchQuery,
+    returns=dict[str, BatchEntry],
+    doc="crm_batch/delete_batch_customers",
+)
+COMPANIES = Endpoint(
+    "companies.list",
+    "GET",
+    "companies",
+    returns=Company,
+    query=CustomerFilter,
+    paging=Paging(max_limit=1000),
+    doc="crm/get_companies",
+)
+COMPANY = Endpoint(
+    "companies.get",
+    "GET",
+    "companies/{company_id}",
+    {"company_id": PathKind.ID},
+    returns=Company,
+    query=Include,
+    doc="crm/get_companies_id",
+)
+ENDPOINTS = (
+    TICKETS,
+    TICKET,
+    NEW_TICKET,
+    REPLY,
+    CUSTOMERS,
+    CUSTOMER,
+    NEW_CUSTOMER,
+    DELETE_CUSTOMER,
+    DELETE_CUSTOMERS,
+    COMPANIES,
+    COMPANY,
+)
+
+
+def _email(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+        raise InvalidInputError(f"{name} must be an e-mail address, got {value!r}")
+    return value.strip()
+
+
+def _text(name: str, value: object, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _id(name: str, value: object) -> int | None:
+    if value is not None and (type(value) is not int or value < 1):
+        raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def _flag(name: str, value: object) -> bool | None:
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True or False, got {value!r}")
+    return value or None
+
+
+def _choice(name: str, value: object, choices: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if value not in choices:
+        raise InvalidInputError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
+    return str(value)
+
+
+def _when(name: str, value: object) -> date | datetime | None:
+    if value is not None and not isinstance(value, date):
+        raise InvalidInputError(
+            f"{name} must be a date or a datetime, got {type(value).__name__}"
+        )
+    return value
+
+
+def _fields(value: object) -> Mapping[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidInputError(
+            "custom_fields must be a mapping of field names to values"
+        )
+    return dict(value)
+
+
+def _login(name: str, value: object) -> str | None:
+    return None if value is None else check_path_value(PathKind.LOGIN, name, value)
+
+
+def _include(**flags: object) -> Include | None:
+    checked = {name: _flag(name, value) for name, value in flags.items()}
+    return Include(**checked) if any(checked.values()) else None
+
+
+class Tickets(Namespace):
+    """The ticket desk: ``client.tickets.list(...)``, ``get``, ``create``, ``reply``."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+        create_date_from: date | datetime | None = None,
+        create_date_to: date | datetime | None = None,
+        company_id: int | None = None,
+        customer_id: int | None = None,
+        user_login: str | None = None,
+        source: str | None = None,
+        ticket_queue_id: int | None = None,
+        category_id: int | None = None,
+        message_id: int | None = None,
+        status_id: Sequence[int] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[Ticket]:
+        """Tickets, newest-modified first: ``await`` for the first page, or ``async for``.
+
+        Args:
+            date_from: modified since (a ``date``, or a ``datetime`` to the minute).
+            date_to: modified until.
+            create_date_from: created since.
+            create_date_to: created until.
+            company_id: the company's tickets.
+            customer_id: the customer's tickets.
+            user_login: the assigned agent's.
+            source: ``email``, ``phone``, ``sms``, ``chat`` or ``www``.
+            ticket_queue_id: the ticket queue.
+            category_id: the category.
+            message_id: the ticket holding this message.
+            status_id: any of these statuses.
+            limit: tickets per page, 1 to 100.
+            offset: where to start.
+            concurrency: pages in flight after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        statuses: object = status_id
+        if statuses is not None and (
+            isinstance(statuses, str)
+            or not isinstance(statuses, (list, tuple))
+            or not all(type(s) is int and s > 0 for s in statuses)
+        ):
+            raise InvalidInputError(
+                f"status_id must be a list of ids, got {status_id!r}"
+            )
+        query = TicketFilter(
+            date_from=_when("date_from", date_from),
+            date_to=_when("date_to", date_to),
+            create_date_from=_when("create_date_from", create_date_from),
+            create_date_to=_when("create_date_to", create_date_to),
+            company_id=_id("company_id", company_id),
+            customer_id=_id("customer_id", customer_id),
+            user_login=_login("user_login", user_login),
+            source=_choice("source", source, _SOURCES),
+            ticket_queue_id=_id("ticket_queue_id", ticket_queue_id),
+            category_id=_id("category_id", category_id),
+            message_id=_id("message_id", message_id),
+            status_id=None if status_id is None else tuple(status_id),
+        )
+        return self._list(
+            TICKETS, query=query, limit=limit, offset=offset, concurrency=concurrency
+        )
+
+    async def get(
+        self, ticket_id: int, *, include_custom_fields: bool = False
+    ) -> Ticket:
+        """Return ticket *ticket_id* with its messages.
+
+        Raises:
+            InvalidInputError: *ticket_id* is not a positive int (nothing is sent).
+            NotFoundError: no such ticket.
+        """
+        query = _include(include_custom_fields=include_custom_fields)
+        result: Ticket = await self._send(TICKET, ticket_id, query=query)
+        return result
+
+    async def create(
+        self,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        from_: str | None = None,
+        body_type: str | None = None,
+        comment: str | None = None,
+        cc: Sequence[str] | None = None,
+        source: str | None = None,
+        user_login: str | None = None,
+        customer_id: int | None = None,
+        status_id: int | None = None,
+        category_id: int | None = None,
+        ticket_queue_id: int | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Open a ticket; return its id. **Not idempotent**: never sent twice.
+
+        Subjects, bodies and custom-field values are sent as JSON, never in a URL.
+
+        Args:
+            to: the ticket queue's address.
+            subject: the subject.
+            body: the first message.
+            from_: the sender's address (``from``).
+            body_type: ``PLAIN`` or ``HTML``.
+            comment: an internal comment.
+            cc: addresses to copy.
+            source: ``email``, ``phone``, ``sms``, ``chat`` or ``www``.
+            user_login: the agent to assign.
+            customer_id: the CRM customer.
+            status_id: the status.
+            category_id: the category.
+            ticket_queue_id: the ticket queue.
+            custom_fields: custom-field values by name.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the ticket may or may not have been opened.
+        """
+        copies: object = cc
+        if copies is not None and (
+            isinstance(copies, str) or not isinstance(copies, (list, tuple))
+        ):
+            raise InvalidInputError(f"cc must be a list of addresses, got {cc!r}")
+        payload = NewTicketBody(
+            to=str(_email("to", to) if "@" in str(to) else _text("to", to)),
+            subject=str(_text("subject", subject)),
+            body=str(_text("body", body)),
+            from_=_email("from_", from_),
+            body_type=_choice("body_type", body_type, _BODY_TYPES),
+            comment=_text("comment", comment, optional=True),
+            cc=None if cc is None else tuple(str(_email("cc", a)) for a in cc),
+            source=_choice("source", source, _SOURCES),
+            user_login=_login("user_login", user_login),
+            customer_id=_id("customer_id", customer_id),
+            status_id=_id("status_id", status_id),
+            category_id=_id("category_id", category_id),
+            ticket_queue_id=_id("ticket_queue_id", ticket_queue_id),
+            custom_fields=_fields(custom_fields),
+        )
+        created: TicketCreated = await self._send(NEW_TICKET, body=payload)
+        return created.ticket_id
+
+    async def reply(
+        self,
+        ticket_id: int,
+        *,
+        body: str,
+        user_login: str,
+        body_type: str = "HTML",
+    ) -> None:
+        """Answer ticket *ticket_id* as agent *user_login*: **e-mails the customer**.
+
+        Never sent twice after a failure that may have been processed: that raises
+        :class:`~thulium_async.DeliveryUnknownError`; look at the ticket's messages
+        before answering again.
+
+        Raises:
+            InvalidInputError: a bad argument, or a *body_type* other than ``PLAIN``
+                or ``HTML`` (nothing is sent).
+            DeliveryUnknownError: the answer may or may not have been sent.
+        """
+        payload = ReplyBody(
+            body=str(_text("body", body)),
+            user_login=str(_login("user_login", user_login)),
+            body_type=_choice("body_type", body_type, _BODY_TYPES),
+        )
+        await self._send(REPLY, ticket_id, body=payload)
+
+
+class Customers(Namespace):
+    """CRM customers: ``client.customers.list(...)``, ``get``, ``create``, ``delete``, ..."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        phone_number: str | None = None,
+        email: str | None = None,
+        identifier: str | None = None,
+        nip: str | None = None,
+        company_id: int | None = None,
+        company_flag: bool | None = None,
+        type: str | None = None,
+        group: str | None = None,
+        include_custom_fields: bool = False,
+        include_address: bool = False,
+        limit: int = 1000,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[Customer]:
+        """CRM customers matching the filters: ``await`` for a page, or ``async for``.
+
+        The screen pop: ``(await client.customers.list(phone_number=caller)).items``.
+
+        Args:
+            phone_number: customers with this number.
+            email: customers with this address.
+            identifier: your own id for them.
+            nip: the tax number.
+            company_id: the company's people.
+            company_flag: only companies (True) or only people (False).
+            type: the CRM's type name.
+            group: the CRM's group name.
+            include_custom_fields: add each customer's custom fields.
+            include_address: add each customer's address.
+            limit: customers per page, 1 to 1000.
+            offset: where to start.
+            concurrency: pages in flight after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, such as an e-mail address or a phone
+                number that is obviously not one, at once (nothing is sent).
+        """
+        flag: object = company_flag
+        if flag is not None and not isinstance(flag, bool):
+            raise InvalidInputError(
+                f"company_flag must be True, False or None, got {flag!r}"
+            )
+        query = CustomerFilter(
+            identifier=_text("identifier", identifier, optional=True),
+            email=_email("email", email),
+            phone_number=(
+                None if phone_number is None else _validation.phone_number(phone_number)
+            ),
+            nip=_text("nip", nip, optional=True),
+            company_id=_id("company_id", company_id),
+            company_flag=company_flag,
+            type=_text("type", type, optional=True),
+            group=_text("group", group, optional=True),
+            include_custom_fields=_flag("include_custom_fields", include_custom_fields),
+            include_address=_flag("include_address", include_address),
+        )
+        return self._list(
+            CUSTOMERS, query=query, limit=limit, offset=offset, concurrency=concurrency
+        )
+
+    async def get(
+        self,
+        customer_id: int,
+        *,
+        include_custom_fields: bool = False,
+        include_address: bool = False,
+        include_invoice_address: bool = False,
+        include_mail_drop_address: bool = False,
+    ) -> Customer:
+        """Return customer *customer_id*.
+
+        Raises:
+            InvalidInputError: *customer_id* is not a positive int (nothing is sent).
+            NotFoundError: no such customer.
+        """
+        query = _include(
+            include_custom_fields=include_custom_fields,
+            include_address=include_address,
+            include_invoice_address=include_invoice_address,
+            include_mail_drop_address=include_mail_drop_address,
+        )
+        result: Customer = await self._send(CUSTOMER, customer_id, query=query)
+        return result
+
+    async def create(
+        self,
+        *,
+        surname: str,
+        name: str | None = None,
+        email: str | None = None,
+        phone_number: str | None = None,
+        company_id: int | None = None,
+        type: str | None = None,
+        group: str | None = None,
+        identifier: str | None = None,
+        account_manager: str | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> int | None:
+        """Add a customer to the CRM; return its id when the answer gives one.
+
+        **Not idempotent**: a repeat would make a duplicate record, so it is never
+        sent twice after a failure that may have been processed; find the customer
+        (``customers.list(phone_number=...)``) before trying again.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the record may or may not have been created.
+        """
+        payload = NewCustomerBody(
+            surname=str(_text("surname", surname)),
+            name=_text("name", name, optional=True),
+            email=_email("email", email),
+            phone_number=(
+                None if phone_number is None else _validation.phone_number(phone_number)
+            ),
+            company_id=_id("company_id", company_id),
+            type=_text("type", type, optional=True),
+            group=_text("group", group, optional=True),
+            identifier=_text("identifier", identifier, optional=True),
+            account_manager=_login("account_manager", account_manager),
+            custom_fields=_fields(custom_fields),
+        )
+        answer = await self._send(NEW_CUSTOMER, body=payload)
+        found = answer.get("customer_id") if isinstance(answer, dict) else None
+        if isinstance(found, str) and found.isdigit():
+            return int(found)
+        return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+    async def delete(self, customer_id: int) -> None:
+        """Delete customer *customer_id* and what hangs on it (calls, chats, tickets stay).
+
+        Safe to repeat, so it is retried like a GET. If an attempt fails in a way
+        that may have been processed and a retry then answers 404, the first one
+        most likely worked: that counts as deleted, and this returns normally. A
+        404 on the first attempt (no such customer) raises.
+
+        Raises:
+            InvalidInputError: *customer_id* is not a positive int (nothing is sent).
+            NotFoundError: no such customer, on the first attempt.
+        """
+        try:
+            await self._send(DELETE_CUSTOMER, customer_id)
+        except NotFoundError as error:
+            if error.attempts <= 1:
+                raise
+
+    async def delete_many(self, customer_ids: Iterable[int]) -> builtins.list[Deletion]:
+        """Delete several customers in one request; return what happened to each id.
+
+        Each :class:`~thulium_async.Deletion` has the batch's ``http_status`` (204
+        deleted, 404 not found, ...) and ``message``; ``.deleted`` says whether the
+        customer is gone. Retried like a GET: a retry reports 404 for ids the first
+        attempt deleted, and such a 404 after a retry counts as deleted.
+
+        Raises:
+            InvalidInputError: no ids, or one that is not a positive int.
+        """
+        ids = list(customer_ids) if not isinstance(customer_ids, (str, bytes)) else []
+        if not ids or not all(type(i) is int and i > 0 for i in ids):
+            raise InvalidInputError(
+                f"customer_ids must be positive int ids, got {customer_ids!r}"
+            )
+        wanted = tuple(dict.fromkeys(ids))
+        answer: dict[str, Any] = await self._send(
+            DELETE_CUSTOMERS, query=BatchQuery(customer_id=wanted)
+        )
+        results = []
+        for customer in wanted:
+            entry = answer.get(str(customer))
+            status = entry.http_status if entry is not None else 0
+            results.append(
+                Deletion(
+                    customer_id=customer,
+                    http_status=status,
+                    message=entry.message if entry is not None else "not in the answer",
+                )
+            )
+        return results
+
+
+class Companies(Namespace):
+    """CRM companies: ``client.companies.list(...)``, ``get``."""
+
+    __slots__ = ()
+
+    def list(
+        self,
+        *,
+        nip: str | None = None,
+        identifier: str | None = None,
+        type: str | None = None,
+        group: str | None = None,
+        include_custom_fields: bool = False,
+        include_address: bool = False,
+        limit: int = 1000,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[Company]:
+        """CRM companies matching the filters: ``await`` for a page, or ``async for``.
+
+        Args:
+            nip: the tax number.
+            identifier: your own id for it.
+            type: the CRM's type name.
+            group: the CRM's group name.
+            include_custom_fields: add each company's custom fields.
+            include_address: add each company's address.
+            limit: companies per page, 1 to 1000.
+            offset: where to start.
+            concurrency: pages in flight after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        query = CustomerFilter(
+            identifier=_text("identifier", identifier, optional=True),
+            nip=_text("nip", nip, optional=True),
+            type=_text("type", type, optional=True),
+            group=_text("group", group, optional=True),
+            include_custom_fields=_flag("include_custom_fields", include_custom_fields),
+            include_address=_flag("include_address", include_address),
+        )
+        return self._list(
+            COMPANIES, query=query, limit=limit, offset=offset, concurrency=concurrency
+        )
+
+    async def get(
+        self,
+        company_id: int,
+        *,
+        include_custom_fields: bool = False,
+        include_address: bool = False,
+    ) -> Company:
+        """Return company *company_id*.
+
+        Raises:
+            InvalidInputError: *company_id* is not a positive int (nothing is sent).
+            NotFoundError: no such company.
+        """
+        query = _include(
+            include_custom_fields=include_custom_fields, include_address=include_address
+        )
+        result: Company = await self._send(COMPANY, company_id, query=query)
+        return result
