@@ -18,6 +18,7 @@ wrong, so errors lose nothing. Only the waiting list has one (see ``benchmarks/`
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -367,10 +368,8 @@ def structure(
             url=url,
             body=snippet(raw),
         )
-    try:
+    with contextlib.suppress(Exception):  # refused: the detailed pass says why
         return converter_for(zone, detailed=False).structure(data, cls)
-    except Exception:  # noqa: BLE001 -- refused: the detailed pass says why, below
-        pass
     try:
         return converter_for(zone).structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError) as exc:
