@@ -110,3 +110,36 @@ async def test_reconcile_reads_a_report_and_writes_what_it_found(env, tmp_path):
     for number, row in rows.items():
         assert (row["status"] == "called") == (number in scheduled)
         assert bool(row["connection_id"]) == (number in scheduled)
+
+
+async def test_customers_find_by_phone(env):
+    env.add_customer("Kowalski", name="Jan", phone_number="500333222")
+    env.add_customer("Nowak", phone_number="600111222")
+    code, out = await run("customers", "find", "--phone", "500 333 222")
+    assert code == EXIT_OK
+    assert "Jan Kowalski" in out
+    assert "Nowak" not in out
+    code, out = await run("customers", "find", "--phone", "500333222", "--json")
+    assert json.loads(out)[0]["surname"] == "Kowalski"
+
+
+async def test_customers_find_needs_one_key(env, capsys):
+    code, _ = await run("customers", "find")
+    assert code == 1
+    assert "--phone" in capsys.readouterr().err
+
+
+async def test_tickets_list_reads_every_page(env):
+    for i in range(150):
+        env.tickets[i + 1] = {
+            "ticket_id": i + 1,
+            "subject": f"case {i}",
+            "updated_at": "2026-11-23 09:30",
+            "messages": [],
+        }
+    code, out = await run("tickets", "list", "--since", "2026-11-01", "--json")
+    assert code == EXIT_OK
+    assert len(out.splitlines()) == 150
+    (first, second) = env.requests_to("tickets.list")
+    assert first.query["date_from"] == ["2026-11-01"]
+    assert second.query["offset"] == ["100"]

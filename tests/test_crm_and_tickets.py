@@ -124,9 +124,52 @@ async def test_writes_are_never_resent_and_say_what_a_repeat_would_do(
 
 
 async def test_customers_create_returns_the_id_when_the_answer_has_one(fake, client):
-    assert await client.customers.create(surname="Kowalski") is None  # empty answer
     fake.respond("customers.create", {"customer_id": "501"})
     assert await client.customers.create(surname="Nowak") == 501
+    fake.respond("customers.create", [])  # an answer without an id
+    assert await client.customers.create(surname="Nowak") is None
+
+
+async def test_a_customer_created_reads_back_and_finds_by_phone(fake, client):
+    customer_id = await client.customers.create(
+        surname="Kowalski", phone_number="500 333 222", custom_fields={"VIP": "yes"}
+    )
+    assert customer_id in fake.customers
+    customer = await client.customers.get(customer_id)
+    assert customer.custom_fields == {"VIP": "yes"}
+    page = await client.customers.list(phone_number="500333222")
+    assert [c.customer_id for c in page.items] == [customer_id]
+    await client.customers.delete(customer_id)
+    assert customer_id not in fake.customers
+
+
+async def test_the_fake_refuses_a_bad_number_in_the_vendor_words(fake, client):
+    from thulium_async import UnprocessableEntityError
+
+    with pytest.raises(UnprocessableEntityError, match="Wrong format of phone number"):
+        await client.request(
+            "POST", "customers", json={"surname": "K", "phone_number": "abc"}
+        )
+
+
+async def test_a_ticket_opened_answered_and_read_back(fake, client):
+    ticket_id = await client.tickets.create(
+        to="desk@example.com", subject="Broken", body="It broke"
+    )
+    await client.tickets.reply(ticket_id, body="Fixed", user_login="akowalski")
+    ticket = await client.tickets.get(ticket_id)
+    assert [(m.type, m.body) for m in ticket.messages] == [
+        (MessageType.MAIL, "It broke"),
+        (MessageType.REPLY, "Fixed"),
+    ]
+
+
+async def test_batch_delete_reports_per_id_from_the_fakes_records(fake, client):
+    kept = fake.add_customer("Nowak")
+    gone = fake.add_customer("Kowalski")
+    results = await client.customers.delete_many([gone, 999])
+    assert [(r.customer_id, r.deleted) for r in results] == [(gone, True), (999, False)]
+    assert set(fake.customers) == {kept}
 
 
 async def test_a_delete_whose_retry_finds_the_customer_gone_counts_as_done(
@@ -180,3 +223,15 @@ async def test_a_company_and_its_address(fake, client):
     assert company.address.city == "Warszawa"
     assert company.address.flat is None
     assert company.nip == "6783144527"
+
+
+async def test_a_processed_write_cut_off_exists_once_in_the_fakes_records(fake, client):
+    fake.fail_next("tickets.create", Fault.processed_then_drop())
+    with pytest.raises(DeliveryUnknownError):
+        await client.tickets.create(to="desk@example.com", subject="s", body="b")
+    assert len(fake.tickets) == 1  # processed once, never sent again
+    fake.fail_next("customers.create", Fault.processed_then_stall(30))
+    fast = client.with_options(timeout=0.2)
+    with pytest.raises(DeliveryUnknownError):
+        await fast.customers.create(surname="Kowalski")
+    assert len(fake.customers) == 1

@@ -248,3 +248,15 @@ async def test_the_agents_stream_does_without_waiting_stats(fake):
         first = await read_event(response)
     assert first["stats"] is None
     assert first["agents"][0]["login"] == "jkowalski"
+
+
+async def test_find_caller_is_the_screen_pop(fake):
+    customer_id = fake.add_customer("Kowalski", name="Jan", phone_number="500333222")
+    async with running(fake) as (_, http):
+        found = await http.get("/callers/500333222")
+        missing = await http.get("/callers/600111222")
+        bad = await http.get("/callers/not-a-number")
+    assert found.status_code == 200
+    assert found.json()["customer_id"] == customer_id
+    assert missing.status_code == 404
+    assert bad.status_code == 422  # InvalidInputError: refused before sending

@@ -190,6 +190,10 @@ class FakeThulium:
             it was asked to make (``agents.call``, ``connections.call``) at once, and
             each scheduled call once its time has come on the fake's clock (see
             ``advance``). Add your own with ``add_connection``.
+        customers: the CRM's customers by id (``add_customer``, ``customers.create``;
+            ``customers.delete`` and ``delete_many`` remove them).
+        tickets: the desk's tickets by id, each with its ``messages``
+            (``tickets.create``; ``tickets.reply`` appends a ``REPLY``).
     """
 
     def __init__(
@@ -224,6 +228,8 @@ class FakeThulium:
         self.throttled = 0
         self.agents: dict[str, dict[str, Any]] = {}
         self.history: list[dict[str, Any]] = []
+        self.customers: dict[int, dict[str, Any]] = {}
+        self.tickets: dict[int, dict[str, Any]] = {}
         self._clock_offset = timedelta(0)
         self._placed = 0  # scheduled calls checked for the history so far
         self._pending: list[ScheduledCall] = []  # scheduled, their time not yet come
@@ -247,6 +253,15 @@ class FakeThulium:
             "agents.call": self._agent_call,
             "connections.call": self._connections_call,
             "connections.list": self._history,
+            "customers.list": self._customers,
+            "customers.get": self._customer,
+            "customers.create": self._new_customer,
+            "customers.delete": self._delete_customer,
+            "customers.delete_many": self._delete_customers,
+            "tickets.list": self._tickets,
+            "tickets.get": self._ticket,
+            "tickets.create": self._new_ticket,
+            "tickets.reply": self._reply,
         }
         for declared in ENDPOINTS:
             self._generic[declared.name] = self._answer_for(declared)
@@ -423,6 +438,38 @@ class FakeThulium:
             else:
                 waiting.append(call)
         self._pending = waiting
+
+    # -- the CRM and the ticket desk --------------------------------------------
+
+    def add_customer(
+        self,
+        surname: str,
+        *,
+        name: str | None = None,
+        phone_number: str | None = None,
+        email: str | None = None,
+        company_id: int | None = None,
+        custom_fields: dict[str, Any] | None = None,
+    ) -> int:
+        """Add a customer to the fake CRM; return its id."""
+        customer_id = max(self.customers, default=272) + 1
+        self.customers[customer_id] = {
+            "customer_id": customer_id,
+            "name": name or "",
+            "surname": surname,
+            "phone_number": phone_number or "",
+            "phone_numbers": [phone_number] if phone_number else [],
+            "email": email or "",
+            "company_id": "" if company_id is None else company_id,
+            "identifier": "",
+            "type": "",
+            "group": "",
+            "company_flag": "",
+            "account_manager": "",
+            "updated_at": wall_clock_text(self.now()),
+            "custom_fields": dict(custom_fields or {}),
+        }
+        return customer_id
 
     def calls_to(self, phone_number: str) -> list[ScheduledCall]:
         """Return every call scheduled to *phone_number* (more than one is a bug)."""
@@ -659,6 +706,155 @@ class FakeThulium:
         rows = [row for row in self.history if _matches(row, query, self.zone)]
         return web.json_response(_page(rows, query))
 
+    def _stateless(self, name: str) -> bool:
+        """Whether *name* answers as an endpoint without state (``respond`` was used)."""
+        return name in self._responded
+
+    async def _customers(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        if self._stateless("customers.list") or not self.customers:
+            return await self._sample("customers.list", request, body)
+        query = request.query
+        rows = [
+            c
+            for c in self.customers.values()
+            if (
+                "phone_number" not in query
+                or query["phone_number"] in c["phone_numbers"]
+            )
+            and ("email" not in query or query["email"] == c["email"])
+            and (
+                "company_id" not in query or query["company_id"] == str(c["company_id"])
+            )
+        ]
+        return web.json_response(_page(rows, query))
+
+    async def _customer(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        found = self.customers.get(_int(request.match_info["customer_id"]))
+        if self._stateless("customers.get") or (found is None and not self.customers):
+            return await self._sample("customers.get", request, body)
+        if found is None:
+            return _error(404, "Customer not found.")
+        return web.json_response(found)
+
+    async def _new_customer(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("customers.create"):
+            return await self._sample("customers.create", request, body)
+        data = _json_object(body) or {}
+        surname = data.get("surname")
+        if not isinstance(surname, str) or not surname:
+            return _error(422, "Surname is required.")
+        number = data.get("phone_number")
+        if number is not None and not (
+            isinstance(number, str) and number.lstrip("+").isdigit()
+        ):
+            return _error(422, "Wrong format of phone number.", code=111111)
+        customer_id = self.add_customer(
+            surname,
+            name=data.get("name"),
+            phone_number=number,
+            email=data.get("email"),
+            company_id=data.get("company_id"),
+            custom_fields=data.get("custom_fields"),
+        )
+        return web.json_response({"customer_id": customer_id}, status=201)
+
+    async def _delete_customer(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("customers.delete"):
+            return await self._sample("customers.delete", request, body)
+        if self.customers.pop(_int(request.match_info["customer_id"]), None) is None:
+            return _error(404, "Customer not found.")
+        return web.Response(status=204)
+
+    async def _delete_customers(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("customers.delete_many"):
+            return await self._sample("customers.delete_many", request, body)
+        answer: dict[str, Any] = {}
+        for text in request.query.getall("customer_id[]", []):
+            if self.customers.pop(_int(text), None) is not None:
+                answer[text] = {"http_status": 204}
+            else:
+                answer[text] = {"http_status": 404, "message": "Customer not found."}
+        return web.json_response(answer)
+
+    async def _tickets(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        if self._stateless("tickets.list") or not self.tickets:
+            return await self._sample("tickets.list", request, body)
+        rows = sorted(
+            self.tickets.values(), key=lambda t: t["updated_at"], reverse=True
+        )
+        return web.json_response(_page(rows, request.query))
+
+    async def _ticket(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        found = self.tickets.get(_int(request.match_info["ticket_id"]))
+        if self._stateless("tickets.get") or (found is None and not self.tickets):
+            return await self._sample("tickets.get", request, body)
+        if found is None:
+            return _error(404, "Ticket not found.")
+        return web.json_response(found)
+
+    async def _new_ticket(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("tickets.create"):
+            return await self._sample("tickets.create", request, body)
+        data = _json_object(body) or {}
+        missing = [k for k in ("to", "subject", "body") if not data.get(k)]
+        if missing:
+            return _error(422, f"Missing: {', '.join(missing)}.")
+        ticket_id = max(self.tickets, default=1233) + 1
+        now = wall_clock_text(self.now())[:16]
+        self.tickets[ticket_id] = {
+            "ticket_id": ticket_id,
+            "from": data.get("from") or "",
+            "ticket_queue_name": data["to"],
+            "subject": data["subject"],
+            "customer_id": data.get("customer_id"),
+            "user_login": data.get("user_login"),
+            "created_at": now,
+            "updated_at": now,
+            "messages": [
+                {
+                    "message_id": ticket_id * 10,
+                    "type": "MAIL",
+                    "body": data["body"],
+                    "created_at": now,
+                    "attachments": [],
+                }
+            ],
+        }
+        return web.json_response({"ticket_id": ticket_id})
+
+    async def _reply(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        if self._stateless("tickets.reply"):
+            return await self._sample("tickets.reply", request, body)
+        ticket = self.tickets.get(_int(request.match_info["ticket_id"]))
+        if ticket is None and not self.tickets:
+            return await self._sample("tickets.reply", request, body)
+        if ticket is None:
+            return _error(404, "Ticket not found.")
+        data = _json_object(body) or {}
+        if not data.get("body") or not data.get("user_login"):
+            return _error(422, "body and user_login are required.")
+        now = wall_clock_text(self.now())[:16]
+        ticket["messages"].append(
+            {
+                "message_id": ticket["ticket_id"] * 10 + len(ticket["messages"]),
+                "type": "REPLY",
+                "user_login": data["user_login"],
+                "body": data["body"],
+                "created_at": now,
+                "attachments": [],
+            }
+        )
+        ticket["updated_at"] = now
+        return web.json_response([])
+
     async def _schedule(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if not self._has_queue(request):
             return _error(404, "no such queue")
@@ -668,6 +864,11 @@ class FakeThulium:
             return _error(400, problem)
         self.scheduled.append(call)
         return web.Response(status=200, body=b"")
+
+
+def _int(text: str) -> int:
+    """A path or query id as an int (0, which no record has, when it is not one)."""
+    return int(text) if text.isdigit() else 0
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:
@@ -747,9 +948,12 @@ def _is_wall_clock(value: object, zone: tzinfo) -> bool:
     return True
 
 
-def _error(status: int, message: str) -> web.Response:
+def _error(status: int, message: str, *, code: int | None = None) -> web.Response:
     """Answer with the error body Thulium documents for the whole API."""
-    body = {"request_id": secrets.token_hex(7), "errors": [{"message": message}]}
+    error: dict[str, Any] = {"message": message}
+    if code is not None:
+        error["code"] = code
+    body = {"request_id": secrets.token_hex(7), "errors": [error]}
     return web.json_response(body, status=status)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated
 
 import attrs
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
@@ -167,6 +167,30 @@ async def waiting(queue_id: int, client: Client) -> list[WaitingOut]:
         )
         for c in callers
     ]
+
+
+class CallerOut(BaseModel):
+    customer_id: int
+    name: str | None
+    surname: str | None
+    email: str | None
+    company_id: int | None
+
+
+@router.get("/callers/{phone_number}")
+async def find_caller(phone_number: str, client: Client) -> CallerOut:
+    """The screen pop: the CRM customer behind a number, or 404."""
+    page = await client.customers.list(phone_number=phone_number, limit=1)
+    if not page.items:
+        raise HTTPException(status_code=404, detail="no customer with that number")
+    found = page.items[0]
+    return CallerOut(
+        customer_id=found.customer_id,
+        name=found.name,
+        surname=found.surname,
+        email=found.email,
+        company_id=found.company_id,
+    )
 
 
 @router.post("/queues/{queue_id}/callbacks", status_code=201)

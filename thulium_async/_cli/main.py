@@ -26,6 +26,7 @@ from .._features.watch import WaitingListChange
 from .._http.ratelimit import RateLimiter
 from .._http.session import sdk_version
 from .._models.queues import WaitingCaller
+from .crm import cmd_customers_find, cmd_tickets_list
 from .dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
 from .dial import cmd_schedule_calls as _schedule_calls
 from .dial import parse_at as _parse_at
@@ -282,6 +283,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--queue", type=int, help="only this queue's calls")
     export.add_argument("--dst", help="only calls to this number")
     export.add_argument("--output", required=True, help="the CSV file to write")
+
+    customers = group("customers", "the CRM's customers")
+    find = customers("find", "find customers by phone number or e-mail (a screen pop)")
+    find.add_argument("--phone", help="the caller's number")
+    find.add_argument("--email", help="an e-mail address")
+    find.add_argument("--limit", type=int, default=20, help="customers to show at most")
+
+    tickets = group("tickets", "the ticket desk")
+    tlist = tickets("list", "list tickets modified since a day, every page")
+    tlist.add_argument(
+        "--since", type=parse_day, required=True, help="YYYY-MM-DD (or a minute)"
+    )
+    tlist.add_argument("--queue", type=int, help="only this ticket queue")
+    tlist.add_argument(
+        "--status", type=int, action="append", help="a status id (repeat for more)"
+    )
 
     serve = command("serve-fake", "run the fake Thulium for manual tries")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -550,6 +567,8 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         "reconcile": _history_command(cmd_reconcile),
         "agents": _history_command(cmd_agents_status),
         "connections": _history_command(cmd_connections_export),
+        "customers": _history_command(cmd_customers_find),
+        "tickets": _history_command(cmd_tickets_list),
     }
     try:
         return await commands[args.command](args, out)

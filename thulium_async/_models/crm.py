@@ -147,12 +147,13 @@ class TicketMessage:
 
 @attrs.frozen(kw_only=True)
 class Ticket:
-    """A ticket of the desk, as ``tickets.get`` and ``tickets.list`` report it.
+    r"""A ticket of the desk, as ``tickets.get`` and ``tickets.list`` report it.
 
     A list's records may leave out the messages.
 
     Attributes:
-        ticket_id: its id; subject: its subject; from_: the sender (``from``).
+        ticket_id: its id; subject: its subject.
+        from\_: the sender's address (``from`` in the vendor's JSON).
         ticket_queue_id, ticket_queue_name: the ticket queue.
         status_id, substatus_id, full_status_name: its status.
         category_id: its category; customer_id: the CRM customer.
