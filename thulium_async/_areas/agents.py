@@ -86,30 +86,6 @@ CALL = Endpoint(
 ENDPOINTS = (GET, STATUS, CREATE, CALL)
 
 
-def _text(name: str, value: object, *, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
-    if value not in choices:
-        raise InvalidInputError(
-            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
-        )
-    return str(value)
-
-
-def _flag(name: str, value: object) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise InvalidInputError(f"{name} must be True, False or None, got {value!r}")
-    return value
-
-
 class Agents(Namespace):
     """Agent endpoints: ``client.agents.get(login)``, ``status``, ``create``, ``call``."""
 
@@ -185,17 +161,21 @@ class Agents(Namespace):
         ):
             raise InvalidInputError(f"roles must be positive int ids, got {roles!r}")
         body = NewAgentBody(
-            name=str(_text("name", name)),
-            surname=str(_text("surname", surname)),
+            name=str(_validation.text("name", name)),
+            surname=str(_validation.text("surname", surname)),
             login=check_path_value(PathKind.LOGIN, "login", login),
-            password=str(_text("password", password)),
-            number=str(_text("number", number)),
+            password=str(_validation.text("password", password)),
+            number=str(_validation.text("number", number)),
             email=email,
-            change_password=_flag("change_password", change_password),
-            callerid=_text("callerid", callerid, optional=True),
-            language=_choice("language", language, ("pl", "en")),
-            active=_flag("active", active),
-            outbound_mode=_choice("outbound_mode", outbound_mode, ("manual", "auto")),
+            change_password=_validation.optional_bool(
+                "change_password", change_password
+            ),
+            callerid=_validation.text("callerid", callerid, optional=True),
+            language=_validation.choice("language", language, ("pl", "en")),
+            active=_validation.optional_bool("active", active),
+            outbound_mode=_validation.choice(
+                "outbound_mode", outbound_mode, ("manual", "auto")
+            ),
             roles=None if roles is None else tuple(roles),
         )
         result: AgentCreated = await self._send(CREATE, body=body)

@@ -98,20 +98,6 @@ RECORDINGS = Endpoint(
 ENDPOINTS = (LIST, TOPIC, CALL, RECORDINGS)
 
 
-def _when(name: str, value: object) -> date | datetime | None:
-    if value is not None and not isinstance(value, date):
-        raise InvalidInputError(
-            f"{name} must be a date or a datetime, got {type(value).__name__}"
-        )
-    return value
-
-
-def _id(name: str, value: object) -> int | None:
-    if value is not None and (type(value) is not int or value < 1):
-        raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def _number(name: str, value: object) -> str | None:
     if value is None:
         return None
@@ -125,7 +111,10 @@ def _number(name: str, value: object) -> str | None:
 
 def _range(date_from: object, date_to: object) -> None:
     """Refuse a range that is not dates, or that ends before it starts."""
-    start, end = _when("date_from", date_from), _when("date_to", date_to)
+    start, end = (
+        _validation.optional_date("date_from", date_from),
+        _validation.optional_date("date_to", date_to),
+    )
     if start is None or end is None:
         return
     try:
@@ -222,9 +211,9 @@ class Connections(Namespace):
                 if user_login is None
                 else check_path_value(PathKind.LOGIN, "user_login", user_login)
             ),
-            queue_id=_id("queue_id", queue_id),
-            topic_id=_id("topic_id", topic_id),
-            customer_id=_id("customer_id", customer_id),
+            queue_id=_validation.optional_id("queue_id", queue_id),
+            topic_id=_validation.optional_id("topic_id", topic_id),
+            customer_id=_validation.optional_id("customer_id", customer_id),
             tags=None if tags is None else tuple(tags),
             include_tags=include_tags or None,
             include_topics=include_topics or None,

@@ -11,7 +11,6 @@ have worked counts as deleted.
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -28,7 +27,6 @@ from .._models.crm import Company, Customer, Deletion, Ticket
 from .._models.fields import WIRE
 
 _MINUTES = clock(Clock.MINUTES)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _BODY_TYPES = ("PLAIN", "HTML")
 _SOURCES = ("email", "phone", "sms", "chat", "www")
 
@@ -263,50 +261,10 @@ ENDPOINTS = (
 )
 
 
-def _email(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
-        raise InvalidInputError(f"{name} must be an e-mail address, got {value!r}")
-    return value.strip()
-
-
-def _text(name: str, value: object, *, optional: bool = False) -> str | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _id(name: str, value: object) -> int | None:
-    if value is not None and (type(value) is not int or value < 1):
-        raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
 def _flag(name: str, value: object) -> bool | None:
     if not isinstance(value, bool):
         raise InvalidInputError(f"{name} must be True or False, got {value!r}")
     return value or None
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
-    if value not in choices:
-        raise InvalidInputError(
-            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
-        )
-    return str(value)
-
-
-def _when(name: str, value: object) -> date | datetime | None:
-    if value is not None and not isinstance(value, date):
-        raise InvalidInputError(
-            f"{name} must be a date or a datetime, got {type(value).__name__}"
-        )
-    return value
 
 
 def _fields(value: object) -> Mapping[str, Any] | None:
@@ -384,17 +342,19 @@ class Tickets(Namespace):
                 f"status_id must be a list of ids, got {status_id!r}"
             )
         query = TicketFilter(
-            date_from=_when("date_from", date_from),
-            date_to=_when("date_to", date_to),
-            create_date_from=_when("create_date_from", create_date_from),
-            create_date_to=_when("create_date_to", create_date_to),
-            company_id=_id("company_id", company_id),
-            customer_id=_id("customer_id", customer_id),
+            date_from=_validation.optional_date("date_from", date_from),
+            date_to=_validation.optional_date("date_to", date_to),
+            create_date_from=_validation.optional_date(
+                "create_date_from", create_date_from
+            ),
+            create_date_to=_validation.optional_date("create_date_to", create_date_to),
+            company_id=_validation.optional_id("company_id", company_id),
+            customer_id=_validation.optional_id("customer_id", customer_id),
             user_login=_login("user_login", user_login),
-            source=_choice("source", source, _SOURCES),
-            ticket_queue_id=_id("ticket_queue_id", ticket_queue_id),
-            category_id=_id("category_id", category_id),
-            message_id=_id("message_id", message_id),
+            source=_validation.choice("source", source, _SOURCES),
+            ticket_queue_id=_validation.optional_id("ticket_queue_id", ticket_queue_id),
+            category_id=_validation.optional_id("category_id", category_id),
+            message_id=_validation.optional_id("message_id", message_id),
             status_id=None if status_id is None else tuple(status_id),
         )
         return self._list(
@@ -462,19 +422,25 @@ class Tickets(Namespace):
         ):
             raise InvalidInputError(f"cc must be a list of addresses, got {cc!r}")
         payload = NewTicketBody(
-            to=str(_email("to", to) if "@" in str(to) else _text("to", to)),
-            subject=str(_text("subject", subject)),
-            body=str(_text("body", body)),
-            from_=_email("from_", from_),
-            body_type=_choice("body_type", body_type, _BODY_TYPES),
-            comment=_text("comment", comment, optional=True),
-            cc=None if cc is None else tuple(str(_email("cc", a)) for a in cc),
-            source=_choice("source", source, _SOURCES),
+            to=str(
+                _validation.email("to", to)
+                if "@" in str(to)
+                else _validation.text("to", to)
+            ),
+            subject=str(_validation.text("subject", subject)),
+            body=str(_validation.text("body", body)),
+            from_=_validation.email("from_", from_),
+            body_type=_validation.choice("body_type", body_type, _BODY_TYPES),
+            comment=_validation.text("comment", comment, optional=True),
+            cc=None
+            if cc is None
+            else tuple(str(_validation.email("cc", a)) for a in cc),
+            source=_validation.choice("source", source, _SOURCES),
             user_login=_login("user_login", user_login),
-            customer_id=_id("customer_id", customer_id),
-            status_id=_id("status_id", status_id),
-            category_id=_id("category_id", category_id),
-            ticket_queue_id=_id("ticket_queue_id", ticket_queue_id),
+            customer_id=_validation.optional_id("customer_id", customer_id),
+            status_id=_validation.optional_id("status_id", status_id),
+            category_id=_validation.optional_id("category_id", category_id),
+            ticket_queue_id=_validation.optional_id("ticket_queue_id", ticket_queue_id),
             custom_fields=_fields(custom_fields),
         )
         created: TicketCreated = await self._send(NEW_TICKET, body=payload)
@@ -500,9 +466,9 @@ class Tickets(Namespace):
             DeliveryUnknownError: the answer may or may not have been sent.
         """
         payload = ReplyBody(
-            body=str(_text("body", body)),
+            body=str(_validation.text("body", body)),
             user_login=str(_login("user_login", user_login)),
-            body_type=_choice("body_type", body_type, _BODY_TYPES),
+            body_type=_validation.choice("body_type", body_type, _BODY_TYPES),
         )
         await self._send(REPLY, ticket_id, body=payload)
 
@@ -558,16 +524,16 @@ class Customers(Namespace):
                 f"company_flag must be True, False or None, got {flag!r}"
             )
         query = CustomerFilter(
-            identifier=_text("identifier", identifier, optional=True),
-            email=_email("email", email),
+            identifier=_validation.text("identifier", identifier, optional=True),
+            email=_validation.email("email", email),
             phone_number=(
                 None if phone_number is None else _validation.phone_number(phone_number)
             ),
-            nip=_text("nip", nip, optional=True),
-            company_id=_id("company_id", company_id),
+            nip=_validation.text("nip", nip, optional=True),
+            company_id=_validation.optional_id("company_id", company_id),
             company_flag=company_flag,
-            type=_text("type", type, optional=True),
-            group=_text("group", group, optional=True),
+            type=_validation.text("type", type, optional=True),
+            group=_validation.text("group", group, optional=True),
             include_custom_fields=_flag("include_custom_fields", include_custom_fields),
             include_address=_flag("include_address", include_address),
         )
@@ -624,16 +590,16 @@ class Customers(Namespace):
             DeliveryUnknownError: the record may or may not have been created.
         """
         payload = NewCustomerBody(
-            surname=str(_text("surname", surname)),
-            name=_text("name", name, optional=True),
-            email=_email("email", email),
+            surname=str(_validation.text("surname", surname)),
+            name=_validation.text("name", name, optional=True),
+            email=_validation.email("email", email),
             phone_number=(
                 None if phone_number is None else _validation.phone_number(phone_number)
             ),
-            company_id=_id("company_id", company_id),
-            type=_text("type", type, optional=True),
-            group=_text("group", group, optional=True),
-            identifier=_text("identifier", identifier, optional=True),
+            company_id=_validation.optional_id("company_id", company_id),
+            type=_validation.text("type", type, optional=True),
+            group=_validation.text("group", group, optional=True),
+            identifier=_validation.text("identifier", identifier, optional=True),
             account_manager=_login("account_manager", account_manager),
             custom_fields=_fields(custom_fields),
         )
@@ -730,10 +696,10 @@ class Companies(Namespace):
             InvalidInputError: a bad argument, at once (nothing is sent).
         """
         query = CustomerFilter(
-            identifier=_text("identifier", identifier, optional=True),
-            nip=_text("nip", nip, optional=True),
-            type=_text("type", type, optional=True),
-            group=_text("group", group, optional=True),
+            identifier=_validation.text("identifier", identifier, optional=True),
+            nip=_validation.text("nip", nip, optional=True),
+            type=_validation.text("type", type, optional=True),
+            group=_validation.text("group", group, optional=True),
             include_custom_fields=_flag("include_custom_fields", include_custom_fields),
             include_address=_flag("include_address", include_address),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 
 from .errors import InvalidInputError
 
@@ -73,3 +74,58 @@ def fraction(name: str, value: object) -> float:
     if not 0 <= value < 1:
         raise InvalidInputError(f"{name} must be in [0, 1), got {value!r}")
     return float(value)
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def text(name: str, value: object, *, optional: bool = False) -> str | None:
+    """Return *value* if it is a non-empty string (or ``None`` when *optional*)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def choice(name: str, value: object, choices: tuple[str, ...]) -> str | None:
+    """Return *value* if it is ``None`` or one of *choices*."""
+    if value is None:
+        return None
+    if value not in choices:
+        raise InvalidInputError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
+    return str(value)
+
+
+def optional_bool(name: str, value: object) -> bool | None:
+    """Return *value* if it is ``True``, ``False`` or ``None``."""
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True, False or None, got {value!r}")
+    return value
+
+
+def optional_id(name: str, value: object) -> int | None:
+    """Return *value* if it is ``None`` or a positive int (bools refused)."""
+    if value is not None and (type(value) is not int or value < 1):
+        raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
+    return value
+
+
+def optional_date(name: str, value: object) -> date | None:
+    """Return *value* if it is ``None``, a ``date`` or a ``datetime``."""
+    if value is not None and not isinstance(value, date):
+        raise InvalidInputError(
+            f"{name} must be a date or a datetime, got {type(value).__name__}"
+        )
+    return value
+
+
+def email(name: str, value: object) -> str | None:
+    """Return *value* stripped if it is ``None`` or looks like an e-mail address."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+        raise InvalidInputError(f"{name} must be an e-mail address, got {value!r}")
+    return value.strip()

@@ -7,15 +7,14 @@ https://api.thulium.com/docs/api/).
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import attrs
 
-from .fields import either
+from .fields import OpenEnum, either
 
 
-class AgentState(str, enum.Enum):
+class AgentState(OpenEnum):
     """An agent's status, equal to the vendor's own string (``AgentState.FREE == "FREE"``).
 
     A value the vendor adds later does not fail: it arrives as a member that is not
@@ -32,27 +31,10 @@ class AgentState(str, enum.Enum):
     CALL = "CALL"
     RINGING = "RINGING"
 
-    @classmethod
-    def _missing_(cls, value: object) -> AgentState | None:
-        if not isinstance(value, str) or not value:
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = value
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        """Whether this is one of the statuses the vendor documents."""
-        return self._name_ in type(self).__members__
-
     @property
     def on_call(self) -> bool:
         """Whether the agent is talking, dialling or being rung."""
         return self in _ON_CALL
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 _ON_CALL = frozenset(

@@ -8,7 +8,6 @@ mapping of the field's name to its value, as the vendor sends them.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import attrs
 
 from .._core.wallclock import Clock, clock
-from .fields import either, wire
+from .fields import OpenEnum, either, wire
 
 _MINUTES = clock(Clock.MINUTES)
 
@@ -99,7 +98,7 @@ class Company:
     custom_fields: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-class MessageType(str, enum.Enum):
+class MessageType(OpenEnum):
     """Who wrote a ticket message."""
 
     MAIL = "MAIL"
@@ -108,18 +107,6 @@ class MessageType(str, enum.Enum):
     """To the customer."""
     COMMENT = "COMMENT"
     """An internal comment."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> MessageType | None:
-        if not isinstance(value, str) or not value:
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = value
-        member._value_ = value
-        return member
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 @attrs.frozen(kw_only=True)

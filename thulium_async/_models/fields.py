@@ -6,6 +6,7 @@ A model says *what* a field is (``metadata=either()``); the converter in ``_api`
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 EITHER = "thulium_either"
@@ -30,3 +31,29 @@ def raw() -> dict[str, Any]:
 def wire(name: str) -> dict[str, Any]:
     """Metadata for a field called *name* in the vendor's JSON."""
     return {WIRE: name}
+
+
+class OpenEnum(str, enum.Enum):
+    """A vendor's set of values that may grow: a value added later still reads.
+
+    Members compare equal to the vendor's strings. An unknown non-empty string becomes
+    a member that is not one of the declared ones (``.is_known`` false), so code
+    written today keeps running, and can show it, when the vendor adds a value.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str) or not value:
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether this is one of the values the vendor documents."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
