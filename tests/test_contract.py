@@ -91,6 +91,24 @@ CALLS: dict[str, Call] = {
     "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
     "companies.list": lambda c: c.companies.list(),
     "companies.get": lambda c, company: c.companies.get(company),
+    "outbounds.stats": lambda c: c.outbounds.stats(),
+    "outbounds.agents": lambda c, outbound: c.outbounds.agents(outbound),
+    "outbounds.add_agents": lambda c, outbound: c.outbounds.add_agents(
+        outbound, ["jkowalski"]
+    ),
+    "outbounds.add_record": lambda c, outbound: c.outbounds.add_record(
+        outbound, "500333222"
+    ),
+    "outbounds.status_by_phone_number": lambda c: c.outbounds.status_by_phone_number(
+        "500333222", 2
+    ),
+    "outbounds.crm_record": lambda c, outbound, customer: c.outbounds.crm_record(
+        outbound, customer
+    ),
+    "webhooks.list": lambda c: c.webhooks.list(),
+    "webhooks.create": lambda c: c.webhooks.create(
+        ["CUSTOMER_CREATED"], "https://example.com/hooks"
+    ),
 }
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 ids = [endpoint.name for endpoint in ENDPOINTS]

@@ -43,9 +43,13 @@ def test_bad_path_values_are_refused(endpoint):
                 endpoint.render(*values.values())
 
 
+# POSTs whose repeat is harmless, declared so on purpose (each says why beside it).
+DECLARED_SAFE = {"outbounds.add_agents", "outbounds.status_by_phone_number"}
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_idempotency_follows_the_method_unless_declared(endpoint):
-    if endpoint.method in ("POST", "PATCH"):
+    if endpoint.method in ("POST", "PATCH") and endpoint.name not in DECLARED_SAFE:
         assert not endpoint.is_idempotent
         assert endpoint.side_effect != "act twice", "say what a repeat would do"
     else:

@@ -71,6 +71,10 @@ def test_every_public_name_is_in_the_api_reference():
         assert f"thulium_async.{name}" in reference, name
     for name in thulium_async.testing.__all__:
         assert f"thulium_async.testing.{name}" in reference, name
+    import thulium_async.webhooks
+
+    for name in thulium_async.webhooks.__all__:
+        assert f"thulium_async.webhooks.{name}" in reference, name
 
 
 def test_every_namespace_method_is_in_the_api_reference():
@@ -87,6 +91,8 @@ def test_every_namespace_method_is_in_the_api_reference():
         "tickets",
         "customers",
         "companies",
+        "outbounds",
+        "webhooks",
     ):
         namespace = getattr(client, attribute)
         assert isinstance(namespace, Namespace)

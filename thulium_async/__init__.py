@@ -39,6 +39,7 @@ from ._http.retry import RetryPolicy
 from ._http.transport import ClientStats
 from ._models.agents import Agent, AgentCreated, AgentState, AgentStatus
 from ._models.calls import Connection, ConnectionTopic, Recording, TopicValue
+from ._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
 from ._models.crm import (
     Address,
     Company,
@@ -70,6 +71,9 @@ __all__ = [
     "BadRequestError",
     "CallOutcome",
     "CallRequest",
+    "CampaignAgent",
+    "CampaignRecord",
+    "CampaignStats",
     "ClientStats",
     "Company",
     "Connection",
@@ -110,6 +114,7 @@ __all__ = [
     "WaitingCaller",
     "WaitingListChange",
     "WaitingStats",
+    "Webhook",
 ]
 
 

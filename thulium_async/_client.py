@@ -19,6 +19,7 @@ from ._api.generic import GenericRequests
 from ._api.namespace import Wiring
 from ._api.paging import Pages
 from ._areas.agents import Agents
+from ._areas.campaigns import Outbounds, Webhooks
 from ._areas.connections import Connections, Recordings
 from ._areas.crm import Companies, Customers, Tickets
 from ._areas.queues import Queues
@@ -136,12 +137,17 @@ class ThuliumClient:
             "CRM customers (``list``, ``get``, ``create``, ``delete``, "
             "``delete_many``)."
         ),
+        "outbounds": (
+            "Outbound campaigns (``stats``, ``agents``, ``add_agents``, "
+            "``add_record``, ``status_by_phone_number``, ``crm_record``)."
+        ),
         "queues": (
             "Queue endpoints (``waiting_list``, ``waiting_stats``, ``topics``, "
             "``schedule_call``, ``schedule_calls``, ``reconcile``, ``watch_waiting_list``)."
         ),
         "recordings": "Recorded calls (``list``).",
         "tickets": "The ticket desk (``list``, ``get``, ``create``, ``reply``).",
+        "webhooks": "Webhook subscriptions (``list``, ``create``).",
     }
 
     def __init__(
@@ -224,6 +230,8 @@ class ThuliumClient:
         self.tickets = Tickets(self._transport, wiring)
         self.customers = Customers(self._transport, wiring)
         self.companies = Companies(self._transport, wiring)
+        self.outbounds = Outbounds(self._transport, wiring)
+        self.webhooks = Webhooks(self._transport, wiring)
         self._generic = GenericRequests(self._transport, wiring)
 
     @classmethod
@@ -391,6 +399,8 @@ class ThuliumClient:
         view.tickets = self.tickets.with_transport(transport)
         view.customers = self.customers.with_transport(transport)
         view.companies = self.companies.with_transport(transport)
+        view.outbounds = self.outbounds.with_transport(transport)
+        view.webhooks = self.webhooks.with_transport(transport)
         view._generic = self._generic.with_transport(transport)
         return view
 

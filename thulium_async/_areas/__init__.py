@@ -8,11 +8,12 @@ server serves and the contract tests run over.
 from __future__ import annotations
 
 from .._api.endpoints import Endpoint
-from . import agents, connections, crm, queues
+from . import agents, campaigns, connections, crm, queues
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *queues.ENDPOINTS,
     *agents.ENDPOINTS,
     *connections.ENDPOINTS,
     *crm.ENDPOINTS,
+    *campaigns.ENDPOINTS,
 )

@@ -1,0 +1,115 @@
+"""Outbound campaigns and webhook subscriptions against FakeThulium."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from thulium_async import DeliveryUnknownError, InvalidInputError
+from thulium_async.testing import Fault
+
+
+async def test_campaign_stats_and_agents(fake, client):
+    fake.respond(
+        "outbounds.stats",
+        [{"id": "00001", "records_count": 3, "completion_percent": 50}],
+    )
+    (stats,) = await client.outbounds.stats()
+    assert (stats.id, stats.records_count, stats.completion_percent) == (
+        "00001",
+        3,
+        50.0,
+    )
+    fake.respond(
+        "outbounds.agents", [{"login": "jkowalski", "number": 3113, "agent_id": 12}]
+    )
+    (agent,) = await client.outbounds.agents("00001")
+    assert agent.number == "3113"
+    (request,) = fake.requests_to("outbounds.agents")
+    assert request.path == "/api/outbounds/00001/agents"
+
+
+@pytest.mark.parametrize("bad", ["1", "000001", "00/01", 1, None])
+async def test_a_bad_campaign_id_is_refused_before_sending(fake, client, bad):
+    with pytest.raises(InvalidInputError, match="outbound_id"):
+        await client.outbounds.agents(bad)
+    assert fake.requests == []
+
+
+async def test_add_record_sends_the_documented_body(fake, client):
+    await client.outbounds.add_record(
+        "00001",
+        "+48 500 333 222",
+        next_call_date=datetime(2026, 11, 24, 9, 30, 59),
+        record_fields={"city": "Łódź"},
+    )
+    (request,) = fake.requests_to("outbounds.add_record")
+    assert json.loads(request.body) == {
+        "phone_number": "+48500333222",
+        "next_call_date": "2026-11-24 09:30",
+        "record_fields": {"city": "Łódź"},
+    }
+
+
+async def test_add_record_is_never_resent(fake, client):
+    fake.fail_next("outbounds.add_record", Fault.processed_then_status(500))
+    with pytest.raises(
+        DeliveryUnknownError, match="add the number to the campaign twice"
+    ):
+        await client.outbounds.add_record("00001", "500333222")
+    assert len(fake.requests_to("outbounds.add_record")) == 1
+
+
+async def test_status_by_phone_number_returns_the_campaigns(fake, client):
+    fake.respond(
+        "outbounds.status_by_phone_number", {"outbound_id": ["00001", "00003"]}
+    )
+    assert await client.outbounds.status_by_phone_number("500333222", 2) == [
+        "00001",
+        "00003",
+    ]
+
+
+async def test_a_webhooks_password_never_shows(fake, client):
+    fake.respond(
+        "webhooks.create",
+        {
+            "id": 7,
+            "actions": ["CUSTOMER_CREATED"],
+            "subscription_url": "https://example.com/hooks",
+            "http_auth_user": "thulium",
+            "http_auth_password": "s3cret-pass",
+        },
+    )
+    hook = await client.webhooks.create(
+        ["CUSTOMER_CREATED"],
+        "https://example.com/hooks",
+        http_auth_user="thulium",
+        http_auth_password="s3cret-pass",
+    )
+    assert hook.http_auth_password == "s3cret-pass"
+    assert "s3cret-pass" not in repr(hook)
+    (request,) = fake.requests_to("webhooks.create")
+    assert json.loads(request.body)["http_auth_password"] == "s3cret-pass"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"actions": [], "subscription_url": "https://x.example"},
+        {"actions": "CUSTOMER_CREATED", "subscription_url": "https://x.example"},
+        {"actions": ["customer created"], "subscription_url": "https://x.example"},
+        {"actions": ["CUSTOMER_CREATED"], "subscription_url": "ftp://x.example"},
+        {
+            "actions": ["CUSTOMER_CREATED"],
+            "subscription_url": "https://x.example",
+            "http_auth_user": "u",
+        },
+    ],
+)
+async def test_bad_subscriptions_are_refused(fake, client, bad):
+    with pytest.raises(InvalidInputError):
+        await client.webhooks.create(**bad)
+    assert fake.requests == []

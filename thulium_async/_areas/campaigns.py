@@ -1,0 +1,341 @@
+"""Outbound campaigns and webhook subscriptions: ``client.outbounds``, ``client.webhooks``.
+
+Campaign ids are 5-character strings (``00001``), validated as path values. Adding a
+record or agents to a campaign, and subscribing a webhook, are writes that are never
+sent twice after a failure that may have been processed.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._api.endpoints import Endpoint, PathKind, check_path_value
+from .._api.namespace import Namespace
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError
+from .._core.wallclock import Clock, clock
+from .._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
+
+_CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
+
+
+@attrs.frozen(kw_only=True)
+class LoginsBody:
+    """``POST outbounds/:id/add_agents``'s body."""
+
+    logins: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class RecordBody:
+    """``POST outbounds/:id/records``'s body."""
+
+    phone_number: str
+    status_id: int | None = None
+    dictionary_status_id: int | None = None
+    identifier: str | None = None
+    agent_login: str | None = None
+    next_call_date: datetime | None = attrs.field(
+        default=None, metadata=clock(Clock.MINUTES)
+    )
+    record_fields: Mapping[str, Any] | None = None
+    order: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class StatusBody:
+    """``POST outbound_status_by_phone_number``'s body."""
+
+    status_id: int
+    phone_number: str
+
+
+@attrs.frozen(kw_only=True)
+class StatusAnswer:
+    """``POST outbound_status_by_phone_number``'s answer."""
+
+    outbound_id: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class WebhookBody:
+    """``POST webhooks``'s body."""
+
+    actions: tuple[str, ...]
+    subscription_url: str
+    http_auth_user: str | None = None
+    http_auth_password: str | None = attrs.field(default=None, repr=False)
+
+
+STATS = Endpoint(
+    "outbounds.stats",
+    "GET",
+    "outbounds/stats",
+    returns=list[CampaignStats],
+    doc="outbounds/get_outbounds_stats",
+)
+AGENTS = Endpoint(
+    "outbounds.agents",
+    "GET",
+    "outbounds/{outbound_id}/agents",
+    _CAMPAIGN,
+    returns=list[CampaignAgent],
+    doc="outbounds/get_outbounds_id_agents",
+)
+ADD_AGENTS = Endpoint(
+    "outbounds.add_agents",
+    "POST",
+    "outbounds/{outbound_id}/add_agents",
+    _CAMPAIGN,
+    body=LoginsBody,
+    # Adding an agent who is already in the campaign leaves them in it: harmless.
+    idempotent=True,
+    doc="outbounds/post_outbounds_id_add_agents",
+)
+ADD_RECORD = Endpoint(
+    "outbounds.add_record",
+    "POST",
+    "outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    body=RecordBody,
+    returns=Any,
+    side_effect="add the number to the campaign twice (the server may refuse the "
+    "second as a duplicate)",
+    doc="csv_outbounds/post_outbounds_id_records",
+)
+STATUS_BY_PHONE = Endpoint(
+    "outbounds.status_by_phone_number",
+    "POST",
+    "outbound_status_by_phone_number",
+    body=StatusBody,
+    returns=StatusAnswer,
+    # Setting the same status twice leaves it set: harmless.
+    idempotent=True,
+    doc="csv_outbounds/post_outbound_status_by_phone_number",
+)
+CRM_RECORD = Endpoint(
+    "outbounds.crm_record",
+    "GET",
+    "crm_outbounds/{outbound_id}/records/{customer_id}",
+    {"outbound_id": PathKind.CAMPAIGN, "customer_id": PathKind.ID},
+    returns=CampaignRecord,
+    doc="crm_outbounds/get_crm_outbounds_id_records_customer_id",
+)
+WEBHOOKS = Endpoint(
+    "webhooks.list",
+    "GET",
+    "webhooks",
+    returns=list[Webhook],
+    doc="webhooks/get_webhooks",
+)
+NEW_WEBHOOK = Endpoint(
+    "webhooks.create",
+    "POST",
+    "webhooks",
+    body=WebhookBody,
+    returns=Webhook,
+    side_effect="subscribe the URL twice (every event delivered twice)",
+    doc="webhooks/post_webhooks",
+)
+ENDPOINTS = (
+    STATS,
+    AGENTS,
+    ADD_AGENTS,
+    ADD_RECORD,
+    STATUS_BY_PHONE,
+    CRM_RECORD,
+    WEBHOOKS,
+    NEW_WEBHOOK,
+)
+
+
+def _logins(value: object) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"logins must be a list of logins, got {value!r}")
+    logins = tuple(check_path_value(PathKind.LOGIN, "logins", x) for x in value)
+    if not logins:
+        raise InvalidInputError("logins must name at least one agent")
+    return logins
+
+
+class Outbounds(Namespace):
+    """Outbound campaigns: ``client.outbounds.stats()``, ``agents``, ``add_record``, ..."""
+
+    __slots__ = ()
+
+    async def stats(self) -> list[CampaignStats]:
+        """Return every campaign's record count and completion."""
+        result: list[CampaignStats] = await self._send(STATS)
+        return result
+
+    async def agents(self, outbound_id: str) -> list[CampaignAgent]:
+        """Return the agents of campaign *outbound_id* (like ``"00001"``).
+
+        Raises:
+            InvalidInputError: not a 5-character campaign id (nothing is sent).
+        """
+        result: list[CampaignAgent] = await self._send(AGENTS, outbound_id)
+        return result
+
+    async def add_agents(self, outbound_id: str, logins: Sequence[str]) -> None:
+        """Add agents *logins* to campaign *outbound_id*; one already in stays in.
+
+        Raises:
+            InvalidInputError: a bad campaign id or login (nothing is sent).
+        """
+        await self._send(
+            ADD_AGENTS, outbound_id, body=LoginsBody(logins=_logins(logins))
+        )
+
+    async def add_record(
+        self,
+        outbound_id: str,
+        phone_number: str,
+        *,
+        next_call_date: datetime | None = None,
+        identifier: str | None = None,
+        agent_login: str | None = None,
+        status_id: int | None = None,
+        dictionary_status_id: int | None = None,
+        record_fields: Mapping[str, Any] | None = None,
+        order: int | None = None,
+    ) -> None:
+        """Add *phone_number* to campaign *outbound_id*.
+
+        **Not idempotent**: after a failure that may have been processed it raises
+        :class:`~thulium_async.DeliveryUnknownError` and is not sent again. The server
+        refuses a number already in the campaign, and an unknown field.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            phone_number: the number to call.
+            next_call_date: when to call it (sent to the minute, the system's clock).
+            identifier: your id for the record.
+            agent_login: the agent to give it to.
+            status_id: its status.
+            dictionary_status_id: its status from the dictionary.
+            record_fields: the campaign's own fields, by name.
+            order: its place in the campaign.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the record may or may not have been added.
+        """
+        fields: object = record_fields
+        if fields is not None and not isinstance(fields, Mapping):
+            raise InvalidInputError(
+                "record_fields must be a mapping of names to values"
+            )
+        when: object = next_call_date
+        if when is not None and not isinstance(when, datetime):
+            raise InvalidInputError(
+                f"next_call_date must be a datetime, got {type(when).__name__}"
+            )
+        body = RecordBody(
+            phone_number=_validation.phone_number(phone_number),
+            status_id=_validation.optional_id("status_id", status_id),
+            dictionary_status_id=_validation.optional_id(
+                "dictionary_status_id", dictionary_status_id
+            ),
+            identifier=_validation.text("identifier", identifier, optional=True),
+            agent_login=(
+                None
+                if agent_login is None
+                else check_path_value(PathKind.LOGIN, "agent_login", agent_login)
+            ),
+            next_call_date=next_call_date,
+            record_fields=None if record_fields is None else dict(record_fields),
+            order=_validation.optional_id("order", order),
+        )
+        await self._send(ADD_RECORD, outbound_id, body=body)
+
+    async def status_by_phone_number(
+        self, phone_number: str, status_id: int
+    ) -> list[str]:
+        """Set status *status_id* on *phone_number*'s records; return the campaigns hit.
+
+        Raises:
+            InvalidInputError: a bad number or status id (nothing is sent).
+        """
+        status = _validation.optional_id("status_id", status_id)
+        if status is None:
+            raise InvalidInputError("status_id must be a positive int, got None")
+        body = StatusBody(
+            status_id=status, phone_number=_validation.phone_number(phone_number)
+        )
+        answer: StatusAnswer = await self._send(STATUS_BY_PHONE, body=body)
+        return list(answer.outbound_id)
+
+    async def crm_record(self, outbound_id: str, customer_id: int) -> CampaignRecord:
+        """Return CRM customer *customer_id*'s record in campaign *outbound_id*.
+
+        Raises:
+            InvalidInputError: a bad campaign or customer id (nothing is sent).
+            NotFoundError: the customer has no record in that campaign.
+        """
+        result: CampaignRecord = await self._send(CRM_RECORD, outbound_id, customer_id)
+        return result
+
+
+class Webhooks(Namespace):
+    """Webhook subscriptions: ``client.webhooks.list()``, ``create``."""
+
+    __slots__ = ()
+
+    async def list(self) -> builtins.list[Webhook]:
+        """Return the system's webhook subscriptions."""
+        result: builtins.list[Webhook] = await self._send(WEBHOOKS)
+        return result
+
+    async def create(
+        self,
+        actions: Sequence[str],
+        subscription_url: str,
+        *,
+        http_auth_user: str | None = None,
+        http_auth_password: str | None = None,
+    ) -> Webhook:
+        """Subscribe *subscription_url* to *actions*; return the subscription.
+
+        Never sent twice after a failure that may have been processed (every event
+        would then arrive twice): check ``webhooks.list()`` before trying again. The
+        password is never shown in ``repr()``, logs or errors.
+
+        Raises:
+            InvalidInputError: no actions, a URL that is not http(s), a user
+                without a password (nothing is sent).
+            DeliveryUnknownError: the subscription may or may not have been made.
+        """
+        given: object = actions
+        if isinstance(given, str) or not isinstance(given, Iterable):
+            raise InvalidInputError(
+                f"actions must be a list of actions, got {actions!r}"
+            )
+        names = tuple(given)
+        if not names or not all(
+            isinstance(a, str) and a.replace("_", "").isalnum() and a.isupper()
+            for a in names
+        ):
+            raise InvalidInputError(
+                "actions must be action names like 'CUSTOMER_CREATED'"
+            )
+        url: object = subscription_url
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise InvalidInputError("subscription_url must be an http(s) URL")
+        if (http_auth_user is None) != (http_auth_password is None):
+            raise InvalidInputError("http_auth_user and http_auth_password go together")
+        body = WebhookBody(
+            actions=names,
+            subscription_url=url,
+            http_auth_user=_validation.text(
+                "http_auth_user", http_auth_user, optional=True
+            ),
+            http_auth_password=http_auth_password,
+        )
+        result: Webhook = await self._send(NEW_WEBHOOK, body=body)
+        return result

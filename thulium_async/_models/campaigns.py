@@ -1,0 +1,96 @@
+"""The campaign and webhook models users receive: frozen attrs classes, data only.
+
+Field names are the vendor's own (``outbounds/get_outbounds_stats``,
+``outbounds/get_outbounds_id_agents``, ``crm_outbounds/get_crm_outbounds_id_records_customer_id``,
+``webhooks/get_webhooks`` under https://api.thulium.com/docs/api/).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._core.wallclock import Clock, clock
+from .fields import either
+
+_MINUTES = clock(Clock.MINUTES)
+
+
+@attrs.frozen(kw_only=True)
+class CampaignStats:
+    """How far one outbound campaign has got, as ``outbounds.stats`` reports it.
+
+    Attributes:
+        id: the campaign's id (5 characters, like ``"00001"``).
+        records_count: the records it holds.
+        completion_percent: how much of it is done, 0 to 100.
+    """
+
+    id: str = attrs.field(metadata=either())
+    records_count: int = 0
+    completion_percent: float = 0.0
+
+
+@attrs.frozen(kw_only=True)
+class CampaignAgent:
+    """An agent in a campaign, as ``outbounds.agents`` reports them.
+
+    Attributes:
+        login: the agent's login; agent_id: their id; number: their extension.
+        active: whether the account is active.
+        active_in_outbound: whether they take this campaign's calls now.
+    """
+
+    login: str
+    agent_id: int | None = attrs.field(default=None, metadata=either())
+    number: str | None = attrs.field(default=None, metadata=either())
+    active: bool = True
+    active_in_outbound: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class CampaignRecord:
+    """A CRM customer's record in a campaign, as ``outbounds.crm_record`` reports it.
+
+    Attributes:
+        record_id: the record; customer_id: the customer; phone_number: the number.
+        system_status, status, status_id: where it stands.
+        call_date, create_date, next_call_date: to the minute, aware.
+        agent_name, agent_login: the agent it is assigned to.
+        last_note: the last note; order: its place in the campaign.
+    """
+
+    record_id: int = attrs.field(metadata=either())
+    phone_number: str | None = attrs.field(default=None, metadata=either())
+    customer_id: int | None = attrs.field(default=None, metadata=either())
+    system_status: str | None = None
+    status: str | None = None
+    status_id: int | None = attrs.field(default=None, metadata=either())
+    call_date: datetime | None = attrs.field(default=None, metadata=_MINUTES)
+    create_date: datetime | None = attrs.field(default=None, metadata=_MINUTES)
+    next_call_date: datetime | None = attrs.field(default=None, metadata=_MINUTES)
+    agent_name: str | None = None
+    agent_login: str | None = None
+    last_note: str | None = None
+    order: Any = None
+
+
+@attrs.frozen(kw_only=True)
+class Webhook:
+    """A webhook subscription, as ``webhooks.list`` and ``webhooks.create`` report it.
+
+    Attributes:
+        id: the subscription's id.
+        actions: the actions it receives (``CUSTOMER_CREATED``, ...).
+        subscription_url: where Thulium POSTs them.
+        http_auth_user: the Basic auth user Thulium sends, if any.
+        http_auth_password: its password; never shown in ``repr()``.
+    """
+
+    id: int = attrs.field(metadata=either())
+    actions: tuple[str, ...] = ()
+    subscription_url: str = ""
+    http_auth_user: str | None = None
+    http_auth_password: str | None = attrs.field(default=None, repr=False)

@@ -1,0 +1,266 @@
+"""Receive Thulium's webhook deliveries: typed events, Basic auth, a ready receiver.
+
+Thulium POSTs one JSON object per event to a subscription URL (``client.webhooks.create``),
+with Basic auth when the subscription has a user. :func:`parse_event` turns the body into
+a typed event for each documented action and into an :class:`UnknownEvent` (never an
+error) for any action it does not know, since the vendor adds them. :func:`check_basic_auth`
+compares credentials in constant time. :func:`aiohttp_handler` is a whole receiver: it
+checks auth, caps the body, answers at once and hands the event to your coroutine in the
+background, so a slow or failing handler never makes a delivery time out.
+
+Example::
+
+    async def on_event(event: Event) -> None:
+        if isinstance(event, CustomerCreated):
+            ...
+
+    app.router.add_post("/thulium/events", aiohttp_handler(on_event, username="u", password="p"))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from ._core.errors import ThuliumError
+from ._core.wallclock import resolve_timezone
+
+__all__ = [
+    "ChatEvent",
+    "CustomerCreated",
+    "Event",
+    "TicketEvent",
+    "UnknownEvent",
+    "WebhookPayloadError",
+    "aiohttp_handler",
+    "check_basic_auth",
+    "parse_event",
+]
+
+logger = logging.getLogger("thulium_async")
+_MAX_BODY = 1024 * 1024
+
+
+class WebhookPayloadError(ThuliumError, ValueError):
+    """A delivery's body is not a JSON object with an ``action``."""
+
+
+@attrs.frozen(kw_only=True)
+class ChatEvent:
+    """``CHAT_CONVERSATION_CREATED``, ``CHAT_AGENT_ASSIGNED`` or ``CHAT_CONVERSATION_CLOSED``.
+
+    Attributes:
+        action: which of the three.
+        conversation_id: the conversation; chat_queue_id: its chat queue.
+        agent_login: the agent, once assigned.
+        date: when it happened (aware, in the system's zone), if the body says.
+        client_name, client_email: who is chatting.
+        data: the whole body, as sent.
+    """
+
+    action: str
+    conversation_id: str | None = None
+    agent_login: str | None = None
+    date: datetime | None = None
+    chat_queue_id: int | None = None
+    client_name: str | None = None
+    client_email: str | None = None
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class CustomerCreated:
+    """``CUSTOMER_CREATED``: a customer was added to the CRM.
+
+    Attributes:
+        action: ``CUSTOMER_CREATED``; customer_id, company_id: the new record.
+        data: the whole body, as sent.
+    """
+
+    action: str
+    customer_id: int | None = None
+    company_id: int | None = None
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class TicketEvent:
+    """``TICKET_CREATED`` or ``TICKET_MESSAGE_RECEIVED``.
+
+    Attributes:
+        action: which; ticket_id: the ticket; customer_id: its customer.
+        data: the whole body, as sent.
+    """
+
+    action: str
+    ticket_id: int | None = None
+    customer_id: int | None = None
+    data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class UnknownEvent:
+    """An action this version does not know: ``.action`` and the raw ``.data``."""
+
+    action: str
+    data: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+Event = ChatEvent | CustomerCreated | TicketEvent | UnknownEvent
+_CHAT = frozenset(
+    {"CHAT_CONVERSATION_CREATED", "CHAT_AGENT_ASSIGNED", "CHAT_CONVERSATION_CLOSED"}
+)
+_TICKET = frozenset({"TICKET_CREATED", "TICKET_MESSAGE_RECEIVED"})
+
+
+def _int(data: Mapping[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _str(data: Mapping[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _date(text: object, zone: tzinfo) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    for shape in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            return datetime.strptime(text, shape).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_event(
+    body: bytes | str, *, timezone: str | tzinfo = "Europe/Warsaw"
+) -> Event:
+    """Return the typed event in a delivery's *body*.
+
+    A field of an unexpected type is left ``None`` (the whole body is in ``.data``);
+    an action this version does not know is an :class:`UnknownEvent`.
+
+    Raises:
+        WebhookPayloadError: the body is not a JSON object with a string ``action``.
+    """
+    zone = resolve_timezone(timezone)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise WebhookPayloadError("the webhook body is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        raise WebhookPayloadError("the webhook body is not an object with an 'action'")
+    action = data["action"]
+    if action in _CHAT:
+        return ChatEvent(
+            action=action,
+            conversation_id=_str(data, "conversation_id"),
+            agent_login=_str(data, "agent_login"),
+            date=_date(data.get("date"), zone),
+            chat_queue_id=_int(data, "chat_queue_id"),
+            client_name=_str(data, "client_name"),
+            client_email=_str(data, "client_email"),
+            data=data,
+        )
+    if action == "CUSTOMER_CREATED":
+        return CustomerCreated(
+            action=action,
+            customer_id=_int(data, "customer_id"),
+            company_id=_int(data, "company_id"),
+            data=data,
+        )
+    if action in _TICKET:
+        return TicketEvent(
+            action=action,
+            ticket_id=_int(data, "ticket_id"),
+            customer_id=_int(data, "customer_id"),
+            data=data,
+        )
+    return UnknownEvent(action=action, data=data)
+
+
+def check_basic_auth(
+    authorization_header: str | None, username: str, password: str
+) -> bool:
+    """Whether an ``Authorization`` header carries *username* and *password*.
+
+    Compared in constant time, so the time taken says nothing about how much of a
+    guess was right. A missing or malformed header is ``False``.
+    """
+    if not authorization_header or not authorization_header.startswith("Basic "):
+        return False
+    try:
+        decoded = base64.b64decode(authorization_header[6:], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    expected = f"{username}:{password}".encode()
+    return hmac.compare_digest(decoded, expected)
+
+
+Handler = Callable[[Event], Awaitable[None]]
+
+
+def aiohttp_handler(
+    handle: Handler,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    timezone: str | tzinfo = "Europe/Warsaw",
+    max_body: int = _MAX_BODY,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Return an aiohttp request handler that receives Thulium's deliveries.
+
+    It answers 401 without the right Basic auth (when *username* is set), 413 for a
+    body over *max_body* bytes, 400 for a malformed one, and 200 at once otherwise,
+    running ``handle(event)`` in the background; an exception there is logged, never
+    returned to Thulium.
+    """
+    zone = resolve_timezone(timezone)
+    running: set[asyncio.Task[None]] = set()
+
+    async def run(event: Event) -> None:
+        try:
+            await handle(event)
+        except Exception:
+            logger.exception("the webhook handler failed on %s", event.action)
+
+    async def receive(request: web.Request) -> web.Response:
+        if username is not None and not check_basic_auth(
+            request.headers.get("Authorization"), username, password or ""
+        ):
+            return web.Response(
+                status=401, headers={"WWW-Authenticate": 'Basic realm="thulium"'}
+            )
+        if request.content_length is not None and request.content_length > max_body:
+            return web.Response(status=413)
+        body = await request.content.read(max_body + 1)
+        if len(body) > max_body:
+            return web.Response(status=413)
+        try:
+            event = parse_event(body, timezone=zone)
+        except WebhookPayloadError as exc:
+            return web.Response(status=400, text=str(exc))
+        task = asyncio.ensure_future(run(event))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        return web.Response(status=200)
+
+    return receive
