@@ -113,3 +113,67 @@ async def test_bad_subscriptions_are_refused(fake, client, bad):
     with pytest.raises(InvalidInputError):
         await client.webhooks.create(**bad)
     assert fake.requests == []
+
+
+async def test_add_records_loads_a_campaign_with_the_dialers_guarantees(fake, client):
+    from thulium_async import CallRequest, OutcomeStatus
+
+    fake.fail_next(
+        "outbounds.add_record",
+        Fault.status_response(503),  # the first record: refused unprocessed, retried
+        Fault.processed_then_status(500),  # its retry may have landed: unknown
+    )
+    records = [
+        "500000001",
+        CallRequest(phone_number="500000002", call_at=datetime(2026, 11, 24, 9, 30)),
+        "500-000-001",  # the first number again
+        "500000003",
+    ]
+    outcomes = [
+        o async for o in client.outbounds.add_records("00001", records, concurrency=1)
+    ]
+    by_index = {o.index: o.status for o in outcomes}
+    assert by_index == {
+        0: OutcomeStatus.UNKNOWN,
+        1: OutcomeStatus.SCHEDULED,
+        2: OutcomeStatus.SKIPPED,
+        3: OutcomeStatus.SCHEDULED,
+    }
+    bodies = [json.loads(r.body) for r in fake.requests_to("outbounds.add_record")]
+    assert [b["phone_number"] for b in bodies] == [
+        "500000001",
+        "500000001",
+        "500000002",
+        "500000003",
+    ]
+    assert bodies[2]["next_call_date"] == "2026-11-24 09:30"
+
+
+async def test_add_records_resumes_from_its_journal(fake, client, tmp_path):
+    from thulium_async import OutcomeStatus
+
+    journal = tmp_path / "load.journal"
+    fake.fail_next("outbounds.add_record", Fault.processed_then_drop())
+    numbers = [f"60000000{i}" for i in range(4)]
+    first = [
+        o
+        async for o in client.outbounds.add_records(
+            "00001", numbers, concurrency=1, journal=journal
+        )
+    ]
+    assert [o.status for o in first].count(OutcomeStatus.UNKNOWN) == 1
+    sent = len(fake.requests_to("outbounds.add_record"))
+    again = [
+        o
+        async for o in client.outbounds.add_records(
+            "00001", numbers, resume_from=journal, journal=tmp_path / "second.journal"
+        )
+    ]
+    assert {o.status for o in again} == {OutcomeStatus.SKIPPED}
+    assert len(fake.requests_to("outbounds.add_record")) == sent  # nothing resent
+
+
+async def test_add_records_refuses_a_bad_campaign_at_once(fake, client):
+    with pytest.raises(InvalidInputError, match="outbound_id"):
+        client.outbounds.add_records("1", ["500000001"])
+    assert fake.requests == []

@@ -8,17 +8,25 @@ sent twice after a failure that may have been processed.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from .._api.encoding import encode_body
 from .._api.endpoints import Endpoint, PathKind, check_path_value
 from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
+from .._features.dial_models import CallOutcome, DialProgress, NumberSource
+from .._features.dialer import (
+    PathLike,
+    check_concurrency,
+    run_options,
+    schedule_many,
+)
 from .._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
@@ -253,6 +261,58 @@ class Outbounds(Namespace):
             order=_validation.optional_id("order", order),
         )
         await self._send(ADD_RECORD, outbound_id, body=body)
+
+    def add_records(
+        self,
+        outbound_id: str,
+        records: NumberSource,
+        *,
+        concurrency: int = 10,
+        progress: DialProgress | None = None,
+        deduplicate: bool = True,
+        journal: PathLike | None = None,
+        resume_from: PathLike | None = None,
+    ) -> AsyncGenerator[CallOutcome, None]:
+        """Add each of *records* to campaign *outbound_id*; yield one outcome per item.
+
+        The dialer's machinery, with its guarantees: *records* (phone numbers, or
+        :class:`~thulium_async.CallRequest` items whose ``call_at`` becomes the
+        record's ``next_call_date``) are read lazily, memory stays bounded by
+        *concurrency*, each item yields one :class:`~thulium_async.CallOutcome`
+        (``scheduled`` meaning added), a number repeated in the input is ``skipped``,
+        a 401, 403 or 404 stops the run, and a request that may have been processed
+        is ``unknown`` and never sent again. *journal* and *resume_from* make the run
+        crash-safe and resumable, exactly as for ``queues.schedule_calls``.
+
+        The vendor refuses a number already in the campaign, but no stored page
+        shows what that refusal looks like, so a refusal is reported as ``failed``
+        with the server's error, and an ``unknown`` record is not settled by it: check
+        the campaign before loading it again.
+
+        Raises:
+            InvalidInputError: a bad *outbound_id*, *concurrency*, *journal* or
+                *resume_from*, at once.
+        """
+        campaign = check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
+        workers = check_concurrency(concurrency)
+        options = run_options(deduplicate, journal, resume_from)
+        transport, wiring, zone = self._transport, self._wiring, self._zone
+
+        async def add_one(number: str, when: datetime | None) -> int:
+            request = wiring.prebuilt_one(ADD_RECORD, campaign)
+            body = RecordBody(
+                phone_number=_validation.phone_number(number), next_call_date=when
+            )
+            response = await transport.send(request, encode_body(body, zone))
+            return response.attempts
+
+        return schedule_many(
+            add_one,
+            records,
+            concurrency=workers,
+            progress=progress if progress is not None else DialProgress(),
+            options=options,
+        )
 
     async def status_by_phone_number(
         self, phone_number: str, status_id: int

@@ -9,7 +9,6 @@ because a dialer sends thousands a second (``benchmarks/bench_instructions.py``)
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -22,7 +21,7 @@ from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import format_wall_clock
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
-from .._features.dialer import PathLike, RunOptions, check_concurrency, schedule_many
+from .._features.dialer import PathLike, check_concurrency, run_options, schedule_many
 from .._features.reconcile import (
     Matcher,
     ReconcileResult,
@@ -346,7 +345,7 @@ class Queues(Namespace):
         """
         queue = _validation.queue_id(queue_id)
         workers = check_concurrency(concurrency)
-        options = _run_options(deduplicate, journal, resume_from)
+        options = run_options(deduplicate, journal, resume_from)
         transport = self._transport
 
         async def schedule_one(number: str, call_at: datetime | None) -> int:
@@ -384,30 +383,6 @@ def _check_scheduled(response: Response) -> int:
     if response.body and logger.isEnabledFor(logging.DEBUG):
         logger.debug("schedule_call answered with a non-empty body; ignored")
     return response.attempts
-
-
-def _run_options(
-    deduplicate: object, journal: object, resume_from: object
-) -> RunOptions:
-    if not isinstance(deduplicate, bool):
-        raise InvalidInputError(
-            f"deduplicate must be True or False, got {deduplicate!r}"
-        )
-    paths: list[str | None] = []
-    for name, path in (("journal", journal), ("resume_from", resume_from)):
-        if path is not None and not isinstance(path, (str, os.PathLike)):
-            raise InvalidInputError(f"{name} must be a path, got {type(path).__name__}")
-        paths.append(None if path is None else str(os.fspath(path)))
-    record, previous = paths
-    if previous is not None and not os.path.isfile(previous):
-        raise InvalidInputError(f"resume_from {previous!r}: no such journal")
-    if (
-        record is not None
-        and previous is not None
-        and os.path.abspath(record) == os.path.abspath(previous)
-    ):
-        raise InvalidInputError("journal and resume_from must be different files")
-    return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
 
 
 def schedule_call_body(phone_number: str, call_at: str | None) -> bytes:

@@ -360,3 +360,28 @@ def check_concurrency(value: object) -> int:
             f"concurrency must be an int from 1 to 10000, got {value!r}"
         )
     return value
+
+
+def run_options(
+    deduplicate: object, journal: object, resume_from: object
+) -> RunOptions:
+    """Check a bulk run's ``deduplicate``, ``journal`` and ``resume_from`` arguments."""
+    if not isinstance(deduplicate, bool):
+        raise InvalidInputError(
+            f"deduplicate must be True or False, got {deduplicate!r}"
+        )
+    paths: list[str | None] = []
+    for name, path in (("journal", journal), ("resume_from", resume_from)):
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise InvalidInputError(f"{name} must be a path, got {type(path).__name__}")
+        paths.append(None if path is None else str(os.fspath(path)))
+    record, previous = paths
+    if previous is not None and not os.path.isfile(previous):
+        raise InvalidInputError(f"resume_from {previous!r}: no such journal")
+    if (
+        record is not None
+        and previous is not None
+        and os.path.abspath(record) == os.path.abspath(previous)
+    ):
+        raise InvalidInputError("journal and resume_from must be different files")
+    return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
