@@ -31,7 +31,6 @@ from thulium_async import (
     DeliveryUnknownError,
     InvalidInputError,
     Page,
-    Pages,
     ResponseDecodeError,
     ThuliumClient,
 )
@@ -142,10 +141,7 @@ async def served() -> AsyncIterator[tuple[FakeThulium, ThuliumClient]]:
 
 
 async def call(client: ThuliumClient, endpoint: Endpoint, *values: object) -> Any:
-    result = CALLS[endpoint.name](client, *values)
-    if isinstance(result, Pages):
-        return await result
-    return await result
+    return await CALLS[endpoint.name](client, *values)  # a coroutine, or Pages
 
 
 def test_every_declared_endpoint_has_a_row() -> None:

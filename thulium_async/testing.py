@@ -35,7 +35,12 @@ from aiohttp import web
 
 from ._api.endpoints import Endpoint
 from ._areas import ENDPOINTS
-from ._core.wallclock import parse_wall_clock, resolve_timezone, wall_clock_text
+from ._core.wallclock import (
+    format_duration,
+    parse_wall_clock,
+    resolve_timezone,
+    wall_clock_text,
+)
 from ._http.wire import basic_auth_header
 
 __all__ = [
@@ -656,8 +661,10 @@ class FakeThulium:
             (now - parse_wall_clock(c["started_at"], self.zone)).total_seconds()
             for c in callers
         ]
-        average = int(sum(waited) / len(waited)) if waited else 0
-        wait = f"{average // 3600:02d}:{average % 3600 // 60:02d}:{average % 60:02d}"
+        average = (
+            timedelta(seconds=sum(waited) / len(waited)) if waited else timedelta()
+        )
+        wait = format_duration(max(average, timedelta()))
         return web.json_response({"in_queue": len(callers), "approx_wait_time": wait})
 
     async def _agent(self, request: web.Request, body: bytes) -> web.StreamResponse:

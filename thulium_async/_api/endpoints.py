@@ -67,6 +67,11 @@ def check_path_value(kind: PathKind, name: str, value: object) -> str:
     return value
 
 
+def check_optional_path_value(kind: PathKind, name: str, value: object) -> str | None:
+    """:func:`check_path_value` for an optional argument (a filter, a body field)."""
+    return None if value is None else check_path_value(kind, name, value)
+
+
 @attrs.frozen
 class Paging:
     """How a list endpoint pages: ``limit``/``offset`` in, ``{"count", "result"}`` out.

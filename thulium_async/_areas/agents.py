@@ -11,7 +11,12 @@ from typing import Any
 
 import attrs
 
-from .._api.endpoints import Endpoint, PathKind, check_path_value
+from .._api.endpoints import (
+    Endpoint,
+    PathKind,
+    check_optional_path_value,
+    check_path_value,
+)
 from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -229,10 +234,8 @@ class Agents(Namespace):
                 None if phone_number is None else _validation.phone_number(phone_number)
             ),
             customer_id=customer_id,
-            outbound_id=(
-                None
-                if outbound_id is None
-                else check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
+            outbound_id=check_optional_path_value(
+                PathKind.CAMPAIGN, "outbound_id", outbound_id
             ),
             caller_id=(
                 None if caller_id is None else _validation.phone_number(caller_id)

@@ -15,18 +15,18 @@ from typing import Any
 import attrs
 
 from .._api.encoding import encode_body
-from .._api.endpoints import Endpoint, PathKind, check_path_value
+from .._api.endpoints import (
+    Endpoint,
+    PathKind,
+    check_optional_path_value,
+    check_path_value,
+)
 from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
-from .._features.dialer import (
-    PathLike,
-    check_concurrency,
-    run_options,
-    schedule_many,
-)
+from .._features.dialer import PathLike, bulk_run
 from .._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
@@ -251,10 +251,8 @@ class Outbounds(Namespace):
                 "dictionary_status_id", dictionary_status_id
             ),
             identifier=_validation.text("identifier", identifier, optional=True),
-            agent_login=(
-                None
-                if agent_login is None
-                else check_path_value(PathKind.LOGIN, "agent_login", agent_login)
+            agent_login=check_optional_path_value(
+                PathKind.LOGIN, "agent_login", agent_login
             ),
             next_call_date=next_call_date,
             record_fields=None if record_fields is None else dict(record_fields),
@@ -294,8 +292,6 @@ class Outbounds(Namespace):
                 *resume_from*, at once.
         """
         campaign = check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
-        workers = check_concurrency(concurrency)
-        options = run_options(deduplicate, journal, resume_from)
         transport, wiring, zone = self._transport, self._wiring, self._zone
 
         async def add_one(number: str, when: datetime | None) -> int:
@@ -306,12 +302,14 @@ class Outbounds(Namespace):
             response = await transport.send(request, encode_body(body, zone))
             return response.attempts
 
-        return schedule_many(
+        return bulk_run(
             add_one,
             records,
-            concurrency=workers,
-            progress=progress if progress is not None else DialProgress(),
-            options=options,
+            concurrency=concurrency,
+            progress=progress,
+            deduplicate=deduplicate,
+            journal=journal,
+            resume_from=resume_from,
         )
 
     async def status_by_phone_number(

@@ -12,7 +12,12 @@ from datetime import date, datetime
 
 import attrs
 
-from .._api.endpoints import Endpoint, Paging, PathKind, check_path_value
+from .._api.endpoints import (
+    Endpoint,
+    Paging,
+    PathKind,
+    check_optional_path_value,
+)
 from .._api.namespace import Namespace
 from .._api.paging import Pages
 from .._core import validation as _validation
@@ -199,17 +204,11 @@ class Connections(Namespace):
             date_to=date_to,
             src=_number("src", src),
             dst=_number("dst", dst),
-            connection_id=(
-                None
-                if connection_id is None
-                else check_path_value(
-                    PathKind.CONNECTION, "connection_id", connection_id
-                )
+            connection_id=check_optional_path_value(
+                PathKind.CONNECTION, "connection_id", connection_id
             ),
-            user_login=(
-                None
-                if user_login is None
-                else check_path_value(PathKind.LOGIN, "user_login", user_login)
+            user_login=check_optional_path_value(
+                PathKind.LOGIN, "user_login", user_login
             ),
             queue_id=_validation.optional_id("queue_id", queue_id),
             topic_id=_validation.optional_id("topic_id", topic_id),
@@ -289,12 +288,8 @@ class Recordings(Namespace):
             date_to=date_to,
             src=_number("src", src),
             dst=_number("dst", dst),
-            connection_id=(
-                None
-                if connection_id is None
-                else check_path_value(
-                    PathKind.CONNECTION, "connection_id", connection_id
-                )
+            connection_id=check_optional_path_value(
+                PathKind.CONNECTION, "connection_id", connection_id
             ),
         )
         return self._list(

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .._api.endpoints import Endpoint, Paging, PathKind, check_path_value
+from .._api.endpoints import Endpoint, Paging, PathKind, check_optional_path_value
 from .._api.namespace import Namespace
 from .._api.paging import Pages
 from .._core import validation as _validation
@@ -278,7 +278,7 @@ def _fields(value: object) -> Mapping[str, Any] | None:
 
 
 def _login(name: str, value: object) -> str | None:
-    return None if value is None else check_path_value(PathKind.LOGIN, name, value)
+    return check_optional_path_value(PathKind.LOGIN, name, value)
 
 
 def _include(**flags: object) -> Include | None:

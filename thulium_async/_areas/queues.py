@@ -21,7 +21,7 @@ from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import format_wall_clock
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
-from .._features.dialer import PathLike, check_concurrency, run_options, schedule_many
+from .._features.dialer import PathLike, bulk_run
 from .._features.reconcile import (
     Matcher,
     ReconcileResult,
@@ -344,20 +344,20 @@ class Queues(Namespace):
                 iteration starts.
         """
         queue = _validation.queue_id(queue_id)
-        workers = check_concurrency(concurrency)
-        options = run_options(deduplicate, journal, resume_from)
         transport = self._transport
 
         async def schedule_one(number: str, call_at: datetime | None) -> int:
             request, body = self._schedule_request(queue, number, call_at)
             return _check_scheduled(await transport.send(request, body))
 
-        return schedule_many(
+        return bulk_run(
             schedule_one,
             numbers,
-            concurrency=workers,
-            progress=progress if progress is not None else DialProgress(),
-            options=options,
+            concurrency=concurrency,
+            progress=progress,
+            deduplicate=deduplicate,
+            journal=journal,
+            resume_from=resume_from,
         )
 
     def _schedule_request(

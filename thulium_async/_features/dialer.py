@@ -385,3 +385,29 @@ def run_options(
     ):
         raise InvalidInputError("journal and resume_from must be different files")
     return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
+
+
+def bulk_run(
+    send_one: ScheduleOne,
+    items: NumberSource,
+    *,
+    concurrency: object,
+    progress: DialProgress | None,
+    deduplicate: object,
+    journal: object,
+    resume_from: object,
+) -> AsyncGenerator[CallOutcome, None]:
+    """Check a bulk run's arguments now, then return its outcomes (:func:`schedule_many`).
+
+    Plain, not a coroutine: a bad argument raises at the call, not at the first
+    iteration.
+    """
+    workers = check_concurrency(concurrency)
+    options = run_options(deduplicate, journal, resume_from)
+    return schedule_many(
+        send_one,
+        items,
+        concurrency=workers,
+        progress=progress if progress is not None else DialProgress(),
+        options=options,
+    )
