@@ -41,6 +41,7 @@ from ._core.wallclock import (
     resolve_timezone,
     wall_clock_text,
 )
+from ._fake_webhooks import Deliveries, WebhookDelivery
 from ._http.wire import basic_auth_header
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "Fault",
     "ReceivedRequest",
     "ScheduledCall",
+    "WebhookDelivery",
 ]
 
 _BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in ENDPOINTS}
@@ -199,6 +201,17 @@ class FakeThulium:
             ``customers.delete`` and ``delete_many`` remove them).
         tickets: the desk's tickets by id, each with its ``messages``
             (``tickets.create``; ``tickets.reply`` appends a ``REPLY``).
+        campaigns: each outbound campaign's records, in the order added
+            (``outbounds.add_record``; a number already in the campaign is refused
+            with a 422): the truth to check "nobody added twice" against.
+            ``outbounds.stats`` answers from it once a record is in.
+        webhooks: the subscriptions made (``webhooks.create``); each receives the
+            events the fake's state changes produce: ``CUSTOMER_CREATED``
+            (``customers.create``), ``TICKET_CREATED`` (``tickets.create``) and
+            ``TICKET_MESSAGE_RECEIVED`` (``tickets.reply``), POSTed to its URL with
+            its Basic auth, on 127.0.0.1 only. ``send_event`` sends any other.
+        deliveries: every delivery made, or declined (WebhookDelivery), in the order
+            they ended; ``await settle_deliveries()`` waits for those under way.
     """
 
     def __init__(
@@ -211,6 +224,7 @@ class FakeThulium:
         port: int = 0,
         max_recorded_requests: int | None = None,
         samples: str | PathLike[str] | None = None,
+        campaigns: Iterable[str] = ("00001",),
     ) -> None:
         self.username = username
         self.password = password if password is not None else secrets.token_urlsafe(12)
@@ -235,6 +249,8 @@ class FakeThulium:
         self.history: list[dict[str, Any]] = []
         self.customers: dict[int, dict[str, Any]] = {}
         self.tickets: dict[int, dict[str, Any]] = {}
+        self.campaigns: dict[str, list[dict[str, Any]]] = {c: [] for c in campaigns}
+        self._webhooks = Deliveries()
         self._clock_offset = timedelta(0)
         self._placed = 0  # scheduled calls checked for the history so far
         self._pending: list[ScheduledCall] = []  # scheduled, their time not yet come
@@ -267,6 +283,10 @@ class FakeThulium:
             "tickets.get": self._ticket,
             "tickets.create": self._new_ticket,
             "tickets.reply": self._reply,
+            "outbounds.add_record": self._add_record,
+            "outbounds.stats": self._campaign_stats,
+            "webhooks.create": self._subscribe,
+            "webhooks.list": self._subscriptions,
         }
         for declared in ENDPOINTS:
             self._generic[declared.name] = self._answer_for(declared)
@@ -283,7 +303,8 @@ class FakeThulium:
         self._port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
-        """Stop listening and drop open connections."""
+        """Stop listening and drop open connections (and deliveries under way)."""
+        await self._webhooks.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -475,6 +496,34 @@ class FakeThulium:
             "custom_fields": dict(custom_fields or {}),
         }
         return customer_id
+
+    def add_campaign(self, outbound_id: str) -> None:
+        """Create outbound campaign *outbound_id* (empty) if it does not exist."""
+        self.campaigns.setdefault(outbound_id, [])
+
+    # -- webhooks ----------------------------------------------------------------
+
+    @property
+    def webhooks(self) -> list[dict[str, Any]]:
+        """The webhook subscriptions made, as ``webhooks.list`` answers them."""
+        return self._webhooks.subscriptions
+
+    @property
+    def deliveries(self) -> list[WebhookDelivery]:
+        """Every webhook delivery made or declined so far, in the order they ended."""
+        return self._webhooks.made
+
+    def send_event(self, action: str, **fields: Any) -> None:
+        """Deliver event *action* with *fields* to its subscribers, in the background.
+
+        For the events the fake has no state for (the chat's), and for actions
+        Thulium may add: ``send_event("CHAT_CONVERSATION_CREATED", conversation_id="1")``.
+        """
+        self._webhooks.emit(action, fields)
+
+    async def settle_deliveries(self) -> None:
+        """Wait until every webhook delivery under way has been answered or failed."""
+        await self._webhooks.settle()
 
     def calls_to(self, phone_number: str) -> list[ScheduledCall]:
         """Return every call scheduled to *phone_number* (more than one is a bug)."""
@@ -765,6 +814,14 @@ class FakeThulium:
             company_id=data.get("company_id"),
             custom_fields=data.get("custom_fields"),
         )
+        company = self.customers[customer_id]["company_id"]
+        self.send_event(
+            "CUSTOMER_CREATED",
+            customer_id=customer_id,
+            company_id=company if company != "" else None,
+            name=data.get("name") or "",
+            surname=surname,
+        )
         return web.json_response({"customer_id": customer_id}, status=201)
 
     async def _delete_customer(
@@ -835,6 +892,12 @@ class FakeThulium:
                 }
             ],
         }
+        self.send_event(
+            "TICKET_CREATED",
+            ticket_id=ticket_id,
+            customer_id=data.get("customer_id"),
+            date=f"{now}:00",
+        )
         return web.json_response({"ticket_id": ticket_id})
 
     async def _reply(self, request: web.Request, body: bytes) -> web.StreamResponse:
@@ -860,7 +923,73 @@ class FakeThulium:
             }
         )
         ticket["updated_at"] = now
+        self.send_event(
+            "TICKET_MESSAGE_RECEIVED",
+            ticket_id=ticket["ticket_id"],
+            customer_id=ticket["customer_id"],
+            message_id=ticket["messages"][-1]["message_id"],
+            date=f"{now}:00",
+        )
         return web.json_response([])
+
+    async def _add_record(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("outbounds.add_record"):
+            return await self._sample("outbounds.add_record", request, body)
+        records = self.campaigns.get(request.match_info["outbound_id"])
+        if records is None:
+            return _error(404, "Outbound not found.")
+        data = _json_object(body) or {}
+        number = data.get("phone_number")
+        if not isinstance(number, str) or not number:
+            return _error(422, "phone_number is required.")
+        unknown = sorted(set(data) - _RECORD_FIELDS)
+        if unknown:
+            return _error(422, f"Unknown fields: {', '.join(unknown)}.")
+        if any(r["phone_number"] == number for r in records):
+            # The fake's own wording: no vendor page shows the real refusal's body.
+            return _error(422, "Phone number already exists in this outbound.")
+        record = {
+            "record_id": sum(map(len, self.campaigns.values())) + 1,
+            **{name: data.get(name) for name in sorted(_RECORD_FIELDS)},
+            "create_date": wall_clock_text(self.now())[:16],
+        }
+        records.append(record)
+        return web.Response(status=200, body=b"")
+
+    async def _campaign_stats(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("outbounds.stats") or not any(self.campaigns.values()):
+            return await self._sample("outbounds.stats", request, body)
+        stats = [
+            {"id": oid, "records_count": len(records), "completion_percent": 0}
+            for oid, records in sorted(self.campaigns.items())
+        ]
+        return web.json_response(stats)
+
+    async def _subscribe(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        if self._stateless("webhooks.create"):
+            return await self._sample("webhooks.create", request, body)
+        data = _json_object(body) or {}
+        actions, url = data.get("actions"), data.get("subscription_url")
+        if not isinstance(actions, list) or not actions or not isinstance(url, str):
+            return _error(422, "actions and subscription_url are required.")
+        subscription = self._webhooks.subscribe(
+            [str(a) for a in actions],
+            url,
+            data.get("http_auth_user"),
+            data.get("http_auth_password"),
+        )
+        return web.json_response(subscription, status=201)
+
+    async def _subscriptions(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("webhooks.list") or not self.webhooks:
+            return await self._sample("webhooks.list", request, body)
+        return web.json_response(self.webhooks)
 
     async def _schedule(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if not self._has_queue(request):
@@ -871,6 +1000,20 @@ class FakeThulium:
             return _error(400, problem)
         self.scheduled.append(call)
         return web.Response(status=200, body=b"")
+
+
+_RECORD_FIELDS = frozenset(
+    {
+        "phone_number",
+        "status_id",
+        "dictionary_status_id",
+        "identifier",
+        "agent_login",
+        "next_call_date",
+        "record_fields",
+        "order",
+    }
+)
 
 
 def _int(text: str) -> int:

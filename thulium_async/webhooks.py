@@ -4,9 +4,10 @@ Thulium POSTs one JSON object per event to a subscription URL (``client.webhooks
 with Basic auth when the subscription has a user. :func:`parse_event` turns the body into
 a typed event for each documented action and into an :class:`UnknownEvent` (never an
 error) for any action it does not know, since the vendor adds them. :func:`check_basic_auth`
-compares credentials in constant time. :func:`aiohttp_handler` is a whole receiver: it
-checks auth, caps the body, answers at once and hands the event to your coroutine in the
-background, so a slow or failing handler never makes a delivery time out.
+compares credentials in constant time. :func:`aiohttp_handler` and :func:`fastapi_router`
+are whole receivers: they check auth, cap the body, answer at once and hand the event to
+your coroutine in the background, so a slow or failing handler never makes a delivery
+time out.
 
 Example::
 
@@ -27,13 +28,16 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiohttp import web
 
 from ._core.errors import ThuliumError
 from ._core.wallclock import resolve_timezone
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 __all__ = [
     "ChatEvent",
@@ -44,6 +48,7 @@ __all__ = [
     "WebhookPayloadError",
     "aiohttp_handler",
     "check_basic_auth",
+    "fastapi_router",
     "parse_event",
 ]
 
@@ -218,6 +223,69 @@ def check_basic_auth(
 Handler = Callable[[Event], Awaitable[None]]
 
 
+class _Receiver:
+    """What every ready-made receiver does, whatever the web framework.
+
+    Checks Basic auth and the body's size, parses the event, answers at once and runs
+    the handler in a task of its own, kept referenced until it ends.
+    """
+
+    def __init__(
+        self,
+        handle: Handler,
+        username: str | None,
+        password: str | None,
+        timezone: str | tzinfo,
+        max_body: int,
+    ) -> None:
+        if (username is None) != (password is None):
+            raise ValueError("username and password go together")
+        if max_body < 1:
+            raise ValueError(
+                f"max_body must be a positive number of bytes, got {max_body!r}"
+            )
+        self.handle = handle
+        self.username = username
+        self.password = password or ""
+        self.zone = resolve_timezone(timezone)
+        self.max_body = max_body
+        self.running: set[asyncio.Task[None]] = set()
+
+    def refusal(
+        self, authorization: str | None, content_length: int | None
+    ) -> int | None:
+        """The status to refuse a delivery with before its body is read, if any."""
+        if self.username is not None and not check_basic_auth(
+            authorization, self.username, self.password
+        ):
+            return 401
+        if content_length is not None and content_length > self.max_body:
+            return 413
+        return None
+
+    def accept(self, body: bytes) -> tuple[int, str]:
+        """Parse *body* and start its handler; return the status and text to answer."""
+        if len(body) > self.max_body:
+            return 413, "body too large"
+        try:
+            event = parse_event(body, timezone=self.zone)
+        except WebhookPayloadError as exc:
+            return 400, str(exc)
+        task = asyncio.ensure_future(self._run(event))
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+        return 200, ""
+
+    async def _run(self, event: Event) -> None:
+        try:
+            await self.handle(event)
+        except Exception:
+            logger.exception("the webhook handler failed on %s", event.action)
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="thulium"'}
+
+
 def aiohttp_handler(
     handle: Handler,
     *,
@@ -232,35 +300,76 @@ def aiohttp_handler(
     body over *max_body* bytes, 400 for a malformed one, and 200 at once otherwise,
     running ``handle(event)`` in the background; an exception there is logged, never
     returned to Thulium.
-    """
-    zone = resolve_timezone(timezone)
-    running: set[asyncio.Task[None]] = set()
 
-    async def run(event: Event) -> None:
-        try:
-            await handle(event)
-        except Exception:
-            logger.exception("the webhook handler failed on %s", event.action)
+    Raises:
+        ValueError: *username* without *password* (or the reverse), or a *max_body*
+            below 1.
+    """
+    receiver = _Receiver(handle, username, password, timezone, max_body)
 
     async def receive(request: web.Request) -> web.Response:
-        if username is not None and not check_basic_auth(
-            request.headers.get("Authorization"), username, password or ""
-        ):
+        refused = receiver.refusal(
+            request.headers.get("Authorization"), request.content_length
+        )
+        if refused is not None:
             return web.Response(
-                status=401, headers={"WWW-Authenticate": 'Basic realm="thulium"'}
+                status=refused, headers=_CHALLENGE if refused == 401 else None
             )
-        if request.content_length is not None and request.content_length > max_body:
-            return web.Response(status=413)
-        body = await request.content.read(max_body + 1)
-        if len(body) > max_body:
-            return web.Response(status=413)
-        try:
-            event = parse_event(body, timezone=zone)
-        except WebhookPayloadError as exc:
-            return web.Response(status=400, text=str(exc))
-        task = asyncio.ensure_future(run(event))
-        running.add(task)
-        task.add_done_callback(running.discard)
-        return web.Response(status=200)
+        status, text = receiver.accept(await request.content.read(max_body + 1))
+        return web.Response(status=status, text=text)
 
     return receive
+
+
+def fastapi_router(
+    handle: Handler,
+    *,
+    path: str = "/thulium/events",
+    username: str | None = None,
+    password: str | None = None,
+    timezone: str | tzinfo = "Europe/Warsaw",
+    max_body: int = _MAX_BODY,
+) -> APIRouter:
+    """Return a FastAPI router that receives Thulium's deliveries at ``POST`` *path*.
+
+    The same receiver as :func:`aiohttp_handler` (401, 413, 400, else 200 at once and
+    ``handle(event)`` in the background), for ``app.include_router(...)``. Needs
+    FastAPI: ``pip install "thulium-async[fastapi]"``.
+
+    Raises:
+        ImportError: FastAPI is not installed.
+        ValueError: *username* without *password* (or the reverse), or a *max_body*
+            below 1.
+    """
+    try:
+        from fastapi import APIRouter, Request, Response
+    except ImportError:
+        raise ImportError(
+            'fastapi_router needs FastAPI: pip install "thulium-async[fastapi]"'
+        ) from None
+    receiver = _Receiver(handle, username, password, timezone, max_body)
+
+    async def receive(request: Request) -> Response:
+        length = request.headers.get("content-length")
+        refused = receiver.refusal(
+            request.headers.get("authorization"),
+            int(length) if length and length.isdigit() else None,
+        )
+        if refused is not None:
+            return Response(
+                status_code=refused, headers=_CHALLENGE if refused == 401 else None
+            )
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_body:
+                return Response(status_code=413)
+        status, text = receiver.accept(bytes(body))
+        return Response(content=text, status_code=status, media_type="text/plain")
+
+    # FastAPI reads the annotations at run time; with postponed evaluation they are
+    # strings naming this function's locals, so they are given as the classes.
+    receive.__annotations__ = {"request": Request, "return": Response}
+    router = APIRouter()
+    router.add_api_route(path, receive, methods=["POST"], include_in_schema=False)
+    return router

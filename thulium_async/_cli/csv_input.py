@@ -41,6 +41,8 @@ _PHONE_NAMES = {
 }
 _WHEN_NAMES = {
     "call_at",
+    "next_call_date",
+    "next call",
     "call at",
     "when",
     "date",

@@ -1,4 +1,4 @@
-"""``schedule-calls``: a dialer run from a file, that can be stopped, crash and resume.
+"""``schedule-calls`` and ``campaign load``: runs from a file that stop, crash and resume.
 
 The report (CSV, one row per number, flushed row by row) is for people; the journal
 beside it (``REPORT.journal``) is the crash-safe record ``--resume`` reads. SIGTERM and
@@ -15,14 +15,21 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from contextlib import ExitStack, aclosing, suppress
 from datetime import datetime
 from typing import Any, TextIO
 
+import attrs
+
 from .._client import ThuliumClient
 from .._core.errors import InvalidInputError
-from .._features.dial_models import CallOutcome, CallRequest, DialProgress
+from .._features.dial_models import (
+    CallOutcome,
+    CallRequest,
+    DialProgress,
+    OutcomeStatus,
+)
 from .._features.dialer import RefusedItem
 from .csv_input import NumbersFile
 from .output import ProgressLine
@@ -33,7 +40,39 @@ EXIT_ERROR = 1
 EXIT_NOT_ALL_SCHEDULED = 3
 _PAST_WARNINGS = 5
 _AT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-REPORT_HEADER = ["item", "phone_number", "call_at", "status", "error"]
+Start = Callable[
+    [ThuliumClient, Iterator[Any], DialProgress, "str | None", "str | None"],
+    AsyncGenerator[CallOutcome, None],
+]
+
+
+@attrs.frozen
+class BulkJob:
+    """What a bulk command sends, and the words its report and summary use.
+
+    Attributes:
+        start: ``start(client, items, progress, journal, resume_from)`` returns the
+            run's outcomes (``queues.schedule_calls`` or ``outbounds.add_records``).
+        when_column: the report's name for the time column.
+        done: the word for an item that went through (``scheduled``, ``added``).
+        noun: what the items are (``calls``, ``records``).
+    """
+
+    start: Start
+    when_column: str = "call_at"
+    done: str = "scheduled"
+    noun: str = "calls"
+
+    def header(self) -> list[str]:
+        """The report's first row."""
+        return ["item", "phone_number", self.when_column, "status", "error"]
+
+    def status(self, outcome: CallOutcome) -> str:
+        """An outcome's status as the report writes it."""
+        if outcome.status is OutcomeStatus.SCHEDULED:
+            return self.done
+        value: str = outcome.status.value
+        return value
 
 
 class CLIError(Exception):
@@ -111,18 +150,18 @@ def requests_from(
         yield CallRequest(phone_number=row.phone, call_at=when, index=row.line)
 
 
-def _report_row(outcome: CallOutcome) -> list[object]:
+def _report_row(outcome: CallOutcome, job: BulkJob) -> list[object]:
     when = outcome.call_at.strftime("%Y-%m-%d %H:%M:%S") if outcome.call_at else ""
     detail = str(outcome.error) if outcome.error else (outcome.reason or "")
-    return [outcome.index, outcome.phone_number, when, outcome.status.value, detail]
+    return [outcome.index, outcome.phone_number, when, job.status(outcome), detail]
 
 
-def _outcome_json(outcome: CallOutcome) -> str:
-    item, number, when, status, _ = _report_row(outcome)
+def _outcome_json(outcome: CallOutcome, job: BulkJob) -> str:
+    item, number, when, status, _ = _report_row(outcome, job)
     record = {
         "item": item,
         "phone_number": number,
-        "call_at": when or None,
+        job.when_column: when or None,
         "status": status,
         "error": str(outcome.error) if outcome.error else None,
         "reason": outcome.reason,
@@ -134,7 +173,9 @@ def _outcome_json(outcome: CallOutcome) -> str:
 class _Report:
     """The CSV report, flushed row by row so a stop or a crash loses no finished row."""
 
-    def __init__(self, path: str | None, files: ExitStack, out: TextIO) -> None:
+    def __init__(
+        self, path: str | None, files: ExitStack, out: TextIO, header: list[str]
+    ) -> None:
         self._handle: TextIO | None = None
         if path == "-":
             self._handle = out
@@ -148,7 +189,7 @@ class _Report:
                     f"cannot write the report {path}: {exc.strerror}"
                 ) from None
         self._writer = csv.writer(self._handle) if self._handle is not None else None
-        self.row(REPORT_HEADER)
+        self.row(header)
 
     def row(self, cells: Sequence[object]) -> None:
         if self._writer is not None and self._handle is not None:
@@ -160,38 +201,55 @@ async def cmd_schedule_calls(
     args: argparse.Namespace, out: TextIO, client: ThuliumClient
 ) -> int:
     """Schedule calls from a CSV file with live progress, a report and a journal."""
+
+    def start(
+        client: ThuliumClient,
+        items: Iterator[Any],
+        progress: DialProgress,
+        journal: str | None,
+        resume: str | None,
+    ) -> AsyncGenerator[CallOutcome, None]:
+        return client.queues.schedule_calls(
+            args.queue_id,
+            items,  # RefusedItem too: a bad row fails alone, with its message
+            concurrency=args.concurrency,
+            progress=progress,
+            journal=journal,
+            resume_from=resume,
+        )
+
+    return await run_from_file(args, out, client, BulkJob(start))
+
+
+async def run_from_file(
+    args: argparse.Namespace, out: TextIO, client: ThuliumClient, job: BulkJob
+) -> int:
+    """Run *job* over ``args.file`` with live progress, a report and a journal."""
     if args.json and args.report == "-":
         raise CLIError("--json and --report - would both write to standard output")
     journal, resume = _paths(args)
     numbers = NumbersFile(args.file, args.encoding)
     progress = DialProgress()
     message = (
-        f"no new calls; waiting up to {args.grace:g} s for calls in flight "
+        f"no new {job.noun}; waiting up to {args.grace:g} s for {job.noun} in flight "
         "(again to abandon them)"
     )
     with ExitStack() as files, Interrupts(message, grace=args.grace) as interrupts:
         files.callback(numbers.close)
-        report = _Report(args.report, files, out)
-        bar = ProgressLine(progress, numbers.total)
+        report = _Report(args.report, files, out, job.header())
+        bar = ProgressLine(progress, numbers.total, done=job.done)
         bar.start()
         try:
             async with client:
                 zone_now = datetime.now(client.timezone).replace(tzinfo=None)
                 items: Iterator[Any] = requests_from(numbers, interrupts.stop, zone_now)
-                run = client.queues.schedule_calls(
-                    args.queue_id,
-                    items,  # RefusedItem too: a bad row fails alone, with its message
-                    concurrency=args.concurrency,
-                    progress=progress,
-                    journal=journal,
-                    resume_from=resume,
-                )
+                run = job.start(client, items, progress, journal, resume)
                 with suppress(asyncio.CancelledError):  # a second signal, or the grace
                     async with aclosing(run) as outcomes:
                         async for outcome in outcomes:
-                            report.row(_report_row(outcome))
+                            report.row(_report_row(outcome, job))
                             if args.json:
-                                out.write(_outcome_json(outcome) + "\n")
+                                out.write(_outcome_json(outcome, job) + "\n")
                                 out.flush()
         finally:
             await bar.stop()
@@ -199,7 +257,7 @@ async def cmd_schedule_calls(
                 report.row(
                     [index, number, "", "unknown", "interrupted while in flight"]
                 )
-    summary = progress.summary()
+    summary = progress.summary(job.done)
     if interrupts.signal is not None:
         summary = summary.removeprefix("interrupted: ")
         summary = f"interrupted by {interrupts.signal.name}: {summary}"
@@ -209,7 +267,8 @@ async def cmd_schedule_calls(
             )
     sys.stderr.write(summary + "\n")
     if args.json:
-        out.write(json.dumps({"summary": _summary(progress, interrupts)}) + "\n")
+        summary_json = _summary(progress, interrupts, job.done)
+        out.write(json.dumps({"summary": summary_json}) + "\n")
     if interrupts.signal is not None:
         return interrupts.exit_code
     if progress.stopped_by is not None:
@@ -224,9 +283,11 @@ async def cmd_schedule_calls(
     return EXIT_OK
 
 
-def _summary(progress: DialProgress, interrupts: Interrupts) -> dict[str, Any]:
+def _summary(
+    progress: DialProgress, interrupts: Interrupts, done: str
+) -> dict[str, Any]:
     return {
-        "scheduled": progress.scheduled,
+        done: progress.scheduled,
         "failed": progress.failed,
         "unknown": progress.unknown + len(progress.interrupted),
         "skipped": progress.skipped,

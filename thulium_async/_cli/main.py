@@ -26,6 +26,7 @@ from .._features.watch import WaitingListChange
 from .._http.ratelimit import RateLimiter
 from .._http.session import sdk_version
 from .._models.queues import WaitingCaller
+from .campaign import cmd_campaign
 from .crm import cmd_customers_find, cmd_tickets_list
 from .dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
 from .dial import cmd_schedule_calls as _schedule_calls
@@ -82,6 +83,48 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
         if default is None or default is False or default is argparse.SUPPRESS:
             return action.help
         return super()._get_help_string(action)
+
+
+def bulk_options(sub: argparse.ArgumentParser, noun: str) -> None:
+    """Add the options of a bulk run from a file (``schedule-calls``, ``campaign load``)."""
+    sub.add_argument("--concurrency", type=int, default=10, help=f"{noun} in flight")
+    sub.add_argument(
+        "--rate", type=float, default=None, help="requests per second (default: no cap)"
+    )
+    sub.add_argument(
+        "--report",
+        help="write one CSV row per number here ('-' for standard output); a "
+        "journal for --resume is written beside it as REPORT.journal",
+    )
+    sub.add_argument(
+        "--resume",
+        metavar="PREVIOUS_REPORT",
+        help="finish the run that wrote PREVIOUS_REPORT: numbers it sent, may have "
+        "sent or had in flight are skipped, failed ones sent again",
+    )
+    sub.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="the file's text encoding (e.g. cp1250); UTF-8 with or without BOM",
+    )
+    sub.add_argument(
+        "--grace",
+        type=float,
+        default=30.0,
+        help=f"seconds {noun} in flight may take to finish after Ctrl-C or SIGTERM",
+    )
+    sub.add_argument(
+        "--redis-url",
+        default=os.environ.get("THULIUM_REDIS_URL"),
+        help="share --rate with every process using this Redis and --rate-key "
+        "(or set THULIUM_REDIS_URL; needs thulium-async[redis])",
+    )
+    sub.add_argument(
+        "--rate-key",
+        default=None,
+        help=f"the shared budget's name, one per account (with --redis-url; "
+        f"default {_DEFAULT_RATE_KEY!r})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,44 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV with a phone number and optionally a call_at per row; header, "
         "separator (, ; tab) and a UTF-8 byte-order mark are detected",
     )
-    many.add_argument("--concurrency", type=int, default=10, help="calls in flight")
-    many.add_argument(
-        "--rate", type=float, default=None, help="requests per second (default: no cap)"
-    )
-    many.add_argument(
-        "--report",
-        help="write one CSV row per number here ('-' for standard output); a "
-        "journal for --resume is written beside it as REPORT.journal",
-    )
-    many.add_argument(
-        "--resume",
-        metavar="PREVIOUS_REPORT",
-        help="finish the run that wrote PREVIOUS_REPORT: numbers it scheduled, may "
-        "have scheduled or had in flight are skipped, failed ones sent again",
-    )
-    many.add_argument(
-        "--encoding",
-        default="utf-8-sig",
-        help="the file's text encoding (e.g. cp1250); UTF-8 with or without BOM",
-    )
-    many.add_argument(
-        "--grace",
-        type=float,
-        default=30.0,
-        help="seconds calls in flight may take to finish after Ctrl-C or SIGTERM",
-    )
-    many.add_argument(
-        "--redis-url",
-        default=os.environ.get("THULIUM_REDIS_URL"),
-        help="share --rate with every process using this Redis and --rate-key "
-        "(or set THULIUM_REDIS_URL; needs thulium-async[redis])",
-    )
-    many.add_argument(
-        "--rate-key",
-        default=None,
-        help=f"the shared budget's name, one per account (with --redis-url; "
-        f"default {_DEFAULT_RATE_KEY!r})",
-    )
+    bulk_options(many, "calls")
 
     watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
     watch.add_argument("queue_id", type=int)
@@ -299,6 +305,17 @@ def build_parser() -> argparse.ArgumentParser:
     tlist.add_argument(
         "--status", type=int, action="append", help="a status id (repeat for more)"
     )
+
+    campaign = group("campaign", "outbound campaigns: load records, see progress")
+    load = campaign("load", "add every number of a CSV file to a campaign")
+    load.add_argument("outbound_id", metavar="OUTBOUND_ID", help="like 00001")
+    load.add_argument(
+        "file",
+        help="CSV with a phone number and optionally a next_call_date (or call_at) "
+        "per row; header, separator and a UTF-8 byte-order mark are detected",
+    )
+    bulk_options(load, "records")
+    campaign("stats", "show each campaign's records and how far it has got")
 
     serve = command("serve-fake", "run the fake Thulium for manual tries")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -569,6 +586,7 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         "connections": _history_command(cmd_connections_export),
         "customers": _history_command(cmd_customers_find),
         "tickets": _history_command(cmd_tickets_list),
+        "campaign": _campaign,
     }
     try:
         return await commands[args.command](args, out)
@@ -599,10 +617,19 @@ def parse_day(text: str) -> date | datetime:
         return parse_at(text)
 
 
+def _bulk_client(args: argparse.Namespace) -> ThuliumClient:
+    """The client of a bulk run: ``--rate`` applied, shared through Redis if asked."""
+    return _client_from(args, rate_limit=_rate_limit(args))
+
+
 async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
     """Schedule calls from a file: see ``_cli.dial``."""
-    client = _client_from(args, rate_limit=_rate_limit(args))
-    return await _schedule_calls(args, out, client)
+    return await _schedule_calls(args, out, _bulk_client(args))
+
+
+async def _campaign(args: argparse.Namespace, out: TextIO) -> int:
+    connect = _bulk_client if args.action == "load" else _client_from
+    return await cmd_campaign(args, out, connect)
 
 
 async def _demo(args: argparse.Namespace, out: TextIO) -> int:

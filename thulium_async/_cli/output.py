@@ -70,9 +70,15 @@ class ProgressLine:
     """
 
     def __init__(
-        self, progress: DialProgress, total: int | None, stream: TextIO | None = None
+        self,
+        progress: DialProgress,
+        total: int | None,
+        stream: TextIO | None = None,
+        *,
+        done: str = "scheduled",
     ) -> None:
         self._progress = progress
+        self._done = done
         self._total = total
         self._stream = stream or sys.stderr
         self._live = self._stream.isatty()
@@ -94,7 +100,7 @@ class ProgressLine:
             parts.append(f"{done} done")
         parts.append(f"{p.rate:.1f}/s")
         parts.append(
-            f"{p.scheduled} scheduled, {p.failed} failed, {p.unknown} unknown, "
+            f"{p.scheduled} {self._done}, {p.failed} failed, {p.unknown} unknown, "
             f"{p.retries} retries"
         )
         return " | ".join(parts)

@@ -123,16 +123,21 @@ class DialProgress:
         elapsed = self.elapsed
         return self.completed / elapsed if elapsed > 0 else 0.0
 
-    def summary(self) -> str:
-        """Return one line for people: counts, retries, time and rate, and how it ended."""
+    def summary(self, done: str = "scheduled") -> str:
+        """Return one line for people: counts, retries, time and rate, and how it ended.
+
+        Args:
+            done: the word for a ``scheduled`` outcome (``"added"`` when loading a
+                campaign).
+        """
         line = (
-            f"{self.completed} numbers: {self.scheduled} scheduled, {self.failed} "
+            f"{self.completed} numbers: {self.scheduled} {done}, {self.failed} "
             f"failed, {self.unknown} unknown, {self.skipped} skipped"
         )
         if self.interrupted:
             line = (
                 f"interrupted: {line}, and {len(self.interrupted)} in flight when "
-                "stopped (unknown: may have been scheduled)"
+                f"stopped (unknown: may have been {done})"
             )
         if self.stopped_by is not None:
             line = f"stopped early ({self.stopped_by}): {line}"
