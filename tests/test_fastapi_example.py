@@ -260,3 +260,43 @@ async def test_find_caller_is_the_screen_pop(fake):
     assert found.json()["customer_id"] == customer_id
     assert missing.status_code == 404
     assert bad.status_code == 422  # InvalidInputError: refused before sending
+
+
+async def test_webhooks_from_the_fake_reach_the_events_stream(fake, client):
+    """The whole loop: the fake's state changes, its delivery, the app, the stream."""
+    import aiohttp
+
+    from .serve_app import serve_app
+
+    settings = Settings(
+        base_url=fake.base_url,
+        username=fake.username,
+        password=fake.password,
+        webhook_user="thulium",
+        webhook_password="hook-secret",
+    )
+    async with (
+        serve_app(create_app(settings)) as url,
+        aiohttp.ClientSession() as http,
+    ):
+        await client.webhooks.create(
+            ["CUSTOMER_CREATED", "TICKET_CREATED"],
+            f"{url}/thulium/events",
+            http_auth_user="thulium",
+            http_auth_password="hook-secret",
+        )
+        customer = await client.customers.create(surname="Nowak")
+        await fake.settle_deliveries()  # before the page opens: sent as recent
+        async with http.get(f"{url}/events/stream") as response:
+            assert response.headers["Content-Type"].startswith("text/event-stream")
+            first = await read_event(response)
+            assert first["action"] == "CUSTOMER_CREATED"
+            assert first["summary"] == f"new customer {customer}"
+            ticket = await client.tickets.create(
+                to="support@acme.example", subject="Hello", body="Hi"
+            )
+            second = await read_event(response)
+            assert second["summary"] == f"ticket {ticket} opened"
+        async with http.post(f"{url}/thulium/events", data=b"{}") as refused:
+            assert refused.status == 401  # no Basic auth: refused, nothing streamed
+    assert [d.status for d in fake.deliveries] == [200, 200]

@@ -205,13 +205,13 @@ class FakeThulium:
             (``outbounds.add_record``; a number already in the campaign is refused
             with a 422): the truth to check "nobody added twice" against.
             ``outbounds.stats`` answers from it once a record is in.
-        webhooks: the subscriptions made (``webhooks.create``); each receives the
-            events the fake's state changes produce: ``CUSTOMER_CREATED``
-            (``customers.create``), ``TICKET_CREATED`` (``tickets.create``) and
-            ``TICKET_MESSAGE_RECEIVED`` (``tickets.reply``), POSTed to its URL with
-            its Basic auth, on 127.0.0.1 only. ``send_event`` sends any other.
-        deliveries: every delivery made, or declined (WebhookDelivery), in the order
-            they ended; ``await settle_deliveries()`` waits for those under way.
+
+    Webhooks: each subscription made (``webhooks.create``, listed in ``webhooks``)
+    receives the events the fake's state changes produce: ``CUSTOMER_CREATED``
+    (``customers.create``), ``TICKET_CREATED`` (``tickets.create``) and
+    ``TICKET_MESSAGE_RECEIVED`` (``tickets.reply``), POSTed to its URL with its Basic
+    auth, on 127.0.0.1 only; ``send_event`` sends any other. ``deliveries`` records
+    each, and ``await settle_deliveries()`` waits for those under way.
     """
 
     def __init__(

@@ -11,6 +11,10 @@ through ``Depends``. SDK errors become HTTP answers that make sense to *our* cal
 Thulium's 429 is our 503 with ``Retry-After``, a rejected API password is our 502 (our
 configuration is broken, not the caller's request), and a call that may or may not have
 been scheduled is a 202 with a warning, never a blind retry.
+
+It also receives Thulium's webhooks at ``POST /thulium/events`` (subscribe that URL with
+``client.webhooks.create``; set THULIUM_WEBHOOK_USER and THULIUM_WEBHOOK_PASSWORD to the
+subscription's Basic auth) and shows each event live on the supervisor page.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ from thulium_async import (
     WaitingCaller,
     WaitingListChange,
 )
+from thulium_async.webhooks import fastapi_router
+
+from .events import EventHub
 
 
 class Settings(BaseModel):
@@ -60,6 +67,10 @@ class Settings(BaseModel):
     watch_interval: float = 2.0
     # The agents the supervisor page shows (THULIUM_AGENTS, comma-separated).
     agents: list[str] = []
+    # The Basic auth Thulium's webhook deliveries must carry (the subscription's
+    # http_auth_user / http_auth_password); without them any POST is accepted.
+    webhook_user: str | None = None
+    webhook_password: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,6 +83,8 @@ class Settings(BaseModel):
                 for login in os.environ.get("THULIUM_AGENTS", "").split(",")
                 if login.strip()
             ],
+            webhook_user=os.environ.get("THULIUM_WEBHOOK_USER"),
+            webhook_password=os.environ.get("THULIUM_WEBHOOK_PASSWORD"),
         )
 
 
@@ -115,6 +128,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Callbacks", lifespan=lifespan)
     app.add_exception_handler(ThuliumError, thulium_error_handler)  # type: ignore[arg-type]
     app.include_router(router)
+    # Webhooks: answered at once, then fanned out to the open supervisor pages.
+    hub = EventHub()
+    app.state.events = hub
+    # Read now, not in the lifespan: the route exists before the app starts. The
+    # API settings stay in the lifespan, so importing this module needs none of them.
+    if settings is not None:
+        user, password = settings.webhook_user, settings.webhook_password
+        zone = settings.timezone
+    else:
+        user = os.environ.get("THULIUM_WEBHOOK_USER")
+        password = os.environ.get("THULIUM_WEBHOOK_PASSWORD")
+        zone = "Europe/Warsaw"
+    receiver = fastapi_router(
+        hub.publish,
+        path="/thulium/events",
+        username=user,
+        password=password,
+        timezone=zone,
+    )
+    app.include_router(receiver)
     return app
 
 
@@ -283,6 +316,23 @@ async def agents_stream(queue_id: int, request: Request) -> StreamingResponse:
         while True:
             yield f"data: {json.dumps(await snapshot())}\n\n"
             await asyncio.sleep(interval)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/events/stream")
+async def events_stream(request: Request) -> StreamingResponse:
+    """Server-sent events: Thulium's webhook events as they arrive (recent ones first)."""
+    hub: EventHub = request.app.state.events
+
+    async def events() -> AsyncIterator[str]:
+        async with aclosing(hub.follow()) as stream:
+            async for item in stream:
+                yield f"data: {json.dumps(item)}\n\n"
 
     return StreamingResponse(
         events(),

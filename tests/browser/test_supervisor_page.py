@@ -128,3 +128,78 @@ async def test_callers_appear_and_disappear_on_the_live_page():
                 )
             finally:
                 await asyncio.to_thread(driver.quit)
+
+
+def event_lines(driver) -> list[list[str]]:
+    return [
+        list(pair)
+        for pair in driver.execute_script(
+            "return Array.from(document.querySelectorAll('#events li'),"
+            " (li) => [li.dataset.action, li.textContent]);"
+        )
+    ]
+
+
+async def test_webhook_events_appear_live_on_the_page():
+    from thulium_async import ThuliumClient
+
+    async with FakeThulium() as fake:
+        settings = Settings(
+            base_url=fake.base_url,
+            username=fake.username,
+            password=fake.password,
+            watch_interval=0.1,
+            webhook_user="thulium",
+            webhook_password="hook-secret",
+        )
+        async with (
+            serve_app(create_app(settings)) as url,
+            ThuliumClient(fake.base_url, fake.username, fake.password) as client,
+        ):
+            await client.webhooks.create(
+                ["CUSTOMER_CREATED", "TICKET_CREATED", "TICKET_MESSAGE_RECEIVED"],
+                f"{url}/thulium/events",
+                http_auth_user="thulium",
+                http_auth_password="hook-secret",
+            )
+            driver = await asyncio.to_thread(start_browser)
+            try:
+                await asyncio.to_thread(driver.get, f"{url}/supervisor/2")
+                await wait_for(
+                    driver,
+                    lambda d: d.execute_script(
+                        "return document.getElementById('no-events').hidden === false;"
+                    ),
+                    "the empty events list",
+                )
+                customer = await client.customers.create(surname="Nowak")
+                await wait_for(
+                    driver,
+                    lambda d: [a for a, _ in event_lines(d)] == ["CUSTOMER_CREATED"],
+                    "the new customer",
+                )
+                ticket = await client.tickets.create(
+                    to="support@acme.example", subject="Invoice", body="Where?",
+                    customer_id=customer,
+                )  # fmt: skip
+                await client.tickets.reply(ticket, body="Here.", user_login="jkowalski")
+                await wait_for(
+                    driver,
+                    lambda d: (
+                        [a for a, _ in event_lines(d)]
+                        == [
+                            "TICKET_MESSAGE_RECEIVED",
+                            "TICKET_CREATED",
+                            "CUSTOMER_CREATED",
+                        ]
+                    ),
+                    "the ticket events, newest first",
+                )
+                texts = [text for _, text in event_lines(driver)]
+                assert texts[0].endswith(f"ticket {ticket}: new message")
+                assert texts[2].endswith(f"new customer {customer}")
+                if path := os.environ.get("THULIUM_EVENTS_SCREENSHOT"):
+                    await asyncio.to_thread(driver.save_screenshot, path)
+            finally:
+                await asyncio.to_thread(driver.quit)
+        assert [d.status for d in fake.deliveries] == [200, 200, 200]
