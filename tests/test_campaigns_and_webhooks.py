@@ -177,3 +177,42 @@ async def test_add_records_refuses_a_bad_campaign_at_once(fake, client):
     with pytest.raises(InvalidInputError, match="outbound_id"):
         client.outbounds.add_records("1", ["500000001"])
     assert fake.requests == []
+
+
+async def test_add_records_takes_new_records_with_every_field(fake, client):
+    from thulium_async import NewRecord, OutcomeStatus
+
+    items = [
+        NewRecord(
+            phone_number="500111222",
+            identifier="lead-1",
+            agent_login="jkowalski",
+            record_fields={"name": "Jan"},
+            next_call_date=datetime(2026, 12, 7, 9, 30),
+            index=10,
+        ),
+        NewRecord(phone_number="500111333", agent_login="not a login", index=11),
+        "500111444",
+    ]
+    outcomes = {o.index: o async for o in client.outbounds.add_records("00001", items)}
+    assert outcomes[10].status is OutcomeStatus.SCHEDULED
+    assert outcomes[10].call_at == datetime(2026, 12, 7, 9, 30)
+    assert outcomes[11].status is OutcomeStatus.FAILED  # a bad field fails alone
+    assert outcomes[11].attempts == 0
+    assert outcomes[2].status is OutcomeStatus.SCHEDULED
+    first, plain = fake.campaigns["00001"]
+    assert first["identifier"] == "lead-1"
+    assert first["record_fields"] == {"name": "Jan"}
+    assert first["next_call_date"] == "2026-12-07 09:30"
+    assert plain["phone_number"] == "500111444"
+    assert len(fake.requests_to("outbounds.add_record")) == 2  # the bad one unsent
+
+
+async def test_schedule_calls_refuses_a_new_record(client, fake):
+    from thulium_async import NewRecord, OutcomeStatus
+
+    run = client.queues.schedule_calls(2, [NewRecord(phone_number="500111222")])
+    (outcome,) = [o async for o in run]
+    assert outcome.status is OutcomeStatus.FAILED
+    assert "CallRequest" in str(outcome.error)
+    assert fake.requests == []

@@ -160,3 +160,40 @@ async def test_stats_shows_each_campaign(env, capsys):
         {"id": "00001", "records_count": 3, "completion_percent": 0.0},
         {"id": "00002", "records_count": 0, "completion_percent": 0.0},
     ]
+
+
+async def test_identifier_agent_and_chosen_columns_go_into_each_record(env, tmp_path):
+    source = tmp_path / "leads.csv"
+    source.write_text(
+        "phone;identifier;agent_login;name;city;note\n"
+        "500111222;lead-1;jkowalski;Jan;Kraków;ignored\n"
+        "500111333;lead-2;;Anna;Gdańsk;\n",
+        encoding="utf-8",
+    )
+    code, _ = await run(
+        "campaign", "load", "00001", str(source), "--fields", "name,city"
+    )
+    assert code == EXIT_OK
+    first, second = env.campaigns["00001"]
+    assert first["identifier"] == "lead-1"
+    assert first["agent_login"] == "jkowalski"
+    assert first["record_fields"] == {"name": "Jan", "city": "Kraków"}
+    assert second["agent_login"] is None  # an empty cell is no agent, not ""
+    assert second["record_fields"] == {"name": "Anna", "city": "Gdańsk"}
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "fragment"),
+    [
+        ("phone;name\n500111222;Jan\n", "name,town", "no column 'town'"),
+        ("500111222;Jan\n", "name", "needs a header"),
+        ("phone;name\n500111222;Jan\n", "name,,", "expected column names"),
+    ],
+)
+async def test_bad_fields_send_nothing(env, tmp_path, capsys, text, fields, fragment):
+    source = tmp_path / "leads.csv"
+    source.write_text(text)
+    code, _ = await run("campaign", "load", "00001", str(source), "--fields", fields)
+    assert code == EXIT_ERROR
+    assert fragment in capsys.readouterr().err
+    assert env.requests == []

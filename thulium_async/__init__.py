@@ -31,7 +31,13 @@ from ._core.errors import (
     ThuliumError,
     UnprocessableEntityError,
 )
-from ._features.dial_models import CallOutcome, CallRequest, DialProgress, OutcomeStatus
+from ._features.dial_models import (
+    CallOutcome,
+    CallRequest,
+    DialProgress,
+    NewRecord,
+    OutcomeStatus,
+)
 from ._features.reconcile import ReconcileResult, ReconcileStatus
 from ._features.watch import WaitingListChange
 from ._http.ratelimit import LocalRateLimiter, RateLimiter
@@ -86,6 +92,7 @@ __all__ = [
     "InvalidInputError",
     "LocalRateLimiter",
     "MessageType",
+    "NewRecord",
     "NotFoundError",
     "OutcomeStatus",
     "Page",

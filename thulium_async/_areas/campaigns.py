@@ -25,7 +25,12 @@ from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
-from .._features.dial_models import CallOutcome, DialProgress, NumberSource
+from .._features.dial_models import (
+    CallOutcome,
+    DialProgress,
+    NewRecord,
+    RecordSource,
+)
 from .._features.dialer import PathLike, bulk_run
 from .._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
 
@@ -171,6 +176,56 @@ def _logins(value: object) -> tuple[str, ...]:
     return logins
 
 
+def _record_body(
+    phone_number: str,
+    *,
+    next_call_date: object = None,
+    identifier: str | None = None,
+    agent_login: str | None = None,
+    status_id: int | None = None,
+    dictionary_status_id: int | None = None,
+    record_fields: object = None,
+    order: int | None = None,
+) -> RecordBody:
+    """Check a record's fields and return its body (``InvalidInputError`` if bad)."""
+    if record_fields is not None and not isinstance(record_fields, Mapping):
+        raise InvalidInputError("record_fields must be a mapping of names to values")
+    if next_call_date is not None and not isinstance(next_call_date, datetime):
+        raise InvalidInputError(
+            f"next_call_date must be a datetime, got {type(next_call_date).__name__}"
+        )
+    return RecordBody(
+        phone_number=_validation.phone_number(phone_number),
+        status_id=_validation.optional_id("status_id", status_id),
+        dictionary_status_id=_validation.optional_id(
+            "dictionary_status_id", dictionary_status_id
+        ),
+        identifier=_validation.text("identifier", identifier, optional=True),
+        agent_login=check_optional_path_value(
+            PathKind.LOGIN, "agent_login", agent_login
+        ),
+        next_call_date=next_call_date,
+        record_fields=None if record_fields is None else dict(record_fields),
+        order=_validation.optional_id("order", order),
+    )
+
+
+def _bulk_body(number: str, when: datetime | None, item: object) -> RecordBody:
+    """The body of one item of ``add_records``: a number, a CallRequest or a NewRecord."""
+    if not isinstance(item, NewRecord):
+        return _record_body(number, next_call_date=when)
+    return _record_body(
+        number,
+        next_call_date=when,
+        identifier=item.identifier,
+        agent_login=item.agent_login,
+        status_id=item.status_id,
+        dictionary_status_id=item.dictionary_status_id,
+        record_fields=item.record_fields,
+        order=item.order,
+    )
+
+
 class Outbounds(Namespace):
     """Outbound campaigns: ``client.outbounds.stats()``, ``agents``, ``add_record``, ..."""
 
@@ -234,36 +289,22 @@ class Outbounds(Namespace):
             InvalidInputError: a bad argument (nothing is sent).
             DeliveryUnknownError: the record may or may not have been added.
         """
-        fields: object = record_fields
-        if fields is not None and not isinstance(fields, Mapping):
-            raise InvalidInputError(
-                "record_fields must be a mapping of names to values"
-            )
-        when: object = next_call_date
-        if when is not None and not isinstance(when, datetime):
-            raise InvalidInputError(
-                f"next_call_date must be a datetime, got {type(when).__name__}"
-            )
-        body = RecordBody(
-            phone_number=_validation.phone_number(phone_number),
-            status_id=_validation.optional_id("status_id", status_id),
-            dictionary_status_id=_validation.optional_id(
-                "dictionary_status_id", dictionary_status_id
-            ),
-            identifier=_validation.text("identifier", identifier, optional=True),
-            agent_login=check_optional_path_value(
-                PathKind.LOGIN, "agent_login", agent_login
-            ),
+        body = _record_body(
+            phone_number,
             next_call_date=next_call_date,
-            record_fields=None if record_fields is None else dict(record_fields),
-            order=_validation.optional_id("order", order),
+            identifier=identifier,
+            agent_login=agent_login,
+            status_id=status_id,
+            dictionary_status_id=dictionary_status_id,
+            record_fields=record_fields,
+            order=order,
         )
         await self._send(ADD_RECORD, outbound_id, body=body)
 
     def add_records(
         self,
         outbound_id: str,
-        records: NumberSource,
+        records: RecordSource,
         *,
         concurrency: int = 10,
         progress: DialProgress | None = None,
@@ -273,14 +314,16 @@ class Outbounds(Namespace):
     ) -> AsyncGenerator[CallOutcome, None]:
         """Add each of *records* to campaign *outbound_id*; yield one outcome per item.
 
-        The dialer's machinery, with its guarantees: *records* (phone numbers, or
-        :class:`~thulium_async.CallRequest` items whose ``call_at`` becomes the
-        record's ``next_call_date``) are read lazily, memory stays bounded by
+        The dialer's machinery, with its guarantees: *records* (phone numbers,
+        :class:`~thulium_async.NewRecord` items with every field ``add_record``
+        takes, or :class:`~thulium_async.CallRequest` items whose ``call_at`` becomes
+        the record's ``next_call_date``) are read lazily, memory stays bounded by
         *concurrency*, each item yields one :class:`~thulium_async.CallOutcome`
         (``scheduled`` meaning added), a number repeated in the input is ``skipped``,
         a 401, 403 or 404 stops the run, and a request that may have been processed
         is ``unknown`` and never sent again. *journal* and *resume_from* make the run
-        crash-safe and resumable, exactly as for ``queues.schedule_calls``.
+        crash-safe and resumable, exactly as for ``queues.schedule_calls``. A record
+        whose fields are bad (an agent login with a space, say) fails alone, unsent.
 
         The vendor refuses a number already in the campaign, but no stored page
         shows what that refusal looks like, so a refusal is reported as ``failed``
@@ -294,11 +337,9 @@ class Outbounds(Namespace):
         campaign = check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
         transport, wiring, zone = self._transport, self._wiring, self._zone
 
-        async def add_one(number: str, when: datetime | None) -> int:
+        async def add_one(number: str, when: datetime | None, item: object) -> int:
             request = wiring.prebuilt_one(ADD_RECORD, campaign)
-            body = RecordBody(
-                phone_number=_validation.phone_number(number), next_call_date=when
-            )
+            body = _bulk_body(number, when, item)
             response = await transport.send(request, encode_body(body, zone))
             return response.attempts
 
@@ -310,6 +351,7 @@ class Outbounds(Namespace):
             deduplicate=deduplicate,
             journal=journal,
             resume_from=resume_from,
+            records=True,
         )
 
     async def status_by_phone_number(

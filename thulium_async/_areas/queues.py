@@ -346,7 +346,9 @@ class Queues(Namespace):
         queue = _validation.queue_id(queue_id)
         transport = self._transport
 
-        async def schedule_one(number: str, call_at: datetime | None) -> int:
+        async def schedule_one(
+            number: str, call_at: datetime | None, _item: object
+        ) -> int:
             request, body = self._schedule_request(queue, number, call_at)
             return _check_scheduled(await transport.send(request, body))
 

@@ -2,7 +2,10 @@
 
 ``campaign load`` is ``schedule-calls`` for an outbound campaign: the same file reading,
 progress, report, journal, graceful stop and ``--resume``, with each row added as a
-record (``call_at`` becomes the record's ``next_call_date``).
+record (``call_at`` becomes the record's ``next_call_date``). Columns named
+``identifier`` and ``agent_login`` fill those fields; ``--fields`` names the columns
+that go into the record's campaign fields (opt-in: Thulium refuses a record with a
+field its campaign does not have, so guessing would fail every row).
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import AsyncGenerator, Callable, Iterator
+from datetime import datetime
 from typing import Any, TextIO
 
 from .._api.endpoints import PathKind, check_path_value
 from .._client import ThuliumClient
-from .._features.dial_models import CallOutcome, DialProgress
-from .dial import EXIT_OK, BulkJob, run_from_file
+from .._features.dial_models import CallOutcome, DialProgress, NewRecord
+from .csv_input import Layout, Row
+from .dial import EXIT_OK, BulkJob, CLIError, run_from_file
 from .output import table
 
 ClientFactory = Callable[..., ThuliumClient]
@@ -51,8 +56,49 @@ async def _load(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -
             resume_from=resume,
         )
 
-    job = BulkJob(start, when_column="next_call_date", done="added", noun="records")
+    fields = _field_names(args.fields)
+
+    def check(layout: Layout) -> None:
+        if fields and not layout.header:
+            raise CLIError("--fields names columns: the file needs a header row")
+        missing = [name for name in fields if name not in layout.names]
+        if missing:
+            have = ", ".join(n for n in layout.names if n) or "none"
+            raise CLIError(
+                f"--fields: no column {', '.join(map(repr, missing))} in the file "
+                f"(its columns: {have}). Nothing was sent"
+            )
+
+    def item(row: Row, when: datetime | None) -> NewRecord:
+        cells = row.cells
+        return NewRecord(
+            phone_number=row.phone,
+            next_call_date=when,
+            identifier=cells.get("identifier") or None,
+            agent_login=cells.get("agent_login") or None,
+            record_fields={name: cells.get(name, "") for name in fields} or None,
+            index=row.line,
+        )
+
+    job = BulkJob(
+        start,
+        when_column="next_call_date",
+        done="added",
+        noun="records",
+        item=item,
+        check=check,
+    )
     return await run_from_file(args, out, connect(args), job)
+
+
+def _field_names(text: str | None) -> list[str]:
+    """``--fields name,city`` as a list of column names."""
+    if text is None:
+        return []
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise CLIError(f"--fields {text!r}: expected column names like 'name,city'")
+    return names
 
 
 async def _stats(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -> int:

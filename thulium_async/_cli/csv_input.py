@@ -57,11 +57,16 @@ _WHEN_NAMES = {
 
 @attrs.frozen
 class Row:
-    """One data row: its line in the file, the number and the ``call_at`` text."""
+    """One data row: its line in the file, the number and the ``call_at`` text.
+
+    ``cells`` holds every column of a file with a header, by the header's name as
+    written (stripped); it is empty for a file without one.
+    """
 
     line: int
     phone: str
     call_at: str | None
+    cells: dict[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -72,6 +77,7 @@ class Layout:
     header: bool
     phone_column: int
     when_column: int | None
+    names: tuple[str, ...] = ()
 
 
 def _name(cell: str) -> str:
@@ -121,7 +127,13 @@ def detect_layout(sample: list[str]) -> Layout:
     )
     # With a header, call_at comes only from a column named so: another column (a
     # customer's name, say) is not a time.
-    return Layout(dialect, header=True, phone_column=phone_col, when_column=when_col)
+    return Layout(
+        dialect,
+        header=True,
+        phone_column=phone_col,
+        when_column=when_col,
+        names=tuple(cell.strip() for cell in first),
+    )
 
 
 def rows(lines: Iterable[str], layout: Layout) -> Iterator[Row]:
@@ -139,7 +151,12 @@ def rows(lines: Iterable[str], layout: Layout) -> Iterator[Row]:
         column = layout.when_column
         if column is not None and column < len(row) and row[column].strip():
             when = row[column].strip()
-        yield Row(reader.line_num, phone, when)
+        cells = {
+            name: row[i].strip()
+            for i, name in enumerate(layout.names)
+            if i < len(row) and name
+        }
+        yield Row(reader.line_num, phone, when, cells)
 
 
 class NumbersFile:

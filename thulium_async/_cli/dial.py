@@ -31,7 +31,7 @@ from .._features.dial_models import (
     OutcomeStatus,
 )
 from .._features.dialer import RefusedItem
-from .csv_input import NumbersFile
+from .csv_input import Layout, NumbersFile, Row
 from .output import ProgressLine
 from .signals import Interrupts
 
@@ -40,6 +40,13 @@ EXIT_ERROR = 1
 EXIT_NOT_ALL_SCHEDULED = 3
 _PAST_WARNINGS = 5
 _AT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+def call_request(row: Row, when: datetime | None) -> CallRequest:
+    """The item ``schedule-calls`` sends for a row: its number, time and line."""
+    return CallRequest(phone_number=row.phone, call_at=when, index=row.line)
+
+
 Start = Callable[
     [ThuliumClient, Iterator[Any], DialProgress, "str | None", "str | None"],
     AsyncGenerator[CallOutcome, None],
@@ -56,12 +63,16 @@ class BulkJob:
         when_column: the report's name for the time column.
         done: the word for an item that went through (``scheduled``, ``added``).
         noun: what the items are (``calls``, ``records``).
+        item: ``item(row, when)`` is the item a row becomes.
+        check: ``check(layout)`` refuses a file before anything is sent.
     """
 
     start: Start
     when_column: str = "call_at"
     done: str = "scheduled"
     noun: str = "calls"
+    item: Callable[[Row, datetime | None], object] = call_request
+    check: Callable[[Layout], None] | None = None
 
     def header(self) -> list[str]:
         """The report's first row."""
@@ -119,15 +130,18 @@ def _paths(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def requests_from(
-    numbers: NumbersFile, stop: asyncio.Event, zone_now: datetime
-) -> Iterator[CallRequest | RefusedItem]:
+    numbers: NumbersFile,
+    stop: asyncio.Event,
+    zone_now: datetime,
+    item: Callable[[Row, datetime | None], object] = call_request,
+) -> Iterator[object]:
     """Yield one item per data row, ``index`` = its line; stop when asked."""
     past = 0
     for row in numbers:
         if stop.is_set():
             return
         if row.call_at is None:
-            yield CallRequest(phone_number=row.phone, index=row.line)
+            yield item(row, None)
             continue
         try:
             when = parse_at(row.call_at)
@@ -147,7 +161,7 @@ def requests_from(
                 )
             elif past == _PAST_WARNINGS + 1:
                 sys.stderr.write("warning: more call_at values in the past follow\n")
-        yield CallRequest(phone_number=row.phone, call_at=when, index=row.line)
+        yield item(row, when)
 
 
 def _report_row(outcome: CallOutcome, job: BulkJob) -> list[object]:
@@ -229,6 +243,12 @@ async def run_from_file(
         raise CLIError("--json and --report - would both write to standard output")
     journal, resume = _paths(args)
     numbers = NumbersFile(args.file, args.encoding)
+    if job.check is not None:
+        try:
+            job.check(numbers.layout)
+        except CLIError:
+            numbers.close()
+            raise
     progress = DialProgress()
     message = (
         f"no new {job.noun}; waiting up to {args.grace:g} s for {job.noun} in flight "
@@ -242,7 +262,9 @@ async def run_from_file(
         try:
             async with client:
                 zone_now = datetime.now(client.timezone).replace(tzinfo=None)
-                items: Iterator[Any] = requests_from(numbers, interrupts.stop, zone_now)
+                items: Iterator[Any] = requests_from(
+                    numbers, interrupts.stop, zone_now, job.item
+                )
                 run = job.start(client, items, progress, journal, resume)
                 with suppress(asyncio.CancelledError):  # a second signal, or the grace
                     async with aclosing(run) as outcomes:

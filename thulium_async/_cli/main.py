@@ -314,6 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV with a phone number and optionally a next_call_date (or call_at) "
         "per row; header, separator and a UTF-8 byte-order mark are detected",
     )
+    load.add_argument(
+        "--fields",
+        metavar="COLUMN[,COLUMN...]",
+        help="columns to send as the record's campaign fields, by their header "
+        "names (columns named identifier and agent_login are always used)",
+    )
     bulk_options(load, "records")
     campaign("stats", "show each campaign's records and how far it has got")
 

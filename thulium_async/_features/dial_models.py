@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -47,7 +48,38 @@ class CallRequest:
     index: int | None = None
 
 
+@attrs.frozen(kw_only=True)
+class NewRecord:
+    """One record to add to a campaign in bulk, with everything ``add_record`` takes.
+
+    Attributes:
+        phone_number: the number to call.
+        next_call_date: when to call it (naive: the system's wall clock, sent to the
+            minute); ``None``: the campaign decides.
+        identifier: your id for the record; agent_login: the agent to give it to.
+        status_id, dictionary_status_id: its status.
+        record_fields: the campaign's own fields, by name.
+        order: its place in the campaign.
+        index: what the outcome and the journal call this item (a line number in
+            your file, say); ``None``: its position in the input, from 0.
+    """
+
+    phone_number: str
+    next_call_date: datetime | None = None
+    identifier: str | None = None
+    agent_login: str | None = None
+    status_id: int | None = None
+    dictionary_status_id: int | None = None
+    record_fields: Mapping[str, Any] | None = None
+    order: int | None = None
+    index: int | None = None
+
+
 NumberSource = Iterable[str | CallRequest] | AsyncIterable[str | CallRequest]
+RecordSource = (
+    Iterable[str | CallRequest | NewRecord]
+    | AsyncIterable[str | CallRequest | NewRecord]
+)
 
 
 @attrs.frozen(kw_only=True)

@@ -40,15 +40,18 @@ from .dial_models import (
     CallOutcome,
     CallRequest,
     DialProgress,
-    NumberSource,
+    NewRecord,
     OutcomeStatus,
+    RecordSource,
 )
 from .journal import Journal, JournalWriteError, read_journal
 from .ledger import NumberLedger
 
 logger = logging.getLogger("thulium_async")
 
-ScheduleOne = Callable[[str, datetime | None], Awaitable[int]]
+# send_one(number, when, item): the item as given, for what a number and a time
+# do not carry (a NewRecord's fields). Returns the HTTP attempts it made.
+ScheduleOne = Callable[[str, datetime | None, object], Awaitable[int]]
 PathLike = str | os.PathLike[str]
 
 # Answers that say no other number of the run can succeed either; a journal that cannot
@@ -215,11 +218,12 @@ def _outcome(
 
 async def schedule_many(
     schedule_one: ScheduleOne,
-    numbers: NumberSource,
+    numbers: RecordSource,
     *,
     concurrency: int,
     progress: DialProgress,
     options: RunOptions,
+    records: bool = False,
 ) -> AsyncGenerator[CallOutcome, None]:
     """Yield one CallOutcome per item of *numbers*, in completion order.
 
@@ -261,9 +265,18 @@ async def schedule_many(
         number, call_at, index = _unpack(item, position)
         if isinstance(item, RefusedItem):
             return _outcome(index, number, OutcomeStatus.FAILED, error=item.error)
-        if not isinstance(item, (str, CallRequest)):
+        kinds: tuple[type, ...] = (
+            (str, CallRequest, NewRecord)
+            if records
+            else (
+                str,
+                CallRequest,
+            )
+        )
+        if not isinstance(item, kinds):
+            allowed = "a CallRequest or a NewRecord" if records else "a CallRequest"
             bad = InvalidInputError(
-                f"item {index} must be a phone-number string or a CallRequest, "
+                f"item {index} must be a phone-number string or {allowed}, "
                 f"got {type(item).__name__}"
             )
             return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
@@ -285,7 +298,7 @@ async def schedule_many(
         try:
             if run.journal is not None:
                 await run.journal.intent(index, key or number)
-            attempts = await schedule_one(number, call_at)
+            attempts = await schedule_one(number, call_at, item)
         except DeliveryUnknownError as exc:
             status, error, attempts = OutcomeStatus.UNKNOWN, exc, exc.attempts
         except ThuliumError as exc:
@@ -323,8 +336,8 @@ async def schedule_many(
         progress.interrupted.extend(abandoned)
         if run.running:
             logger.warning(
-                "schedule_calls stopped with %d calls in flight; they may have been "
-                "scheduled (see DialProgress.interrupted)",
+                "the bulk run stopped with %d requests in flight; they may have been "
+                "processed (see DialProgress.interrupted)",
                 len(run.running),
             )
         for task in tasks:
@@ -348,6 +361,9 @@ def _unpack(item: object, position: int) -> tuple[str, datetime | None, int]:
     if isinstance(item, CallRequest):
         index = position if item.index is None else item.index
         return item.phone_number, item.call_at, index
+    if isinstance(item, NewRecord):
+        index = position if item.index is None else item.index
+        return item.phone_number, item.next_call_date, index
     if isinstance(item, RefusedItem):
         return item.phone_number, None, item.index
     return str(item), None, position  # for the outcome only: it fails before sending
@@ -389,18 +405,19 @@ def run_options(
 
 def bulk_run(
     send_one: ScheduleOne,
-    items: NumberSource,
+    items: RecordSource,
     *,
     concurrency: object,
     progress: DialProgress | None,
     deduplicate: object,
     journal: object,
     resume_from: object,
+    records: bool = False,
 ) -> AsyncGenerator[CallOutcome, None]:
     """Check a bulk run's arguments now, then return its outcomes (:func:`schedule_many`).
 
     Plain, not a coroutine: a bad argument raises at the call, not at the first
-    iteration.
+    iteration. *records*: the items may be NewRecord too (``add_records``).
     """
     workers = check_concurrency(concurrency)
     options = run_options(deduplicate, journal, resume_from)
@@ -410,4 +427,5 @@ def bulk_run(
         concurrency=workers,
         progress=progress if progress is not None else DialProgress(),
         options=options,
+        records=records,
     )
