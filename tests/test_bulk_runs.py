@@ -83,19 +83,29 @@ async def test_every_fault_kind_each_number_accounted_for_never_twice(fake, bulk
         run = bulk.run(client, wanted, concurrency=25, progress=progress)
         outcomes = [outcome async for outcome in run]
     assert sorted(o.phone_number for o in outcomes) == sorted(wanted)
+    assert sorted(o.index for o in outcomes) == list(range(len(wanted)))
     held = Counter(bulk.held(fake))
     assert max(held.values()) == 1
     for outcome in outcomes:
         if outcome.status is OutcomeStatus.SCHEDULED:
             assert held[outcome.phone_number] == 1
+            assert outcome.error is None
         elif outcome.status is OutcomeStatus.FAILED:
             assert held[outcome.phone_number] == 0, outcome  # never a refused resend
         else:
             assert isinstance(outcome.error, DeliveryUnknownError)
     statuses = Counter(o.status for o in outcomes)
     assert statuses[OutcomeStatus.SCHEDULED] > 300
-    assert statuses[OutcomeStatus.UNKNOWN] > 0
+    assert statuses[OutcomeStatus.UNKNOWN] > 0  # the ambiguous ones, reported so
     assert progress.completed == 600
+    assert (progress.scheduled, progress.failed, progress.unknown) == (
+        statuses[OutcomeStatus.SCHEDULED],
+        statuses[OutcomeStatus.FAILED],
+        statuses[OutcomeStatus.UNKNOWN],
+    )
+    assert progress.retries > 0
+    assert progress.finished
+    assert "600 numbers" in progress.summary()
 
 
 async def test_a_wrong_password_stops_the_run_after_one_request(fake, bulk):
@@ -167,9 +177,17 @@ async def test_breaking_out_reports_what_was_in_flight(fake, bulk):
                 break
         assert progress.finished
         assert client.stats.in_flight == 0
-    assert progress.interrupted
+        ours = [
+            t
+            for t in asyncio.all_tasks()
+            if "schedule_many" in t.get_coro().__qualname__  # type: ignore[union-attr]
+        ]
+        assert ours == []
+        assert await client.queues.waiting_list(2) == []  # the client still works
+    assert progress.interrupted  # the requests cut short are listed, not lost
     for index, number in progress.interrupted:
         assert wanted[index] == number
+    # Everything read is an outcome, interrupted mid-request, or never started.
     assert progress.completed + len(progress.interrupted) <= progress.read
 
 

@@ -13,7 +13,6 @@ import pytest
 from thulium_async import (
     CallOutcome,
     CallRequest,
-    DeliveryUnknownError,
     DialProgress,
     InvalidInputError,
     OutcomeStatus,
@@ -36,42 +35,6 @@ def bound(fake: FakeThulium, **kwargs) -> ThuliumClient:
 
 async def collect(client: ThuliumClient, items, **kwargs) -> list[CallOutcome]:
     return [o async for o in client.queues.schedule_calls(2, items, **kwargs)]
-
-
-async def test_with_every_fault_kind_each_number_is_accounted_for_and_never_doubled(
-    fake,
-):
-    """30% seeded faults of every kind: the dialer's central promise, checked per number."""
-    fake.set_fault_rate(0.3, seed=2026)
-    wanted = numbers(600)
-    progress = DialProgress()
-    async with bound(fake, timeout=2.0) as client:
-        outcomes = await collect(client, wanted, concurrency=25, progress=progress)
-
-    assert sorted(o.phone_number for o in outcomes) == sorted(wanted)
-    assert sorted(o.index for o in outcomes) == list(range(len(wanted)))
-    on_server = Counter(call.phone_number for call in fake.scheduled)
-    assert max(on_server.values()) == 1, "a number was scheduled twice"
-    for outcome in outcomes:
-        if outcome.status == "scheduled":
-            assert on_server[outcome.phone_number] == 1
-            assert outcome.error is None
-        elif outcome.status == "failed":
-            assert on_server[outcome.phone_number] == 0
-        else:
-            assert isinstance(outcome.error, DeliveryUnknownError)
-    statuses = Counter(o.status.value for o in outcomes)
-    assert statuses["scheduled"] > 300  # retries recover the refused ones
-    assert statuses["unknown"] > 0  # and the ambiguous ones are reported as such
-    assert progress.completed == len(wanted)
-    assert (progress.scheduled, progress.failed, progress.unknown) == (
-        statuses["scheduled"],
-        statuses["failed"],
-        statuses["unknown"],
-    )
-    assert progress.retries > 0
-    assert progress.finished
-    assert "600 numbers" in progress.summary()
 
 
 async def test_status_is_a_str_enum(client):
@@ -189,34 +152,6 @@ async def test_a_failing_input_finishes_what_was_read_then_raises(client, fake):
     assert len(fake.scheduled) == 12
 
 
-async def test_breaking_out_stops_workers_and_reports_calls_in_flight(fake):
-    fake.set_fault_rate(1.0, faults=[Fault.delay_then_process(0.05)])
-    progress = DialProgress()
-    async with bound(fake) as client:
-        async with contextlib.aclosing(
-            client.queues.schedule_calls(
-                2, numbers(1000), concurrency=10, progress=progress
-            )
-        ) as outcomes:
-            async for _ in outcomes:
-                break
-        assert progress.finished
-        assert client.stats.in_flight == 0
-        ours = [
-            t
-            for t in asyncio.all_tasks()
-            if "schedule_many" in t.get_coro().__qualname__  # type: ignore[union-attr]
-        ]
-        assert ours == []
-        assert progress.interrupted  # the calls cut short are listed, not lost
-        wanted = numbers(1000)
-        for index, number in progress.interrupted:
-            assert wanted[index] == number
-        # Everything read is either an outcome, interrupted mid-call, or never started.
-        assert progress.completed + len(progress.interrupted) <= progress.read
-        assert await client.queues.waiting_list(2) == []  # the client still works
-
-
 async def test_an_exception_in_the_loop_body_stops_the_run(client):
     progress = DialProgress()
 
@@ -231,30 +166,6 @@ async def test_an_exception_in_the_loop_body_stops_the_run(client):
         await run()
     assert progress.finished
     assert progress.read < 500
-
-
-async def test_cancelling_the_consuming_task_stops_the_workers(fake):
-    fake.set_fault_rate(1.0, faults=[Fault.delay_then_process(0.05)])
-    progress = DialProgress()
-    async with bound(fake) as client:
-
-        async def consume() -> None:
-            async for _ in client.queues.schedule_calls(
-                2, numbers(1000), concurrency=10, progress=progress
-            ):
-                pass
-
-        task = asyncio.create_task(consume())
-        for _ in range(500):  # wait for a condition: calls are in flight
-            if progress.in_flight:
-                break
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert progress.finished
-        assert client.stats.in_flight == 0
-        assert progress.read < 1000
 
 
 @pytest.mark.parametrize(

@@ -176,54 +176,37 @@ def _logins(value: object) -> tuple[str, ...]:
     return logins
 
 
-def _record_body(
-    phone_number: str,
-    *,
-    next_call_date: object = None,
-    identifier: str | None = None,
-    agent_login: str | None = None,
-    status_id: int | None = None,
-    dictionary_status_id: int | None = None,
-    record_fields: object = None,
-    order: int | None = None,
-) -> RecordBody:
+def _record_body(record: NewRecord) -> RecordBody:
     """Check a record's fields and return its body (``InvalidInputError`` if bad)."""
-    if record_fields is not None and not isinstance(record_fields, Mapping):
+    fields: object = record.record_fields
+    if fields is not None and not isinstance(fields, Mapping):
         raise InvalidInputError("record_fields must be a mapping of names to values")
-    if next_call_date is not None and not isinstance(next_call_date, datetime):
+    when: object = record.next_call_date
+    if when is not None and not isinstance(when, datetime):
         raise InvalidInputError(
-            f"next_call_date must be a datetime, got {type(next_call_date).__name__}"
+            f"next_call_date must be a datetime, got {type(when).__name__}"
         )
     return RecordBody(
-        phone_number=_validation.phone_number(phone_number),
-        status_id=_validation.optional_id("status_id", status_id),
+        phone_number=_validation.phone_number(record.phone_number),
+        status_id=_validation.optional_id("status_id", record.status_id),
         dictionary_status_id=_validation.optional_id(
-            "dictionary_status_id", dictionary_status_id
+            "dictionary_status_id", record.dictionary_status_id
         ),
-        identifier=_validation.text("identifier", identifier, optional=True),
+        identifier=_validation.text("identifier", record.identifier, optional=True),
         agent_login=check_optional_path_value(
-            PathKind.LOGIN, "agent_login", agent_login
+            PathKind.LOGIN, "agent_login", record.agent_login
         ),
-        next_call_date=next_call_date,
-        record_fields=None if record_fields is None else dict(record_fields),
-        order=_validation.optional_id("order", order),
+        next_call_date=record.next_call_date,
+        record_fields=None if fields is None else dict(record.record_fields or {}),
+        order=_validation.optional_id("order", record.order),
     )
 
 
 def _bulk_body(number: str, when: datetime | None, item: object) -> RecordBody:
     """The body of one item of ``add_records``: a number, a CallRequest or a NewRecord."""
-    if not isinstance(item, NewRecord):
-        return _record_body(number, next_call_date=when)
-    return _record_body(
-        number,
-        next_call_date=when,
-        identifier=item.identifier,
-        agent_login=item.agent_login,
-        status_id=item.status_id,
-        dictionary_status_id=item.dictionary_status_id,
-        record_fields=item.record_fields,
-        order=item.order,
-    )
+    if isinstance(item, NewRecord):
+        return _record_body(item)
+    return _record_body(NewRecord(phone_number=number, next_call_date=when))
 
 
 class Outbounds(Namespace):
@@ -289,8 +272,8 @@ class Outbounds(Namespace):
             InvalidInputError: a bad argument (nothing is sent).
             DeliveryUnknownError: the record may or may not have been added.
         """
-        body = _record_body(
-            phone_number,
+        record = NewRecord(
+            phone_number=phone_number,
             next_call_date=next_call_date,
             identifier=identifier,
             agent_login=agent_login,
@@ -299,7 +282,7 @@ class Outbounds(Namespace):
             record_fields=record_fields,
             order=order,
         )
-        await self._send(ADD_RECORD, outbound_id, body=body)
+        await self._send(ADD_RECORD, outbound_id, body=_record_body(record))
 
     def add_records(
         self,

@@ -11,14 +11,15 @@ field its campaign does not have, so guessing would fail every row).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-from collections.abc import AsyncGenerator, Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TextIO
 
 from .._api.endpoints import PathKind, check_path_value
 from .._client import ThuliumClient
-from .._features.dial_models import CallOutcome, DialProgress, NewRecord
+from .._features.dial_models import NewRecord
 from .csv_input import Layout, Row
 from .dial import EXIT_OK, BulkJob, CLIError, run_from_file
 from .output import table
@@ -39,22 +40,6 @@ async def _load(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -
     """Add every row of a file to a campaign, as ``schedule-calls`` schedules them."""
     # Checked before the file is read or the password asked for.
     campaign = check_path_value(PathKind.CAMPAIGN, "OUTBOUND_ID", args.outbound_id)
-
-    def start(
-        client: ThuliumClient,
-        items: Iterator[Any],
-        progress: DialProgress,
-        journal: str | None,
-        resume: str | None,
-    ) -> AsyncGenerator[CallOutcome, None]:
-        return client.outbounds.add_records(
-            campaign,
-            items,
-            concurrency=args.concurrency,
-            progress=progress,
-            journal=journal,
-            resume_from=resume,
-        )
 
     fields = _field_names(args.fields)
 
@@ -81,7 +66,7 @@ async def _load(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -
         )
 
     job = BulkJob(
-        start,
+        lambda client: functools.partial(client.outbounds.add_records, campaign),
         when_column="next_call_date",
         done="added",
         noun="records",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
 import json
 import os
 import sys
@@ -47,10 +48,10 @@ def call_request(row: Row, when: datetime | None) -> CallRequest:
     return CallRequest(phone_number=row.phone, call_at=when, index=row.line)
 
 
-Start = Callable[
-    [ThuliumClient, Iterator[Any], DialProgress, "str | None", "str | None"],
-    AsyncGenerator[CallOutcome, None],
-]
+# What a bulk command runs, given the client: ``queues.schedule_calls`` for a queue, or
+# ``outbounds.add_records`` for a campaign, still to be called with the items and the
+# run's options.
+Target = Callable[[ThuliumClient], Callable[..., AsyncGenerator[CallOutcome, None]]]
 
 
 @attrs.frozen
@@ -58,8 +59,8 @@ class BulkJob:
     """What a bulk command sends, and the words its report and summary use.
 
     Attributes:
-        start: ``start(client, items, progress, journal, resume_from)`` returns the
-            run's outcomes (``queues.schedule_calls`` or ``outbounds.add_records``).
+        target: ``target(client)`` is the bulk run to call with the items and the
+            run's options (``queues.schedule_calls`` for a queue, say).
         when_column: the report's name for the time column.
         done: the word for an item that went through (``scheduled``, ``added``).
         noun: what the items are (``calls``, ``records``).
@@ -67,7 +68,7 @@ class BulkJob:
         check: ``check(layout)`` refuses a file before anything is sent.
     """
 
-    start: Start
+    target: Target
     when_column: str = "call_at"
     done: str = "scheduled"
     noun: str = "calls"
@@ -215,24 +216,8 @@ async def cmd_schedule_calls(
     args: argparse.Namespace, out: TextIO, client: ThuliumClient
 ) -> int:
     """Schedule calls from a CSV file with live progress, a report and a journal."""
-
-    def start(
-        client: ThuliumClient,
-        items: Iterator[Any],
-        progress: DialProgress,
-        journal: str | None,
-        resume: str | None,
-    ) -> AsyncGenerator[CallOutcome, None]:
-        return client.queues.schedule_calls(
-            args.queue_id,
-            items,  # RefusedItem too: a bad row fails alone, with its message
-            concurrency=args.concurrency,
-            progress=progress,
-            journal=journal,
-            resume_from=resume,
-        )
-
-    return await run_from_file(args, out, client, BulkJob(start))
+    job = BulkJob(lambda c: functools.partial(c.queues.schedule_calls, args.queue_id))
+    return await run_from_file(args, out, client, job)
 
 
 async def run_from_file(
@@ -265,7 +250,13 @@ async def run_from_file(
                 items: Iterator[Any] = requests_from(
                     numbers, interrupts.stop, zone_now, job.item
                 )
-                run = job.start(client, items, progress, journal, resume)
+                run = job.target(client)(
+                    items,  # RefusedItem too: a bad row fails alone, with its message
+                    concurrency=args.concurrency,
+                    progress=progress,
+                    journal=journal,
+                    resume_from=resume,
+                )
                 with suppress(asyncio.CancelledError):  # a second signal, or the grace
                     async with aclosing(run) as outcomes:
                         async for outcome in outcomes:
