@@ -251,6 +251,9 @@ class FakeThulium:
         self.tickets: dict[int, dict[str, Any]] = {}
         self.campaigns: dict[str, list[dict[str, Any]]] = {c: [] for c in campaigns}
         self._webhooks = Deliveries()
+        # Each campaign's numbers, caught up from ``campaigns`` as it grows (a test
+        # may append to it directly): the duplicate check in O(1), not a scan.
+        self._campaign_numbers: dict[str, tuple[set[str], int]] = {}
         self._clock_offset = timedelta(0)
         self._placed = 0  # scheduled calls checked for the history so far
         self._pending: list[ScheduledCall] = []  # scheduled, their time not yet come
@@ -947,7 +950,7 @@ class FakeThulium:
         unknown = sorted(set(data) - _RECORD_FIELDS)
         if unknown:
             return _error(422, f"Unknown fields: {', '.join(unknown)}.")
-        if any(r["phone_number"] == number for r in records):
+        if number in self._numbers_in(request.match_info["outbound_id"]):
             # The fake's own wording: no vendor page shows the real refusal's body.
             return _error(422, "Phone number already exists in this outbound.")
         record = {
@@ -957,6 +960,16 @@ class FakeThulium:
         }
         records.append(record)
         return web.Response(status=200, body=b"")
+
+    def _numbers_in(self, outbound_id: str) -> set[str]:
+        """The numbers campaign *outbound_id* holds, caught up with ``campaigns``."""
+        records = self.campaigns[outbound_id]
+        numbers, counted = self._campaign_numbers.get(outbound_id, (set(), 0))
+        if counted > len(records):  # records were taken out: count again
+            numbers, counted = set(), 0
+        numbers.update(str(r.get("phone_number")) for r in records[counted:])
+        self._campaign_numbers[outbound_id] = (numbers, len(records))
+        return numbers
 
     async def _campaign_stats(
         self, request: web.Request, body: bytes
