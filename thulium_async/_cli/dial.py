@@ -135,6 +135,7 @@ def requests_from(
     stop: asyncio.Event,
     zone_now: datetime,
     item: Callable[[Row, datetime | None], object] = call_request,
+    when_name: str = "call_at",
 ) -> Iterator[object]:
     """Yield one item per data row, ``index`` = its line; stop when asked."""
     past = 0
@@ -148,7 +149,7 @@ def requests_from(
             when = parse_at(row.call_at)
         except CLIError:
             error = InvalidInputError(
-                f"line {row.line}: call_at {row.call_at!r} is not a date and time: "
+                f"line {row.line}: {when_name} {row.call_at!r} is not a date and time: "
                 "expected 'YYYY-MM-DD HH:MM' or 'YYYY-MM-DD HH:MM:SS'"
             )
             yield RefusedItem(row.line, row.phone, error)
@@ -157,11 +158,13 @@ def requests_from(
             past += 1
             if past <= _PAST_WARNINGS:
                 sys.stderr.write(
-                    f"warning: line {row.line}: call_at {row.call_at} is in the past; "
+                    f"warning: line {row.line}: {when_name} {row.call_at} is in the past; "
                     "Thulium may call at once\n"
                 )
             elif past == _PAST_WARNINGS + 1:
-                sys.stderr.write("warning: more call_at values in the past follow\n")
+                sys.stderr.write(
+                    f"warning: more {when_name} values in the past follow\n"
+                )
         yield item(row, when)
 
 
@@ -248,7 +251,7 @@ async def run_from_file(
             async with client:
                 zone_now = datetime.now(client.timezone).replace(tzinfo=None)
                 items: Iterator[Any] = requests_from(
-                    numbers, interrupts.stop, zone_now, job.item
+                    numbers, interrupts.stop, zone_now, job.item, job.when_column
                 )
                 run = job.target(client)(
                     items,  # RefusedItem too: a bad row fails alone, with its message

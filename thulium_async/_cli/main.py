@@ -527,7 +527,8 @@ async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
         with Interrupts() as interrupts:
             out.write(
                 "Fake Thulium listening (queues 1, 2, 3; callers come and go in queue "
-                "2; agents jkowalski and anowak; Ctrl-C to stop). In another shell:\n"
+                "2; agents jkowalski and anowak; campaign 00001; webhooks delivered "
+                "to 127.0.0.1; Ctrl-C to stop). In another shell:\n"
                 f"  export THULIUM_BASE_URL={fake.base_url}\n"
                 f"  export THULIUM_USERNAME={fake.username}\n"
                 f"  export THULIUM_PASSWORD={fake.password}\n"
