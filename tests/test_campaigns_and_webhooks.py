@@ -216,3 +216,42 @@ async def test_schedule_calls_refuses_a_new_record(client, fake):
     assert outcome.status is OutcomeStatus.FAILED
     assert "CallRequest" in str(outcome.error)
     assert fake.requests == []
+
+
+async def test_ensure_subscribes_once_across_restarts(fake, client):
+    url = "http://127.0.0.1:9/thulium/events"
+    first = await client.webhooks.ensure(
+        ["CUSTOMER_CREATED"], url, http_auth_user="u", http_auth_password="p"
+    )
+    again = await client.webhooks.ensure(
+        ["CUSTOMER_CREATED"], url, http_auth_user="u", http_auth_password="p"
+    )
+    assert again.id == first.id
+    assert len(fake.requests_to("webhooks.create")) == 1
+    wider = await client.webhooks.ensure(
+        ["CUSTOMER_CREATED", "TICKET_CREATED"], url, http_auth_user="u",
+        http_auth_password="p",
+    )  # fmt: skip
+    assert wider.id != first.id  # the old one does not cover TICKET_CREATED
+    assert len(fake.webhooks) == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"actions": "CUSTOMER_CREATED"},
+        {"subscription_url": "ftp://x"},
+        {"http_auth_user": "u"},
+        {"http_auth_user": "u", "http_auth_password": ""},
+    ],
+)
+async def test_ensure_checks_before_sending_anything(fake, client, kwargs):
+    arguments = {
+        "actions": ["CUSTOMER_CREATED"],
+        "subscription_url": "https://app.example/events",
+        **kwargs,
+    }
+    with pytest.raises(InvalidInputError) as caught:
+        await client.webhooks.ensure(**arguments)
+    assert fake.requests == []
+    assert "http" in str(caught.value) or "actions" in str(caught.value)

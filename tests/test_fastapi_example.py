@@ -300,3 +300,16 @@ async def test_webhooks_from_the_fake_reach_the_events_stream(fake, client):
         async with http.post(f"{url}/thulium/events", data=b"{}") as refused:
             assert refused.status == 401  # no Basic auth: refused, nothing streamed
     assert [d.status for d in fake.deliveries] == [200, 200]
+
+
+async def test_the_app_subscribes_its_receiver_once_across_restarts(fake):
+    url = "http://127.0.0.1:8000/thulium/events"
+    for _ in range(2):  # a deploy, then a restart
+        async with running(
+            fake, webhook_url=url, webhook_user="thulium", webhook_password="s3"
+        ) as (_, http):
+            assert (await http.get("/queues/2/waiting")).status_code == 200
+    (subscription,) = fake.webhooks
+    assert subscription["subscription_url"] == url
+    assert subscription["http_auth_user"] == "thulium"
+    assert "CUSTOMER_CREATED" in subscription["actions"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 import os
 from collections.abc import AsyncIterator
@@ -71,6 +72,9 @@ class Settings(BaseModel):
     # http_auth_user / http_auth_password); without them any POST is accepted.
     webhook_user: str | None = None
     webhook_password: str | None = None
+    # This app's own receiver as Thulium reaches it (THULIUM_WEBHOOK_URL, ending in
+    # /thulium/events): when set, the app subscribes it at startup, once.
+    webhook_url: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -85,6 +89,7 @@ class Settings(BaseModel):
             ],
             webhook_user=os.environ.get("THULIUM_WEBHOOK_USER"),
             webhook_password=os.environ.get("THULIUM_WEBHOOK_PASSWORD"),
+            webhook_url=os.environ.get("THULIUM_WEBHOOK_URL"),
         )
 
 
@@ -123,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 timeout=config.interactive_timeout,
                 retry=RetryPolicy(max_attempts=2, initial_delay=0.2, deadline=8.0),
             )
+            if config.webhook_url:
+                await _subscribe(client, config, config.webhook_url)
             yield
 
     app = FastAPI(title="Callbacks", lifespan=lifespan)
@@ -149,6 +156,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(receiver)
     return app
+
+
+WEBHOOK_ACTIONS = [
+    "CUSTOMER_CREATED",
+    "TICKET_CREATED",
+    "TICKET_MESSAGE_RECEIVED",
+    "CHAT_CONVERSATION_CREATED",
+    "CHAT_AGENT_ASSIGNED",
+    "CHAT_CONVERSATION_CLOSED",
+]
+
+
+async def _subscribe(client: ThuliumClient, config: Settings, url: str) -> None:
+    """Subscribe this app's receiver, unless a restart finds it subscribed already."""
+    try:
+        await client.webhooks.ensure(
+            WEBHOOK_ACTIONS,
+            url,
+            http_auth_user=config.webhook_user,
+            http_auth_password=config.webhook_password,
+        )
+    except ThuliumError as exc:  # the app still serves; the page shows no events
+        logging.getLogger(__name__).warning("could not subscribe to webhooks: %s", exc)
 
 
 def interactive_client(request: Request) -> ThuliumClient:

@@ -209,6 +209,34 @@ def _bulk_body(number: str, when: datetime | None, item: object) -> RecordBody:
     return _record_body(NewRecord(phone_number=number, next_call_date=when))
 
 
+def _webhook_body(
+    actions: object, subscription_url: object, user: object, password: object
+) -> WebhookBody:
+    """Check a subscription's arguments and return its body (``InvalidInputError``)."""
+    if isinstance(actions, str) or not isinstance(actions, Iterable):
+        raise InvalidInputError(f"actions must be a list of actions, got {actions!r}")
+    names = tuple(actions)
+    if not names or not all(
+        isinstance(a, str) and a.replace("_", "").isalnum() and a.isupper()
+        for a in names
+    ):
+        raise InvalidInputError("actions must be action names like 'CUSTOMER_CREATED'")
+    url = subscription_url
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise InvalidInputError("subscription_url must be an http(s) URL")
+    if (user is None) != (password is None):
+        raise InvalidInputError("http_auth_user and http_auth_password go together")
+    if password is not None and not (isinstance(password, str) and password):
+        # The value is never shown: it is a password.
+        raise InvalidInputError("http_auth_password must be a non-empty string")
+    return WebhookBody(
+        actions=names,
+        subscription_url=url,
+        http_auth_user=_validation.text("http_auth_user", user, optional=True),
+        http_auth_password=password,
+    )
+
+
 class Outbounds(Namespace):
     """Outbound campaigns: ``client.outbounds.stats()``, ``agents``, ``add_record``, ..."""
 
@@ -394,31 +422,40 @@ class Webhooks(Namespace):
                 without a password (nothing is sent).
             DeliveryUnknownError: the subscription may or may not have been made.
         """
-        given: object = actions
-        if isinstance(given, str) or not isinstance(given, Iterable):
-            raise InvalidInputError(
-                f"actions must be a list of actions, got {actions!r}"
-            )
-        names = tuple(given)
-        if not names or not all(
-            isinstance(a, str) and a.replace("_", "").isalnum() and a.isupper()
-            for a in names
-        ):
-            raise InvalidInputError(
-                "actions must be action names like 'CUSTOMER_CREATED'"
-            )
-        url: object = subscription_url
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            raise InvalidInputError("subscription_url must be an http(s) URL")
-        if (http_auth_user is None) != (http_auth_password is None):
-            raise InvalidInputError("http_auth_user and http_auth_password go together")
-        body = WebhookBody(
-            actions=names,
-            subscription_url=url,
-            http_auth_user=_validation.text(
-                "http_auth_user", http_auth_user, optional=True
-            ),
-            http_auth_password=http_auth_password,
+        body = _webhook_body(
+            actions, subscription_url, http_auth_user, http_auth_password
         )
+        result: Webhook = await self._send(NEW_WEBHOOK, body=body)
+        return result
+
+    async def ensure(
+        self,
+        actions: Sequence[str],
+        subscription_url: str,
+        *,
+        http_auth_user: str | None = None,
+        http_auth_password: str | None = None,
+    ) -> Webhook:
+        """Return a subscription of *subscription_url* to *actions*, made only if missing.
+
+        For an app that subscribes itself when it starts: a restart finds its own
+        subscription (same URL and user, covering every action) in ``list()`` and
+        makes no second one, which would deliver every event twice. Two processes
+        starting at the same moment can still both subscribe; start one first.
+
+        Raises:
+            InvalidInputError: as for ``create`` (nothing is sent).
+            DeliveryUnknownError: the subscription may or may not have been made.
+        """
+        body = _webhook_body(
+            actions, subscription_url, http_auth_user, http_auth_password
+        )
+        for hook in await self.list():
+            if (
+                hook.subscription_url == body.subscription_url
+                and hook.http_auth_user == body.http_auth_user
+                and set(body.actions) <= set(hook.actions)
+            ):
+                return hook
         result: Webhook = await self._send(NEW_WEBHOOK, body=body)
         return result
