@@ -255,3 +255,50 @@ async def test_ensure_checks_before_sending_anything(fake, client, kwargs):
         await client.webhooks.ensure(**arguments)
     assert fake.requests == []
     assert "http" in str(caught.value) or "actions" in str(caught.value)
+
+
+async def test_a_webhooks_password_never_reaches_logs_or_errors(fake, client, caplog):
+    import logging
+
+    secret = "s3cret-pass-77"
+    caplog.set_level(logging.DEBUG, logger="thulium_async")
+    seen: list[str] = []
+    fake.fail_next("webhooks.create", Fault.processed_then_status(500))
+    with pytest.raises(DeliveryUnknownError) as unknown:
+        await client.webhooks.create(
+            ["CUSTOMER_CREATED"], "https://example.com/hooks",
+            http_auth_user="thulium", http_auth_password=secret,
+        )  # fmt: skip
+    seen += [str(unknown.value), repr(unknown.value)]
+    fake.respond(  # an answer the model refuses, the password inside it
+        "webhooks.create",
+        {"id": "not-an-id", "actions": 5, "http_auth_password": secret},
+    )
+    with pytest.raises(Exception) as bad:  # noqa: PT011 -- any error: its text matters
+        await client.webhooks.create(
+            ["CUSTOMER_CREATED"], "https://example.com/hooks",
+            http_auth_user="thulium", http_auth_password=secret,
+        )  # fmt: skip
+    seen += [str(bad.value), repr(bad.value), *getattr(bad.value, "__notes__", [])]
+    assert "http_auth_password" in str(bad.value)  # the field is named, not its value
+    fake.respond(  # a password of the wrong type: its problem told without it
+        "webhooks.create", {"id": 7, "http_auth_password": ["s3cret", secret]}
+    )
+    with pytest.raises(Exception) as mistyped:  # noqa: PT011
+        await client.webhooks.create(
+            ["CUSTOMER_CREATED"], "https://example.com/hooks",
+            http_auth_user="thulium", http_auth_password=secret,
+        )  # fmt: skip
+    assert "$.http_auth_password" in str(mistyped.value)
+    seen += [str(mistyped.value), repr(mistyped.value)]
+    fake.respond("webhooks.create", {"errors": [{"message": "bad"}]}, status=422)
+    with pytest.raises(Exception) as refused:  # noqa: PT011
+        await client.webhooks.create(
+            ["CUSTOMER_CREATED"], "https://example.com/hooks",
+            http_auth_user="thulium", http_auth_password=secret,
+        )  # fmt: skip
+    seen += [str(refused.value), repr(refused.value)]
+    seen += [record.getMessage() for record in caplog.records]
+    assert caplog.records  # DEBUG logging was on and logged the attempts
+    for text in seen:
+        assert secret not in text, text

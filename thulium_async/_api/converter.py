@@ -39,7 +39,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 from cattrs.v import format_exception
 
-from .._core.errors import ResponseDecodeError, snippet
+from .._core.errors import ResponseDecodeError, is_secret_name, snippet
 from .._core.wallclock import CLOCK, Clock, parse_clock, parse_duration
 from .._http.transport import Request, Response
 from .._models.fields import EITHER, RAW, WIRE
@@ -483,8 +483,16 @@ def read_page(
 def _describe_problems(exc: Exception, path: str) -> str:
     if isinstance(exc, BaseValidationError):
         messages = cattrs.transform_error(exc, path=path, format_exception=_explain)
-        return "; ".join(messages)
+        return "; ".join(_without_secret(message) for message in messages)
     return str(exc)
+
+
+def _without_secret(message: str) -> str:
+    """A problem with a secret field, told without the value it was given."""
+    where = message.rpartition(" @ ")[2]
+    if is_secret_name(where.rpartition(".")[2]):
+        return f"not of the declared type (the value is a secret, not shown) @ {where}"
+    return message
 
 
 def _explain(exc: BaseException, type_: type | None) -> str:

@@ -7,6 +7,7 @@ reach them (the transport and the converter translate them here). No I/O lives h
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -241,11 +242,45 @@ def status_error_class(status: int) -> type[APIStatusError]:
     return _CLASS_BY_STATUS.get(status, APIStatusError)
 
 
+# A JSON member whose name says it holds a secret (a webhook's http_auth_password, a
+# token), with a string value: shown in error messages with its value hidden.
+_SECRET_NAME = re.compile(r"password|secret|token", re.IGNORECASE)
+_SECRET_MEMBER = re.compile(
+    r'("[^"]*(?:password|secret|token)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a field called *name* holds a secret, whose value no message shows."""
+    return bool(_SECRET_NAME.search(name))
+
+
 def snippet(raw: bytes | str, limit: int = _SNIPPET_LENGTH) -> str:
-    """Return the start of a body as readable text, for error messages."""
+    """Return the start of a body as readable text, for error messages.
+
+    The string value of a member named like a secret (``http_auth_password``) is
+    hidden: an answer that echoes a password must not put it in an error or a log.
+    """
     text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
-    text = " ".join(text.split())
+    try:
+        data = json.loads(text)
+    except ValueError:  # not JSON (or cut short): hide what looks like a secret string
+        text = _SECRET_MEMBER.sub(r'\1"***"', " ".join(text.split()))
+    else:
+        text = json.dumps(_hidden(data), ensure_ascii=False)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _hidden(data: Any) -> Any:
+    """*data* with the value of every member named like a secret replaced."""
+    if isinstance(data, dict):
+        return {
+            key: "***" if is_secret_name(str(key)) else _hidden(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [_hidden(item) for item in data]
+    return data
 
 
 def parse_error_body(raw: bytes) -> Any:
