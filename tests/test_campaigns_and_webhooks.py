@@ -7,7 +7,11 @@ from datetime import datetime
 
 import pytest
 
-from thulium_async import DeliveryUnknownError, InvalidInputError
+from thulium_async import (
+    DeliveryUnknownError,
+    InvalidInputError,
+    UnprocessableEntityError,
+)
 from thulium_async.testing import Fault
 
 
@@ -302,3 +306,34 @@ async def test_a_webhooks_password_never_reaches_logs_or_errors(fake, client, ca
     assert caplog.records  # DEBUG logging was on and logged the attempts
     for text in seen:
         assert secret not in text, text
+
+
+async def test_campaign_agents_and_statuses_end_to_end_on_the_fake(fake, client):
+    fake.add_agent("jkowalski")
+    fake.add_agent("anowak")
+    fake.add_campaign("00002")
+    await client.outbounds.add_agents("00001", ["jkowalski", "anowak"])
+    await client.outbounds.add_agents("00001", ["jkowalski"])  # already in: stays once
+    agents = await client.outbounds.agents("00001")
+    assert [a.login for a in agents] == ["jkowalski", "anowak"]
+    assert agents[0].agent_id == 1
+    assert await client.outbounds.agents("00002") == []
+    with pytest.raises(UnprocessableEntityError, match="Agent not found"):
+        await client.outbounds.add_agents("00001", ["nobody"])
+    await client.outbounds.add_record("00001", "500111222")
+    await client.outbounds.add_record("00002", "500111222")
+    await client.outbounds.add_record("00002", "500111333")
+    touched = await client.outbounds.status_by_phone_number("500111222", 8)
+    assert touched == ["00001", "00002"]
+    statuses = {
+        (oid, r["phone_number"]): r["status_id"]
+        for oid, records in fake.campaigns.items()
+        for r in records
+    }
+    assert statuses == {
+        ("00001", "500111222"): 8,
+        ("00002", "500111222"): 8,
+        ("00002", "500111333"): None,
+    }
+    stats = {s.id: s.records_count for s in await client.outbounds.stats()}
+    assert stats == {"00001": 1, "00002": 2}

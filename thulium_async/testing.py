@@ -205,7 +205,10 @@ class FakeThulium:
             (``outbounds.add_record``; a number already in the campaign is refused
             with a 422): the truth to check "nobody added twice" against.
             ``outbounds.stats`` answers from it (or from a sample, until a record
-            is in).
+            is in); ``status_by_phone_number`` sets ``status_id`` on its records.
+        campaign_agents: each campaign's agents' logins (``outbounds.add_agents``,
+            of the fake's own agents when it has any), as ``outbounds.agents``
+            answers them.
 
     Webhooks: each subscription made (``webhooks.create``, listed in ``webhooks``)
     receives the events the fake's state changes produce: ``CUSTOMER_CREATED``
@@ -255,6 +258,7 @@ class FakeThulium:
         # Each campaign's numbers, caught up from ``campaigns`` as it grows (a test
         # may append to it directly): the duplicate check in O(1), not a scan.
         self._campaign_numbers: dict[str, tuple[set[str], int]] = {}
+        self.campaign_agents: dict[str, list[str]] = {c: [] for c in self.campaigns}
         self._clock_offset = timedelta(0)
         self._placed = 0  # scheduled calls checked for the history so far
         self._pending: list[ScheduledCall] = []  # scheduled, their time not yet come
@@ -289,6 +293,9 @@ class FakeThulium:
             "tickets.reply": self._reply,
             "outbounds.add_record": self._add_record,
             "outbounds.stats": self._campaign_stats,
+            "outbounds.agents": self._campaign_agents,
+            "outbounds.add_agents": self._add_campaign_agents,
+            "outbounds.status_by_phone_number": self._status_by_phone,
             "webhooks.create": self._subscribe,
             "webhooks.list": self._subscriptions,
         }
@@ -504,6 +511,7 @@ class FakeThulium:
     def add_campaign(self, outbound_id: str) -> None:
         """Create outbound campaign *outbound_id* (empty) if it does not exist."""
         self.campaigns.setdefault(outbound_id, [])
+        self.campaign_agents.setdefault(outbound_id, [])
 
     # -- webhooks ----------------------------------------------------------------
 
@@ -985,6 +993,67 @@ class FakeThulium:
             for oid, records in sorted(self.campaigns.items())
         ]
         return web.json_response(stats)
+
+    async def _campaign_agents(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        logins = self.campaign_agents.get(request.match_info["outbound_id"])
+        if self._stateless("outbounds.agents") or (
+            not logins and "outbounds.agents" in self._answers
+        ):
+            return await self._sample("outbounds.agents", request, body)
+        if logins is None:
+            return _error(404, "Outbound not found.")
+        return web.json_response(
+            [
+                {
+                    "login": login,
+                    "agent_id": self.agents.get(login, {}).get("agent_id"),
+                    "number": self.agents.get(login, {}).get("number"),
+                    "active": True,
+                    "active_in_outbound": True,
+                }
+                for login in logins
+            ]
+        )
+
+    async def _add_campaign_agents(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._stateless("outbounds.add_agents"):
+            return await self._sample("outbounds.add_agents", request, body)
+        logins = self.campaign_agents.get(request.match_info["outbound_id"])
+        if logins is None:
+            return _error(404, "Outbound not found.")
+        given = (_json_object(body) or {}).get("logins")
+        if not isinstance(given, list) or not given:
+            return _error(422, "logins are required.")
+        unknown = [x for x in given if self.agents and x not in self.agents]
+        if unknown:
+            return _error(422, f"Agent not found: {', '.join(map(str, unknown))}.")
+        logins.extend(str(x) for x in given if x not in logins)  # once each
+        return web.Response(status=200, body=b"")
+
+    async def _status_by_phone(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        name = "outbounds.status_by_phone_number"
+        if self._stateless(name) or (
+            not any(self.campaigns.values()) and name in self._answers
+        ):
+            return await self._sample(name, request, body)
+        data = _json_object(body) or {}
+        number, status = data.get("phone_number"), data.get("status_id")
+        if not isinstance(number, str) or not number or status is None:
+            return _error(422, "status_id and phone_number are required.")
+        touched = []
+        for outbound_id, records in sorted(self.campaigns.items()):
+            hit = [r for r in records if r.get("phone_number") == number]
+            for record in hit:
+                record["status_id"] = status
+            if hit:
+                touched.append(outbound_id)
+        return web.json_response({"outbound_id": touched})
 
     async def _subscribe(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if self._stateless("webhooks.create"):
