@@ -40,10 +40,13 @@ class Inbox:
         self.events: list[Event] = []
         self.release = asyncio.Event()
         self.release.set()
+        self.on_done: Callable[[], None] | None = None  # told once an event is handled
 
     async def handle(self, event: Event) -> None:
         await self.release.wait()
         self.events.append(event)
+        if self.on_done is not None:
+            self.on_done()
 
 
 async def _aiohttp_app(inbox: Inbox) -> tuple[str, Callable[[], object]]:
@@ -233,3 +236,85 @@ def test_a_receiver_needs_both_user_and_password(username, password):
         aiohttp_handler(handle, username=username, password=password)
     with pytest.raises(ValueError, match="go together"):
         fastapi_router(handle, username=username, password=password)
+
+
+async def _deliver(url: str) -> int:
+    body = b'{"action": "CUSTOMER_CREATED", "customer_id": 7}'
+    headers = {"Authorization": basic_auth_header(USER, PASSWORD)}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, data=body, headers=headers) as answer,
+    ):
+        return answer.status
+
+
+@pytest.mark.parametrize("framework", ["aiohttp", "fastapi"])
+async def test_shutdown_lets_running_handlers_finish(framework):
+    inbox = Inbox()
+    inbox.release.clear()  # the handler is still at work when shutdown begins
+    if framework == "aiohttp":
+        app = web.Application()
+        app.router.add_post(
+            "/thulium/events",
+            aiohttp_handler(inbox.handle, username=USER, password=PASSWORD, app=app),
+        )
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/thulium/events"
+        stop = runner.cleanup
+    else:
+        from fastapi import FastAPI
+
+        from .serve_app import serve_app
+
+        fastapi_app = FastAPI()
+        fastapi_app.include_router(
+            fastapi_router(inbox.handle, username=USER, password=PASSWORD)
+        )
+        serving = serve_app(fastapi_app)
+        base = await serving.__aenter__()
+        url = f"{base}/thulium/events"
+
+        async def stop() -> None:
+            await serving.__aexit__(None, None, None)
+
+    assert await _deliver(url) == 200
+    order: list[str] = []
+    inbox.on_done = lambda: order.append("handled")
+    # Released while the app shuts down: a shutdown that did not wait would be over
+    # long before; one that waits ends only after the handler.
+    asyncio.get_running_loop().call_later(0.2, inbox.release.set)
+    await asyncio.wait_for(stop(), 10)
+    order.append("stopped")
+    assert order == ["handled", "stopped"]
+
+
+async def test_a_handler_past_the_drain_timeout_is_cancelled_and_logged(caplog):
+    import logging
+
+    from fastapi import FastAPI
+
+    caplog.set_level(logging.WARNING, logger="thulium_async")
+    inbox = Inbox()
+    inbox.release.clear()  # never released: the handler hangs
+    app = FastAPI()
+    app.include_router(
+        fastapi_router(
+            inbox.handle, username=USER, password=PASSWORD, drain_timeout=0.05
+        )
+    )
+    import httpx
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as c:
+            answer = await c.post(
+                "/thulium/events",
+                content=b'{"action": "CUSTOMER_CREATED"}',
+                headers={"Authorization": basic_auth_header(USER, PASSWORD)},
+            )
+            assert answer.status_code == 200
+    assert inbox.events == []
+    assert "stopped 1 webhook handlers" in caplog.text

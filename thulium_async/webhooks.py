@@ -23,10 +23,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -282,6 +283,27 @@ class _Receiver:
         except Exception:
             logger.exception("the webhook handler failed on %s", event.action)
 
+    async def drain(self, timeout: float) -> None:
+        """Let the handlers still running finish, for *timeout* seconds at most.
+
+        What is still running then is cancelled and logged: Thulium was answered
+        200 for those events, so the log is the only trace that they were cut short.
+        """
+        if not self.running:
+            return
+        running = list(self.running)
+        _, late = await asyncio.wait(running, timeout=timeout)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.gather(*late, return_exceptions=True)
+            logger.warning(
+                "stopped %d webhook handlers still running after %g s; their events "
+                "were answered 200 and are not handled",
+                len(late),
+                timeout,
+            )
+
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="thulium"'}
 
@@ -293,19 +315,28 @@ def aiohttp_handler(
     password: str | None = None,
     timezone: str | tzinfo = "Europe/Warsaw",
     max_body: int = _MAX_BODY,
+    app: web.Application | None = None,
+    drain_timeout: float = 10.0,
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Return an aiohttp request handler that receives Thulium's deliveries.
 
     It answers 401 without the right Basic auth (when *username* is set), 413 for a
     body over *max_body* bytes, 400 for a malformed one, and 200 at once otherwise,
     running ``handle(event)`` in the background; an exception there is logged, never
-    returned to Thulium.
+    returned to Thulium. Given the *app*, its shutdown waits up to *drain_timeout*
+    seconds for the handlers still running, then cancels them (logged).
 
     Raises:
         ValueError: *username* without *password* (or the reverse), or a *max_body*
             below 1.
     """
     receiver = _Receiver(handle, username, password, timezone, max_body)
+    if app is not None:
+
+        async def drain(_: web.Application) -> None:
+            await receiver.drain(drain_timeout)
+
+        app.on_shutdown.append(drain)
 
     async def receive(request: web.Request) -> web.Response:
         refused = receiver.refusal(
@@ -329,12 +360,15 @@ def fastapi_router(
     password: str | None = None,
     timezone: str | tzinfo = "Europe/Warsaw",
     max_body: int = _MAX_BODY,
+    drain_timeout: float = 10.0,
 ) -> APIRouter:
     """Return a FastAPI router that receives Thulium's deliveries at ``POST`` *path*.
 
     The same receiver as :func:`aiohttp_handler` (401, 413, 400, else 200 at once and
-    ``handle(event)`` in the background), for ``app.include_router(...)``. Needs
-    FastAPI: ``pip install "thulium-async[fastapi]"``.
+    ``handle(event)`` in the background), for ``app.include_router(...)``. The app's
+    shutdown waits up to *drain_timeout* seconds for the handlers still running, then
+    cancels them (logged): the router's lifespan, which FastAPI runs with the app's.
+    Needs FastAPI: ``pip install "thulium-async[fastapi]"``.
 
     Raises:
         ImportError: FastAPI is not installed.
@@ -370,6 +404,12 @@ def fastapi_router(
     # FastAPI reads the annotations at run time; with postponed evaluation they are
     # strings naming this function's locals, so they are given as the classes.
     receive.__annotations__ = {"request": Request, "return": Response}
-    router = APIRouter()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: object) -> AsyncIterator[None]:
+        yield
+        await receiver.drain(drain_timeout)
+
+    router = APIRouter(lifespan=lifespan)
     router.add_api_route(path, receive, methods=["POST"], include_in_schema=False)
     return router
