@@ -28,6 +28,19 @@ from thulium_async.testing import FakeThulium, Fault
 pytestmark = pytest.mark.soak
 
 CALLS = int(os.environ.get("SOAK_CALLS", "10000"))
+FAULTS = [
+    Fault.status_response(429, headers={"Retry-After": "0"}),
+    Fault.status_response(503),
+    Fault.html_error_page(502),
+    Fault.drop_before_processing(),
+    Fault.processed_then_status(500),
+    Fault.processed_then_drop(),
+    Fault.processed_then_stall(2.0),
+    Fault.delay_then_process(0.05),
+]
+POLICY = RetryPolicy(
+    max_attempts=4, initial_delay=0.01, max_delay=0.1, retry_budget=None
+)
 
 
 def open_fds() -> int:
@@ -48,28 +61,15 @@ def rss_mib() -> float:
 
 
 async def test_soak_no_duplicates_one_outcome_each_no_growth():
-    faults = [
-        Fault.status_response(429, headers={"Retry-After": "0"}),
-        Fault.status_response(503),
-        Fault.html_error_page(502),
-        Fault.drop_before_processing(),
-        Fault.processed_then_status(500),
-        Fault.processed_then_drop(),
-        Fault.processed_then_stall(2.0),
-        Fault.delay_then_process(0.05),
-    ]
-    policy = RetryPolicy(
-        max_attempts=4, initial_delay=0.01, max_delay=0.1, retry_budget=None
-    )
     async with FakeThulium(max_recorded_requests=100) as fake:
         fake.add_caller(2, "500333222")
-        fake.set_fault_rate(0.3, seed=99, faults=faults)
+        fake.set_fault_rate(0.3, seed=99, faults=FAULTS)
         fds_before_client = open_fds()
         async with ThuliumClient(
             fake.base_url,
             fake.username,
             fake.password,
-            retry=policy,
+            retry=POLICY,
             timeout=0.5,
             max_connections=200,
         ) as client:
@@ -137,26 +137,14 @@ async def test_soak_no_duplicates_one_outcome_each_no_growth():
 
 async def test_soak_a_campaign_load_adds_each_record_once(tmp_path):
     """add_records through 30 % faults of every kind, journalled, judged by the fake."""
-    faults = [
-        Fault.status_response(429, headers={"Retry-After": "0"}),
-        Fault.status_response(503),
-        Fault.drop_before_processing(),
-        Fault.processed_then_status(500),
-        Fault.processed_then_drop(),
-        Fault.processed_then_stall(2.0),
-        Fault.delay_then_process(0.05),
-    ]
-    policy = RetryPolicy(
-        max_attempts=4, initial_delay=0.01, max_delay=0.1, retry_budget=None
-    )
     wanted = [f"8{i:08d}" for i in range(CALLS)]
     async with FakeThulium(max_recorded_requests=100) as fake:
-        fake.set_fault_rate(0.3, seed=7, faults=faults)
+        fake.set_fault_rate(0.3, seed=7, faults=FAULTS)
         async with ThuliumClient(
             fake.base_url,
             fake.username,
             fake.password,
-            retry=policy,
+            retry=POLICY,
             timeout=0.5,
             max_connections=200,
         ) as client:
