@@ -125,6 +125,11 @@ async def test_state_changes_on_the_fake_arrive_as_typed_events(fake, client, re
     replied = by_action["TICKET_MESSAGE_RECEIVED"]
     assert isinstance(replied, TicketEvent)
     assert replied.ticket_id == ticket
+    assert replied.message_id == fake.tickets[ticket]["messages"][-1]["message_id"]
+    for event in (created, opened, replied):  # aware, in the system's zone
+        assert event.date is not None
+        assert event.date.tzinfo is not None
+        assert abs((event.date - fake.now()).total_seconds()) < 120
 
 
 async def test_only_the_subscribed_actions_are_delivered(fake, client, receiver):

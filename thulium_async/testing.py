@@ -829,6 +829,7 @@ class FakeThulium:
         company = self.customers[customer_id]["company_id"]
         self.send_event(
             "CUSTOMER_CREATED",
+            date=wall_clock_text(self.now()),
             customer_id=customer_id,
             company_id=company if company != "" else None,
             name=data.get("name") or "",

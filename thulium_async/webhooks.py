@@ -90,12 +90,14 @@ class CustomerCreated:
 
     Attributes:
         action: ``CUSTOMER_CREATED``; customer_id, company_id: the new record.
+        date: when it happened (aware, in the system's zone), if the body says.
         data: the whole body, as sent.
     """
 
     action: str
     customer_id: int | None = None
     company_id: int | None = None
+    date: datetime | None = None
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
@@ -105,12 +107,16 @@ class TicketEvent:
 
     Attributes:
         action: which; ticket_id: the ticket; customer_id: its customer.
+        message_id: the message, for ``TICKET_MESSAGE_RECEIVED``, if the body says.
+        date: when it happened (aware, in the system's zone), if the body says.
         data: the whole body, as sent.
     """
 
     action: str
     ticket_id: int | None = None
     customer_id: int | None = None
+    message_id: int | None = None
+    date: datetime | None = None
     data: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
@@ -191,6 +197,7 @@ def parse_event(
             action=action,
             customer_id=_int(data, "customer_id"),
             company_id=_int(data, "company_id"),
+            date=_date(data.get("date"), zone),
             data=data,
         )
     if action in _TICKET:
@@ -198,6 +205,8 @@ def parse_event(
             action=action,
             ticket_id=_int(data, "ticket_id"),
             customer_id=_int(data, "customer_id"),
+            message_id=_int(data, "message_id"),
+            date=_date(data.get("date"), zone),
             data=data,
         )
     return UnknownEvent(action=action, data=data)
