@@ -778,6 +778,13 @@ class FakeThulium:
         """Whether *name* answers as an endpoint without state (``respond`` was used)."""
         return name in self._responded
 
+    def _from_sample(self, name: str, has_state: bool) -> bool:
+        """Whether *name* answers from ``respond`` or a sample rather than its state.
+
+        ``respond`` always wins; a sample wins until the state has something in it.
+        """
+        return self._stateless(name) or (not has_state and name in self._answers)
+
     async def _customers(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if self._stateless("customers.list") or not self.customers:
             return await self._sample("customers.list", request, body)
@@ -984,10 +991,7 @@ class FakeThulium:
     async def _campaign_stats(
         self, request: web.Request, body: bytes
     ) -> web.StreamResponse:
-        empty = not any(self.campaigns.values())
-        if self._stateless("outbounds.stats") or (
-            empty and "outbounds.stats" in self._answers
-        ):
+        if self._from_sample("outbounds.stats", any(self.campaigns.values())):
             return await self._sample("outbounds.stats", request, body)
         stats = [
             {"id": oid, "records_count": len(records), "completion_percent": 0}
@@ -999,9 +1003,7 @@ class FakeThulium:
         self, request: web.Request, body: bytes
     ) -> web.StreamResponse:
         logins = self.campaign_agents.get(request.match_info["outbound_id"])
-        if self._stateless("outbounds.agents") or (
-            not logins and "outbounds.agents" in self._answers
-        ):
+        if self._from_sample("outbounds.agents", bool(logins)):
             return await self._sample("outbounds.agents", request, body)
         if logins is None:
             return _error(404, "Outbound not found.")
@@ -1039,9 +1041,7 @@ class FakeThulium:
         self, request: web.Request, body: bytes
     ) -> web.StreamResponse:
         name = "outbounds.status_by_phone_number"
-        if self._stateless(name) or (
-            not any(self.campaigns.values()) and name in self._answers
-        ):
+        if self._from_sample(name, any(self.campaigns.values())):
             return await self._sample(name, request, body)
         data = _json_object(body) or {}
         number, status = data.get("phone_number"), data.get("status_id")
@@ -1074,9 +1074,7 @@ class FakeThulium:
     async def _subscriptions(
         self, request: web.Request, body: bytes
     ) -> web.StreamResponse:
-        if self._stateless("webhooks.list") or (
-            not self.webhooks and "webhooks.list" in self._answers
-        ):
+        if self._from_sample("webhooks.list", bool(self.webhooks)):
             return await self._sample("webhooks.list", request, body)
         return web.json_response(self.webhooks)
 

@@ -43,6 +43,18 @@ POLICY = RetryPolicy(
 )
 
 
+def soak_client(fake: FakeThulium) -> ThuliumClient:
+    """A client for 200 concurrent requests that retries fast and times out at 0.5 s."""
+    return ThuliumClient(
+        fake.base_url,
+        fake.username,
+        fake.password,
+        retry=POLICY,
+        timeout=0.5,
+        max_connections=200,
+    )
+
+
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
@@ -65,14 +77,7 @@ async def test_soak_no_duplicates_one_outcome_each_no_growth():
         fake.add_caller(2, "500333222")
         fake.set_fault_rate(0.3, seed=99, faults=FAULTS)
         fds_before_client = open_fds()
-        async with ThuliumClient(
-            fake.base_url,
-            fake.username,
-            fake.password,
-            retry=POLICY,
-            timeout=0.5,
-            max_connections=200,
-        ) as client:
+        async with soak_client(fake) as client:
 
             async def one(i: int) -> tuple[str, str]:
                 number = f"7{i:08d}"
@@ -140,14 +145,7 @@ async def test_soak_a_campaign_load_adds_each_record_once(tmp_path):
     wanted = [f"8{i:08d}" for i in range(CALLS)]
     async with FakeThulium(max_recorded_requests=100) as fake:
         fake.set_fault_rate(0.3, seed=7, faults=FAULTS)
-        async with ThuliumClient(
-            fake.base_url,
-            fake.username,
-            fake.password,
-            retry=POLICY,
-            timeout=0.5,
-            max_connections=200,
-        ) as client:
+        async with soak_client(fake) as client:
             progress = DialProgress()
             run = client.outbounds.add_records(
                 "00001",

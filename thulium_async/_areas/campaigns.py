@@ -197,7 +197,9 @@ def _record_body(record: NewRecord) -> RecordBody:
             PathKind.LOGIN, "agent_login", record.agent_login
         ),
         next_call_date=record.next_call_date,
-        record_fields=None if fields is None else dict(record.record_fields or {}),
+        record_fields=None
+        if record.record_fields is None
+        else dict(record.record_fields),
         order=_validation.optional_id("order", record.order),
     )
 

@@ -83,8 +83,7 @@ class BulkJob:
         """An outcome's status as the report writes it."""
         if outcome.status is OutcomeStatus.SCHEDULED:
             return self.done
-        value: str = outcome.status.value
-        return value
+        return str(outcome.status)
 
 
 class CLIError(Exception):

@@ -231,6 +231,10 @@ async def schedule_many(
     the exception is raised.
     """
     run = _Run(options, progress)
+    accepted: tuple[type, ...] = (str, CallRequest)
+    allowed = "a CallRequest"
+    if records:
+        accepted, allowed = (*accepted, NewRecord), "a CallRequest or a NewRecord"
     inbox: asyncio.Queue[tuple[int, object] | None] = asyncio.Queue(concurrency)
     outbox: asyncio.Queue[object] = asyncio.Queue(concurrency)
     input_error: list[BaseException] = []
@@ -265,16 +269,7 @@ async def schedule_many(
         number, call_at, index = _unpack(item, position)
         if isinstance(item, RefusedItem):
             return _outcome(index, number, OutcomeStatus.FAILED, error=item.error)
-        kinds: tuple[type, ...] = (
-            (str, CallRequest, NewRecord)
-            if records
-            else (
-                str,
-                CallRequest,
-            )
-        )
-        if not isinstance(item, kinds):
-            allowed = "a CallRequest or a NewRecord" if records else "a CallRequest"
+        if not isinstance(item, accepted):
             bad = InvalidInputError(
                 f"item {index} must be a phone-number string or {allowed}, "
                 f"got {type(item).__name__}"
