@@ -28,9 +28,20 @@ from thulium_async.webhooks import (
     fastapi_router,
 )
 
-from .test_cli_dial import until
-
 USER, PASSWORD = "thulium", "s3cret-hook"
+
+
+async def until(condition, timeout: float = 60.0) -> None:
+    """Wait for *condition* (not for luck): poll it, fail after *timeout* seconds.
+
+    Kept here rather than imported from the CLI tests, so the webhook tests do not
+    depend on the CLI importing.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)
 
 
 class Inbox:
@@ -49,9 +60,9 @@ class Inbox:
             self.on_done()
 
 
-async def _aiohttp_app(inbox: Inbox) -> tuple[str, Callable[[], object]]:
+async def _aiohttp_app(inbox: Inbox, **options) -> tuple[str, Callable[[], object]]:
     app = web.Application()
-    handler = aiohttp_handler(inbox.handle, username=USER, password=PASSWORD)
+    handler = aiohttp_handler(inbox.handle, username=USER, password=PASSWORD, **options)
     app.router.add_post("/thulium/events", handler)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -61,12 +72,14 @@ async def _aiohttp_app(inbox: Inbox) -> tuple[str, Callable[[], object]]:
     return f"http://127.0.0.1:{port}/thulium/events", runner.cleanup
 
 
-async def _fastapi_app(inbox: Inbox) -> tuple[str, Callable[[], object]]:
+async def _fastapi_app(inbox: Inbox, **options) -> tuple[str, Callable[[], object]]:
     import uvicorn
     from fastapi import FastAPI
 
     app = FastAPI()
-    app.include_router(fastapi_router(inbox.handle, username=USER, password=PASSWORD))
+    app.include_router(
+        fastapi_router(inbox.handle, username=USER, password=PASSWORD, **options)
+    )
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]

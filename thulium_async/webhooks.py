@@ -55,6 +55,7 @@ __all__ = [
 
 logger = logging.getLogger("thulium_async")
 _MAX_BODY = 1024 * 1024
+_BODY_TIMEOUT = 10.0
 
 
 class WebhookPayloadError(ThuliumError, ValueError):
@@ -136,19 +137,31 @@ _TICKET = frozenset({"TICKET_CREATED", "TICKET_MESSAGE_RECEIVED"})
 
 
 def _int(data: Mapping[str, Any], name: str) -> int | None:
+    """An id Thulium may send as a number or as its digits: read either way."""
     value = data.get(name)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            return int(text)
     return None
 
 
 def _str(data: Mapping[str, Any], name: str) -> str | None:
+    """Text, or an id Thulium sent as a number (``"conversation_id": 77``) as text.
+
+    An id typed as text is still an id when it arrives as a number: dropping it would
+    lose the event's subject without a word.
+    """
     value = data.get(name)
-    return value if isinstance(value, str) and value else None
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
 
 
 def _date(text: object, zone: tzinfo) -> datetime | None:
@@ -167,17 +180,25 @@ def parse_event(
 ) -> Event:
     """Return the typed event in a delivery's *body*.
 
-    A field of an unexpected type is left ``None`` (the whole body is in ``.data``);
-    an action this version does not know is an :class:`UnknownEvent`.
+    An id is read whether Thulium sends it as a number or as text (``77`` or
+    ``"77"``); a field of any other unexpected type is left ``None`` (the whole body
+    is in ``.data``); an action this version does not know is an
+    :class:`UnknownEvent`.
 
     Raises:
-        WebhookPayloadError: the body is not a JSON object with a string ``action``.
+        WebhookPayloadError: the body is not a JSON object with a string ``action``,
+            including JSON nested too deeply to parse (a hostile body must be a
+            refusal, never a ``RecursionError`` and a 500).
     """
     zone = resolve_timezone(timezone)
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise WebhookPayloadError("the webhook body is not JSON") from None
+    except RecursionError:
+        raise WebhookPayloadError(
+            "the webhook body is JSON nested too deeply to read"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
         raise WebhookPayloadError("the webhook body is not an object with an 'action'")
     action = data["action"]
@@ -247,6 +268,7 @@ class _Receiver:
         password: str | None,
         timezone: str | tzinfo,
         max_body: int,
+        body_timeout: float,
     ) -> None:
         if (username is None) != (password is None):
             raise ValueError("username and password go together")
@@ -254,11 +276,17 @@ class _Receiver:
             raise ValueError(
                 f"max_body must be a positive number of bytes, got {max_body!r}"
             )
+        if not body_timeout > 0:  # also refuses NaN
+            raise ValueError(
+                f"body_timeout must be a positive number of seconds, got "
+                f"{body_timeout!r}"
+            )
         self.handle = handle
         self.username = username
         self.password = password or ""
         self.zone = resolve_timezone(timezone)
         self.max_body = max_body
+        self.body_timeout = body_timeout
         self.running: set[asyncio.Task[None]] = set()
 
     def refusal(
@@ -272,6 +300,30 @@ class _Receiver:
         if content_length is not None and content_length > self.max_body:
             return 413
         return None
+
+    async def read_body(self, chunks: AsyncIterator[bytes]) -> bytes | int:
+        """Return the whole body from *chunks*, or the status to refuse it with.
+
+        A delivery may arrive in any number of reads (TCP segments, chunked
+        encoding), so the body is read to its end, never taken from one read of
+        what happens to be buffered. Past *max_body* bytes it is 413 at once, so a
+        chunked body without a length cannot fill memory; a body not complete within
+        *body_timeout* seconds is 408, so a client that sends half a body cannot
+        hold the connection (and its buffer) for ever.
+        """
+
+        async def collect() -> bytes | int:
+            body = bytearray()
+            async for chunk in chunks:
+                body += chunk
+                if len(body) > self.max_body:
+                    return 413
+            return bytes(body)
+
+        try:
+            return await asyncio.wait_for(collect(), self.body_timeout)
+        except asyncio.TimeoutError:
+            return 408
 
     def accept(self, body: bytes) -> tuple[int, str]:
         """Parse *body* and start its handler; return the status and text to answer."""
@@ -326,20 +378,23 @@ def aiohttp_handler(
     max_body: int = _MAX_BODY,
     app: web.Application | None = None,
     drain_timeout: float = 10.0,
+    body_timeout: float = _BODY_TIMEOUT,
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Return an aiohttp request handler that receives Thulium's deliveries.
 
     It answers 401 without the right Basic auth (when *username* is set), 413 for a
-    body over *max_body* bytes, 400 for a malformed one, and 200 at once otherwise,
-    running ``handle(event)`` in the background; an exception there is logged, never
-    returned to Thulium. Given the *app*, its shutdown waits up to *drain_timeout*
-    seconds for the handlers still running, then cancels them (logged).
+    body over *max_body* bytes (declared or as sent, chunked included), 408 for a
+    body not complete within *body_timeout* seconds, 400 for a malformed one, and 200
+    at once otherwise, running ``handle(event)`` in the background; an exception
+    there is logged, never returned to Thulium. A 408 or 413 closes the connection.
+    Given the *app*, its shutdown waits up to *drain_timeout* seconds for the
+    handlers still running, then cancels them (logged).
 
     Raises:
-        ValueError: *username* without *password* (or the reverse), or a *max_body*
-            below 1.
+        ValueError: *username* without *password* (or the reverse), a *max_body*
+            below 1, or a *body_timeout* that is not a positive number of seconds.
     """
-    receiver = _Receiver(handle, username, password, timezone, max_body)
+    receiver = _Receiver(handle, username, password, timezone, max_body, body_timeout)
     if app is not None:
 
         async def drain(_: web.Application) -> None:
@@ -355,7 +410,14 @@ def aiohttp_handler(
             return web.Response(
                 status=refused, headers=_CHALLENGE if refused == 401 else None
             )
-        status, text = receiver.accept(await request.content.read(max_body + 1))
+        body = await receiver.read_body(request.content.iter_any())
+        if isinstance(body, int):
+            # The rest of the body is not read: close rather than keep the
+            # connection, whose next bytes would be this body's tail.
+            refusal = web.Response(status=body)
+            refusal.force_close()
+            return refusal
+        status, text = receiver.accept(body)
         return web.Response(status=status, text=text)
 
     return receive
@@ -370,19 +432,21 @@ def fastapi_router(
     timezone: str | tzinfo = "Europe/Warsaw",
     max_body: int = _MAX_BODY,
     drain_timeout: float = 10.0,
+    body_timeout: float = _BODY_TIMEOUT,
 ) -> APIRouter:
     """Return a FastAPI router that receives Thulium's deliveries at ``POST`` *path*.
 
-    The same receiver as :func:`aiohttp_handler` (401, 413, 400, else 200 at once and
-    ``handle(event)`` in the background), for ``app.include_router(...)``. The app's
+    The same receiver as :func:`aiohttp_handler` (401, 413, 408 after *body_timeout*
+    seconds without the whole body, 400, else 200 at once and ``handle(event)`` in
+    the background), for ``app.include_router(...)``. The app's
     shutdown waits up to *drain_timeout* seconds for the handlers still running, then
     cancels them (logged): the router's lifespan, which FastAPI runs with the app's.
     Needs FastAPI: ``pip install "thulium-async[fastapi]"``.
 
     Raises:
         ImportError: FastAPI is not installed.
-        ValueError: *username* without *password* (or the reverse), or a *max_body*
-            below 1.
+        ValueError: *username* without *password* (or the reverse), a *max_body*
+            below 1, or a *body_timeout* that is not a positive number of seconds.
     """
     try:
         from fastapi import APIRouter, Request, Response
@@ -390,7 +454,7 @@ def fastapi_router(
         raise ImportError(
             'fastapi_router needs FastAPI: pip install "thulium-async[fastapi]"'
         ) from None
-    receiver = _Receiver(handle, username, password, timezone, max_body)
+    receiver = _Receiver(handle, username, password, timezone, max_body, body_timeout)
 
     async def receive(request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -402,12 +466,10 @@ def fastapi_router(
             return Response(
                 status_code=refused, headers=_CHALLENGE if refused == 401 else None
             )
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body:
-                return Response(status_code=413)
-        status, text = receiver.accept(bytes(body))
+        body = await receiver.read_body(request.stream())
+        if isinstance(body, int):
+            return Response(status_code=body, headers={"Connection": "close"})
+        status, text = receiver.accept(body)
         return Response(content=text, status_code=status, media_type="text/plain")
 
     # FastAPI reads the annotations at run time; with postponed evaluation they are
