@@ -148,6 +148,15 @@ class APITimeoutError(APIConnectionError):
     """An attempt ran out of time (see *request_sent* for whether it was delivered)."""
 
 
+class UnsendableURLError(APIConnectionError, InvalidInputError):
+    """aiohttp refused the request's URL before connecting: nothing was sent.
+
+    Both an :class:`APIConnectionError` (``request_sent`` is ``False``) and an
+    :class:`InvalidInputError`: the same URL would be refused again, so it is never
+    retried, and never "unknown".
+    """
+
+
 class RateLimiterUnavailableError(ThuliumError):
     """The shared rate limiter (Redis) could not be asked; nothing was sent to Thulium.
 
@@ -243,10 +252,21 @@ def status_error_class(status: int) -> type[APIStatusError]:
 
 
 # A JSON member whose name says it holds a secret (a webhook's http_auth_password, a
-# token), with a string value: shown in error messages with its value hidden.
-_SECRET_NAME = re.compile(r"password|secret|token", re.IGNORECASE)
+# token, an echoed Authorization header), with a string value: shown in error messages
+# with its value hidden.
+_SECRET_NAME = re.compile(r"password|secret|token|authorization", re.IGNORECASE)
 _SECRET_MEMBER = re.compile(
-    r'("[^"]*(?:password|secret|token)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"?', re.IGNORECASE
+    r'("[^"]*(?:password|secret|token|authorization)[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"?',
+    re.IGNORECASE,
+)
+# An Authorization header as a server or proxy echoes it in a page or a text body
+# ("Authorization: Basic dXNlcjpwYXNz", 'Authorization': 'Basic ...',
+# HTTP_AUTHORIZATION=Basic ...): everything after the name up to the end of the line
+# or of the quoted value is hidden, the scheme included, since Basic credentials are
+# only base64 of "user:password" and a Digest header names the user.
+_AUTHORIZATION = re.compile(
+    r"""(authorization["']?[ \t]*[:=][ \t]*["']?)[^\r\n"'<>\\&]+""",
+    re.IGNORECASE,
 )
 
 
@@ -258,21 +278,24 @@ def is_secret_name(name: str) -> bool:
 def snippet(raw: bytes | str, limit: int = _SNIPPET_LENGTH) -> str:
     """Return the start of a body as readable text, for error messages.
 
-    The string value of a member named like a secret (``http_auth_password``) is
-    hidden: an answer that echoes a password must not put it in an error or a log.
+    The string value of a member named like a secret (``http_auth_password``,
+    ``Authorization``) is hidden, and so are the credentials of an
+    ``Authorization`` header echoed in text: an answer that echoes a password must
+    not put it in an error or a log.
     """
     text = raw if isinstance(raw, str) else raw.decode("utf-8", errors="replace")
     try:
-        data = json.loads(text)
-    except ValueError:  # not JSON (or cut short): hide what looks like a secret string
+        text = json.dumps(_hidden(json.loads(text)), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        # Not JSON, cut short, or nested too deeply to walk: hide what looks like a
+        # secret in the text itself. Headers first, while lines still end them.
+        text = _AUTHORIZATION.sub(r"\1***", text)
         text = _SECRET_MEMBER.sub(r'\1"***"', " ".join(text.split()))
-    else:
-        text = json.dumps(_hidden(data), ensure_ascii=False)
     return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _hidden(data: Any) -> Any:
-    """*data* with the value of every member named like a secret replaced."""
+    """*data* with every secret replaced: members named like one, echoed headers."""
     if isinstance(data, dict):
         return {
             key: "***" if is_secret_name(str(key)) else _hidden(value)
@@ -280,6 +303,8 @@ def _hidden(data: Any) -> Any:
         }
     if isinstance(data, list):
         return [_hidden(item) for item in data]
+    if isinstance(data, str) and "authorization" in data.lower():
+        return _AUTHORIZATION.sub(r"\1***", data)
     return data
 
 
