@@ -35,7 +35,7 @@ import attrs
 from aiohttp import web
 
 from ._core.errors import ThuliumError
-from ._core.wallclock import resolve_timezone
+from ._core.wallclock import Clock, parse_clock, resolve_timezone
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -165,14 +165,13 @@ def _str(data: Mapping[str, Any], name: str) -> str | None:
 
 
 def _date(text: object, zone: tzinfo) -> datetime | None:
+    """The event's time in either shape Thulium writes (no page pins the event's)."""
     if not isinstance(text, str):
         return None
-    for shape in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(text, shape).replace(tzinfo=zone)
-        except ValueError:
-            continue
-    return None
+    try:
+        return parse_clock(text, zone, Clock.SECONDS_OR_MINUTES)
+    except ValueError:
+        return None
 
 
 def parse_event(

@@ -293,8 +293,10 @@ loads = _json_loader()
 def decode_json(raw: bytes, *, method: str, url: str, truncated: bool = False) -> Any:
     """Parse a 2xx body as JSON, or raise ResponseDecodeError showing its start.
 
-    A body *truncated* at the size cap is refused here, the one place that checks it.
-    Uses orjson when it is installed (about twice as fast), else the standard library.
+    A body *truncated* at the size cap is refused here, the one place that checks it;
+    so is JSON nested too deeply to parse, which the standard library reports as a
+    ``RecursionError`` rather than a ``ValueError``. Uses orjson when it is installed
+    (about twice as fast), else the standard library.
     """
     if truncated:
         raise ResponseDecodeError(
@@ -305,7 +307,7 @@ def decode_json(raw: bytes, *, method: str, url: str, truncated: bool = False) -
         )
     try:
         return loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ResponseDecodeError(
             f"{method} {url} answered with a body that is not JSON ({exc}): "
             f"{snippet(raw)!r}",
@@ -415,7 +417,10 @@ def answer_reader(endpoint: Endpoint, zone: tzinfo) -> Reader:
 
     def read(response: Response, request: Request) -> Any:
         if not response.truncated:
-            value = fast(response.body)
+            try:  # free in CPython 3.11+ unless raised
+                value = fast(response.body)
+            except RecursionError:  # nested too deeply: the detailed path says so
+                value = None
             if value is not None:
                 return value
         return read_answer(endpoint, response, request, zone=zone)

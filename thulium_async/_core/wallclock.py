@@ -38,6 +38,11 @@ class Clock(enum.Enum):
     """Connections, recordings, tickets, campaign records."""
     DATE = "YYYY-MM-DD"
     """Date-only filters."""
+    SECONDS_OR_MINUTES = "YYYY-MM-DD HH:MM[:SS]"
+    """A field whose vendor page leaves the shape open (the CRM's ``updated_at``,
+    shown as ``""``): read in either of the two shapes Thulium writes, since a
+    guess of one would fail a whole list the day it sends the other. Written to the
+    second."""
 
 
 CLOCK = "thulium_clock"
@@ -86,6 +91,13 @@ def parse_clock(text: str, zone: tzinfo, shape: Clock) -> datetime:
     """
     if shape is Clock.SECONDS:
         return parse_wall_clock(text, zone)
+    if shape is Clock.SECONDS_OR_MINUTES:
+        try:
+            return parse_wall_clock(text if len(text) != 16 else text + ":00", zone)
+        except ValueError:
+            raise ValueError(
+                f"expected 'YYYY-MM-DD HH:MM:SS' or 'YYYY-MM-DD HH:MM', got {text!r}"
+            ) from None
     if shape is Clock.MINUTES:
         if len(text) != 16 or text[13] != ":":
             raise ValueError(f"expected 'YYYY-MM-DD HH:MM', got {text!r}")

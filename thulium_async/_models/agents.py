@@ -71,7 +71,7 @@ class Agent:
     active: bool = True
     number: str | None = attrs.field(default=None, metadata=either())
     outbound_mode: str | None = None
-    group_id: int | None = None
+    group_id: int | None = attrs.field(default=None, metadata=either())
 
 
 @attrs.frozen(kw_only=True)
@@ -87,7 +87,7 @@ class AgentStatus:
 
     login: str
     status: AgentState
-    pause_id: int | None = None
+    pause_id: int | None = attrs.field(default=None, metadata=either())
     last_change: datetime | None = None
 
 

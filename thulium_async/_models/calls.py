@@ -47,12 +47,12 @@ class Connection:
     type: str
     duration: int = 0
     billsec: int = 0
-    queue_id: int | None = None
+    queue_id: int | None = attrs.field(default=None, metadata=either())
     user_login: str | None = None
     user: str | None = None
-    customer_id: int | None = None
-    ticket_id: int | None = None
-    topic_id: int | None = None
+    customer_id: int | None = attrs.field(default=None, metadata=either())
+    ticket_id: int | None = attrs.field(default=None, metadata=either())
+    topic_id: int | None = attrs.field(default=None, metadata=either())
     filename: str | None = None
     operator: str | None = None
     outbound_result: str | None = None
@@ -70,7 +70,7 @@ class TopicValue:
         value: what the agent entered.
     """
 
-    field_id: int
+    field_id: int = attrs.field(metadata=either())
     value: Any = None
 
 
@@ -83,7 +83,7 @@ class ConnectionTopic:
         custom_fields: the custom fields filled in.
     """
 
-    topic_id: int | None = None
+    topic_id: int | None = attrs.field(default=None, metadata=either())
     agent_login: str | None = None
     comment: str | None = None
     custom_fields: tuple[TopicValue, ...] = ()

@@ -50,7 +50,9 @@ class Customer:
         type, group: the CRM's type and group names.
         company_flag: whether this record is a company.
         account_manager: the login of the agent who looks after them.
-        updated_at: when the record last changed.
+        updated_at: when the record last changed; the vendor's page leaves its
+            shape open, so both ``YYYY-MM-DD HH:MM:SS`` and ``YYYY-MM-DD HH:MM``
+            are read.
         custom_fields: the custom fields (with ``include_custom_fields``), by name.
         address, invoice_address, mail_drop_address: with the ``include_*`` flags.
     """
@@ -67,7 +69,9 @@ class Customer:
     group: str | None = None
     company_flag: Any = None
     account_manager: str | None = None
-    updated_at: datetime | None = None
+    updated_at: datetime | None = attrs.field(
+        default=None, metadata=clock(Clock.SECONDS_OR_MINUTES)
+    )
     custom_fields: Mapping[str, Any] = attrs.field(factory=dict)
     address: Address | None = None
     invoice_address: Address | None = None
@@ -122,7 +126,7 @@ class TicketMessage:
         attachments: as the vendor lists them.
     """
 
-    message_id: int
+    message_id: int = attrs.field(metadata=either())
     type: MessageType
     user_login: str | None = None
     body: str | None = None

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from .fields import raw
+from .fields import either, raw
 
 
 @attrs.frozen(kw_only=True)
@@ -29,7 +29,7 @@ class WaitingCaller:
 
     phone_number: str
     started_at: datetime
-    customer_id: int | None = None
+    customer_id: int | None = attrs.field(default=None, metadata=either())
     customer_label: str | None = None
 
 
@@ -43,7 +43,7 @@ class Topic:
         show_custom_fields: whether picking it shows the queue's custom fields.
     """
 
-    id: int
+    id: int = attrs.field(metadata=either())
     name: str
     show_custom_fields: bool = False
 
@@ -72,7 +72,7 @@ class TopicField:
         require: whether agents must fill it in.
     """
 
-    id: int
+    id: int = attrs.field(metadata=either())
     name: str
     type: str
     require: bool = False
