@@ -122,15 +122,19 @@ async def test_kill_9_then_resume_calls_everyone_once_and_nobody_twice(fake, tmp
         number = f"5{i:08d}"
         row = rows[number]
         if called[number] == 0:  # not called: it must be reported as perhaps called
-            assert row["status"] in ("unknown", "skipped"), row
-            assert (
-                row["status"] == "unknown"
-                or "may have been" in row["error"]
-                or ("in flight" in row["error"])
-            ), row
+            assert row["status"] == "unknown", row
+    # Skipped means scheduled by the run resumed, and nothing else: a number in
+    # flight at the kill, or unknown there, is "unknown" again for reconcile to
+    # settle, never hidden as skipped.
     skipped = [row for row in rows.values() if row["status"] == "skipped"]
-    assert len(skipped) >= 200
-    assert all("run resumed" in row["error"] for row in skipped)
+    carried = [row for row in rows.values() if "run resumed" in row["error"]]
+    assert len(carried) >= 200
+    assert all("scheduled by the run resumed" in row["error"] for row in skipped)
+    hidden = [row for row in carried if row["status"] not in ("skipped", "unknown")]
+    assert hidden == []
+    in_flight = [row for row in carried if "in flight" in row["error"]]
+    assert all(row["status"] == "unknown" for row in in_flight)
+    print(f"kill -9 resume: {len(in_flight)} in flight at the kill, reported unknown")
 
 
 async def test_resume_needs_the_previous_journal(env, tmp_path, capsys):
@@ -231,7 +235,7 @@ async def test_report_dash_writes_csv_to_stdout_and_json_writes_lines(env, tmp_p
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [row["item"] for row in sorted(rows, key=lambda r: r["item"])] == ["2", "3"]
     assert not (Path.cwd() / "-").exists()
-    code, out = await run("schedule-calls", "2", str(source), "--json")
+    code, out = await run("schedule-calls", "2", str(source), "--jsonl")
     lines = [json.loads(line) for line in out.splitlines()]
     assert {line["status"] for line in lines[:-1]} == {"skipped", "scheduled"} - {
         "skipped"

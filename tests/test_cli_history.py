@@ -137,7 +137,7 @@ async def test_tickets_list_reads_every_page(env):
             "updated_at": "2026-11-23 09:30",
             "messages": [],
         }
-    code, out = await run("tickets", "list", "--since", "2026-11-01", "--json")
+    code, out = await run("tickets", "list", "--since", "2026-11-01", "--jsonl")
     assert code == EXIT_OK
     assert len(out.splitlines()) == 150
     (first, second) = env.requests_to("tickets.list")

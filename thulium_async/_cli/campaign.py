@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
@@ -21,8 +21,8 @@ from .._api.endpoints import PathKind, check_path_value
 from .._client import ThuliumClient
 from .._features.dial_models import NewRecord
 from .csv_input import Layout, Row
-from .dial import EXIT_OK, BulkJob, CLIError, run_from_file
-from .output import table
+from .dial import EXIT_OK, BulkJob, CLIError, journal_of, run_from_file
+from .output import JsonList, table
 
 ClientFactory = Callable[..., ThuliumClient]
 
@@ -73,7 +73,17 @@ async def _load(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -
         item=item,
         check=check,
     )
-    return await run_from_file(args, out, connect(args), job)
+    code = await run_from_file(args, out, connect(args), job)
+    if args.report == "-":
+        sys.stderr.write("Report: written to standard output\n")
+    elif args.report:
+        sys.stderr.write(
+            f"Report: {args.report}; journal: {journal_of(args.report)} (what "
+            "--resume reads)\n"
+        )
+    else:
+        sys.stderr.write("No report written: --report FILE keeps one row per number\n")
+    return code
 
 
 def _field_names(text: str | None) -> list[str]:
@@ -90,16 +100,16 @@ async def _stats(args: argparse.Namespace, out: TextIO, connect: ClientFactory) 
     """Print every campaign's records and completion."""
     async with connect(args) as client:
         campaigns = await client.outbounds.stats()
-    if args.json:
-        records = [
-            {
-                "id": c.id,
-                "records_count": c.records_count,
-                "completion_percent": c.completion_percent,
-            }
-            for c in campaigns
-        ]
-        out.write(json.dumps(records) + "\n")
+    if args.json or args.jsonl:
+        with JsonList(out, lines=args.jsonl) as document:
+            for c in campaigns:
+                document.add(
+                    {
+                        "id": c.id,
+                        "records_count": c.records_count,
+                        "completion_percent": c.completion_percent,
+                    }
+                )
         return EXIT_OK
     if not campaigns:
         out.write("No outbound campaigns.\n")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from typing import TextIO
 
 from .._client import ThuliumClient
 from .._models.crm import Customer, Ticket
 from .dial import EXIT_OK, CLIError
-from .output import table
+from .output import JsonList, table
 
 ClientFactory = Callable[..., ThuliumClient]
 
@@ -36,8 +35,10 @@ async def cmd_customers_find(
         page = await client.customers.list(
             phone_number=args.phone, email=args.email, limit=args.limit
         )
-    if args.json:
-        out.write(json.dumps([_customer_json(c) for c in page.items]) + "\n")
+    if args.json or args.jsonl:
+        with JsonList(out, lines=args.jsonl) as document:
+            for customer in page.items:
+                document.add(_customer_json(customer))
         return EXIT_OK
     if not page.items:
         out.write("No customer found.\n")
@@ -74,30 +75,31 @@ async def cmd_tickets_list(
 ) -> int:
     """List tickets modified since a day, every page, newest first."""
     rows = []
+    scripted = args.json or args.jsonl
+    document = JsonList(out, lines=args.jsonl)
     async with connect(args) as client:
         async for ticket in client.tickets.list(
             date_from=args.since,
             ticket_queue_id=args.queue,
             status_id=args.status or None,
         ):
-            if args.json:
-                out.write(
-                    json.dumps(
-                        {
-                            "ticket_id": ticket.ticket_id,
-                            "subject": ticket.subject,
-                            "status_id": ticket.status_id,
-                            "user_login": ticket.user_login,
-                            "updated_at": ticket.updated_at.isoformat()
-                            if ticket.updated_at
-                            else None,
-                        }
-                    )
-                    + "\n"
+            if scripted:
+                document.add(
+                    {
+                        "ticket_id": ticket.ticket_id,
+                        "subject": ticket.subject,
+                        "status_id": ticket.status_id,
+                        "user_login": ticket.user_login,
+                        "updated_at": ticket.updated_at.isoformat()
+                        if ticket.updated_at
+                        else None,
+                    }
                 )
             else:
                 rows.append(_ticket_row(ticket))
-    if not args.json:
+    if scripted:
+        document.close()
+    else:
         if rows:
             headers = ["ticket", "updated", "status", "agent", "subject"]
             out.write(table(headers, rows) + "\n")

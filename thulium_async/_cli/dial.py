@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import csv
 import functools
-import json
 import os
 import sys
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
@@ -33,7 +32,7 @@ from .._features.dial_models import (
 )
 from .._features.dialer import RefusedItem
 from .csv_input import Layout, NumbersFile, Row
-from .output import ProgressLine
+from .output import JsonList, ProgressLine
 from .signals import Interrupts
 
 EXIT_OK = 0
@@ -41,6 +40,15 @@ EXIT_ERROR = 1
 EXIT_NOT_ALL_SCHEDULED = 3
 _PAST_WARNINGS = 5
 _AT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+_NOTHING_TO_SEND = (
+    "{file} has no rows with a phone number (empty, or a header alone): "
+    "nothing to send, no {noun} made"
+)
+_NO_JOURNAL = (
+    "no --report FILE, so no journal: if this run stops early, nothing records "
+    "which {noun} went out, and running the file again repeats them all. Pass "
+    "--report FILE to be able to --resume"
+)
 
 
 def call_request(row: Row, when: datetime | None) -> CallRequest:
@@ -173,9 +181,9 @@ def _report_row(outcome: CallOutcome, job: BulkJob) -> list[object]:
     return [outcome.index, outcome.phone_number, when, job.status(outcome), detail]
 
 
-def _outcome_json(outcome: CallOutcome, job: BulkJob) -> str:
+def _outcome_json(outcome: CallOutcome, job: BulkJob) -> dict[str, object]:
     item, number, when, status, _ = _report_row(outcome, job)
-    record = {
+    return {
         "item": item,
         "phone_number": number,
         job.when_column: when or None,
@@ -184,34 +192,46 @@ def _outcome_json(outcome: CallOutcome, job: BulkJob) -> str:
         "reason": outcome.reason,
         "duplicate_of": outcome.duplicate_of,
     }
-    return json.dumps(record)
 
 
 class _Report:
-    """The CSV report, flushed row by row so a stop or a crash loses no finished row."""
+    """The CSV report, flushed row by row so a stop or a crash loses no finished row.
+
+    A write that fails (a full disk) is kept in :attr:`error` and ends the writing;
+    the run then stops as after SIGTERM, its journal intact for ``--resume``.
+    """
 
     def __init__(
         self, path: str | None, files: ExitStack, out: TextIO, header: list[str]
     ) -> None:
         self._handle: TextIO | None = None
+        self.error: OSError | None = None
         if path == "-":
             self._handle = out
         elif path is not None:
             try:
-                self._handle = files.enter_context(
-                    open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-                )
+                handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as exc:
                 raise CLIError(
                     f"cannot write the report {path}: {exc.strerror}"
                 ) from None
+            self._handle = handle
+            files.callback(self._close, handle)
         self._writer = csv.writer(self._handle) if self._handle is not None else None
         self.row(header)
 
     def row(self, cells: Sequence[object]) -> None:
         if self._writer is not None and self._handle is not None:
-            self._writer.writerow(cells)
-            self._handle.flush()
+            try:
+                self._writer.writerow(cells)
+                self._handle.flush()
+            except OSError as exc:
+                self.error = exc
+                self._writer = None  # a cut row stays the last: write no more
+
+    def _close(self, handle: TextIO) -> None:
+        with suppress(OSError):  # the rows that did not fit, failing again
+            handle.close()
 
 
 async def cmd_schedule_calls(
@@ -226,10 +246,16 @@ async def run_from_file(
     args: argparse.Namespace, out: TextIO, client: ThuliumClient, job: BulkJob
 ) -> int:
     """Run *job* over ``args.file`` with live progress, a report and a journal."""
-    if args.json and args.report == "-":
-        raise CLIError("--json and --report - would both write to standard output")
+    if (args.json or args.jsonl) and args.report == "-":
+        flag = "--json" if args.json else "--jsonl"
+        raise CLIError(f"{flag} and --report - would both write to standard output")
     journal, resume = _paths(args)
-    numbers = NumbersFile(args.file, args.encoding)
+    numbers = NumbersFile(args.file, args.encoding, getattr(args, "column", None))
+    if numbers.total == 0:
+        numbers.close()
+        raise CLIError(_NOTHING_TO_SEND.format(file=args.file, noun=job.noun))
+    if journal is None:
+        sys.stderr.write(f"warning: {_NO_JOURNAL.format(noun=job.noun)}\n")
     if job.check is not None:
         try:
             job.check(numbers.layout)
@@ -237,6 +263,11 @@ async def run_from_file(
             numbers.close()
             raise
     progress = DialProgress()
+    document = (
+        JsonList(out, lines=args.jsonl, key="outcomes")
+        if args.json or args.jsonl
+        else None
+    )
     message = (
         f"no new {job.noun}; waiting up to {args.grace:g} s for {job.noun} in flight "
         "(again to abandon them)"
@@ -258,19 +289,25 @@ async def run_from_file(
                     progress=progress,
                     journal=journal,
                     resume_from=resume,
+                    stop=interrupts.stop,  # what waits to be sent fails at once
                 )
                 with suppress(asyncio.CancelledError):  # a second signal, or the grace
                     async with aclosing(run) as outcomes:
                         async for outcome in outcomes:
                             report.row(_report_row(outcome, job))
-                            if args.json:
-                                out.write(_outcome_json(outcome, job) + "\n")
-                                out.flush()
+                            if report.error is not None:
+                                interrupts.stop.set()  # no new calls: as SIGTERM
+                            if document is not None:
+                                document.add(_outcome_json(outcome, job))
         finally:
             await bar.stop()
             for index, number in progress.interrupted:
                 report.row(
                     [index, number, "", "unknown", "interrupted while in flight"]
+                )
+            for index, number in progress.not_sent:
+                report.row(
+                    [index, number, "", "failed", "not sent (stopped before sending)"]
                 )
     summary = progress.summary(job.done)
     if interrupts.signal is not None:
@@ -280,12 +317,33 @@ async def run_from_file(
             summary += (
                 f". To finish the run: --resume {args.report} --report NEW_REPORT"
             )
+    if report.error is not None and args.report not in (None, "-"):
+        summary += f". To finish the run: --resume {args.report} --report NEW_REPORT"
+    elif journal is None and (interrupts.signal or progress.stopped_by):
+        summary += f". {_NO_JOURNAL.format(noun=job.noun)}"
     sys.stderr.write(summary + "\n")
-    if args.json:
-        summary_json = _summary(progress, interrupts, job.done)
-        out.write(json.dumps({"summary": summary_json}) + "\n")
+    if report.error is not None:
+        sys.stderr.write(
+            f"error: cannot write the report {args.report}: {report.error.strerror}. "
+            f"No new {job.noun} were sent after that; "
+            + (
+                f"the journal {journal} records every number, so the --resume "
+                "above sends only what is left\n"
+                if journal is not None
+                else "no journal was kept (see the summary)\n"
+            )
+        )
+    if document is not None:  # {"outcomes": [...], "summary": ...}, or lines
+        document.close(summary=_summary(progress, interrupts, job.done))
     if interrupts.signal is not None:
         return interrupts.exit_code
+    if report.error is not None:
+        return EXIT_ERROR
+    if progress.read == 0 and progress.stopped_by is None:
+        sys.stderr.write(
+            "error: " + _NOTHING_TO_SEND.format(file=args.file, noun=job.noun) + "\n"
+        )
+        return EXIT_ERROR
     if progress.stopped_by is not None:
         sys.stderr.write(
             f"error: the run stopped: {progress.stopped_by}. Nothing more was sent; "
@@ -293,7 +351,7 @@ async def run_from_file(
             "this is fixed\n"
         )
         return EXIT_ERROR
-    if progress.failed or progress.unknown or progress.interrupted:
+    if progress.failed or progress.unknown or progress.interrupted or progress.not_sent:
         return EXIT_NOT_ALL_SCHEDULED
     return EXIT_OK
 
@@ -303,8 +361,9 @@ def _summary(
 ) -> dict[str, Any]:
     return {
         done: progress.scheduled,
-        "failed": progress.failed,
+        "failed": progress.failed + len(progress.not_sent),
         "unknown": progress.unknown + len(progress.interrupted),
+        "not_sent_when_stopped": len(progress.not_sent),
         "skipped": progress.skipped,
         "in_flight_when_stopped": len(progress.interrupted),
         "interrupted_by": interrupts.signal.name if interrupts.signal else None,

@@ -17,11 +17,13 @@ import random
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import aclosing
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, TextIO
 
 from .._client import ThuliumClient
-from .._core.errors import ThuliumError
+from .._core.errors import InvalidInputError, ThuliumError
+from .._core.phone import check_region
+from .._core.wallclock import is_in_gap
 from .._features.watch import WaitingListChange
 from .._http.ratelimit import RateLimiter
 from .._http.session import sdk_version
@@ -32,7 +34,7 @@ from .dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
 from .dial import cmd_schedule_calls as _schedule_calls
 from .dial import parse_at as _parse_at
 from .history import cmd_agents_status, cmd_connections_export, cmd_reconcile
-from .output import table, waiting_rows
+from .output import JsonList, table, waiting_rows
 from .signals import Interrupts
 
 __all__ = [
@@ -55,11 +57,119 @@ _DEFAULT_RATE_KEY = "default"
 
 
 def parse_at(text: str) -> datetime:
-    """Parse ``--at`` (``YYYY-MM-DD HH:MM[:SS]``) as the Thulium system's wall clock."""
+    """Parse ``--at``: ``YYYY-MM-DD HH:MM[:SS]`` as the Thulium system's wall clock.
+
+    With an offset (``2026-03-29 02:30+01:00``) it is an instant, returned aware.
+    """
     try:
         return _parse_at(text)
+    except CLIError:
+        pass
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise CLIError(
+            f"--at {text!r}: expected 'YYYY-MM-DD HH:MM[:SS]' (system time) or with "
+            "an offset, like '2026-10-25 02:30+01:00'"
+        )
+    return value
+
+
+def _at(text: str) -> datetime:
+    """``--at`` for argparse: the flag's own error, as a usage error."""
+    try:
+        return parse_at(text)
     except CLIError as exc:
-        raise CLIError(f"--at {exc}") from None
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--at ")) from None
+
+
+def parse_day(text: str) -> date | datetime:
+    """Parse ``YYYY-MM-DD`` as a day, or ``YYYY-MM-DD HH:MM[:SS]`` as a wall-clock time.
+
+    Raises:
+        argparse.ArgumentTypeError: neither (argparse names the flag).
+    """
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
+        return _parse_at(text)
+    except CLIError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a day or a minute: expected 'YYYY-MM-DD' (a day) or "
+            "'YYYY-MM-DD HH:MM' (a minute), system time"
+        ) from None
+
+
+def _moment(text: str) -> datetime:
+    """A flag that means a moment: a day (its midnight) or a minute, system time."""
+    value = parse_day(text)
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time())
+
+
+def _number(text: str, kind: type[int] | type[float]) -> float:
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+
+
+def _at_least_one(text: str) -> int:
+    """A count that must be 1 or more (``--concurrency``, ``--limit``)."""
+    value = int(_number(text, int))
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too few: at least 1")
+    return value
+
+
+def _positive(text: str) -> float:
+    """A rate or a duration that must be more than 0 (``--rate``, ``--timeout``)."""
+    value = _number(text, float)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a number above 0")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """Seconds that may be 0 but not negative (``--grace``)."""
+    value = _number(text, float)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be 0 or more seconds")
+    return value
+
+
+def _language(text: str) -> str:
+    """``--language`` (or ``$THULIUM_LANGUAGE``): en or pl."""
+    value = text.strip().lower()
+    if value not in ("en", "pl"):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a language Thulium answers in: en or pl "
+            "(from --language or $THULIUM_LANGUAGE)"
+        )
+    return value
+
+
+def _region(text: str) -> str:
+    """``--phone-region`` (or ``$THULIUM_PHONE_REGION``): a two-letter country code."""
+    value = text.strip().upper()
+    known = len(value) == 2 and value.isascii() and value.isalpha()
+    if known:
+        try:
+            value = check_region(value)
+        except InvalidInputError:
+            known = False
+    if not known:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a region: expected a two-letter country code like PL "
+            "or DE (from --phone-region or $THULIUM_PHONE_REGION)"
+        )
+    return value
 
 
 def _fraction(text: str) -> float:
@@ -87,9 +197,14 @@ class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def bulk_options(sub: argparse.ArgumentParser, noun: str) -> None:
     """Add the options of a bulk run from a file (``schedule-calls``, ``campaign load``)."""
-    sub.add_argument("--concurrency", type=int, default=10, help=f"{noun} in flight")
     sub.add_argument(
-        "--rate", type=float, default=None, help="requests per second (default: no cap)"
+        "--concurrency", type=_at_least_one, default=10, help=f"{noun} in flight"
+    )
+    sub.add_argument(
+        "--rate",
+        type=_positive,
+        default=None,
+        help="requests per second (default: no cap)",
     )
     sub.add_argument(
         "--report",
@@ -108,8 +223,14 @@ def bulk_options(sub: argparse.ArgumentParser, noun: str) -> None:
         help="the file's text encoding (e.g. cp1250); UTF-8 with or without BOM",
     )
     sub.add_argument(
+        "--column",
+        metavar="NAME",
+        help="the column with the phone numbers: its header's name, or its position "
+        "from 1 (default: the column named phone_number, telefon, ...)",
+    )
+    sub.add_argument(
         "--grace",
-        type=float,
+        type=_seconds,
         default=30.0,
         help=f"seconds {noun} in flight may take to finish after Ctrl-C or SIGTERM",
     )
@@ -158,9 +279,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command(
         "demo", "run a dialer job against an embedded fake Thulium (no setup)"
     )
-    demo.add_argument("--numbers", type=int, default=300, help="calls to schedule")
-    demo.add_argument("--concurrency", type=int, default=20, help="calls in flight")
-    demo.add_argument("--rate", type=float, default=200.0, help="requests per second")
+    demo.add_argument(
+        "--numbers", type=_at_least_one, default=300, help="calls to schedule"
+    )
+    demo.add_argument(
+        "--concurrency", type=_at_least_one, default=20, help="calls in flight"
+    )
+    demo.add_argument(
+        "--rate", type=_positive, default=200.0, help="requests per second"
+    )
     demo.add_argument(
         "--fault-rate",
         type=_fraction,
@@ -186,12 +313,22 @@ def build_parser() -> argparse.ArgumentParser:
             "--timezone", default="Europe/Warsaw", help="the Thulium system's zone"
         )
         sub.add_argument(
-            "--timeout", type=float, default=30.0, help="seconds for one attempt"
+            "--timeout", type=_positive, default=30.0, help="seconds for one attempt"
+        )
+        sub.add_argument(
+            "--phone-region",
+            type=_region,
+            default=os.environ.get("THULIUM_PHONE_REGION") or "PL",
+            metavar="REGION",
+            help="the country whose numbers are written without a country code; "
+            "one person's number in any form (500333222, +48 500 333 222) is one "
+            "identity for dedupe, resume and reconcile ($THULIUM_PHONE_REGION)",
         )
         sub.add_argument(
             "--language",
-            choices=("en", "pl"),
-            default=os.environ.get("THULIUM_LANGUAGE"),
+            type=_language,
+            metavar="{en,pl}",
+            default=os.environ.get("THULIUM_LANGUAGE") or None,
             help="language of Thulium's error messages ($THULIUM_LANGUAGE)",
         )
         sub.add_argument(
@@ -200,7 +337,17 @@ def build_parser() -> argparse.ArgumentParser:
             help="allow a plain http:// base URL on a host other than loopback "
             "(sends the password unencrypted)",
         )
-        sub.add_argument("--json", action="store_true", help="print JSON for scripts")
+        shape = sub.add_mutually_exclusive_group()
+        shape.add_argument(
+            "--json",
+            action="store_true",
+            help="print one JSON document for scripts (a list is an array)",
+        )
+        shape.add_argument(
+            "--jsonl",
+            action="store_true",
+            help="print JSON lines: one object per line, as they come",
+        )
         return sub
 
     def remote(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -232,7 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     one = remote("schedule-call", "schedule one call")
     one.add_argument("queue_id", type=int)
     one.add_argument("phone_number")
-    one.add_argument("--at", type=parse_at, help="'YYYY-MM-DD HH:MM', system time")
+    one.add_argument(
+        "--at",
+        type=_at,
+        help="'YYYY-MM-DD HH:MM', system time; or an instant with an offset, "
+        "'2026-03-29 02:30+01:00' (refused in the repeated hour of an autumn night, "
+        "which Thulium cannot tell apart)",
+    )
 
     many = remote("schedule-calls", "schedule calls from a CSV file (or - for stdin)")
     many.add_argument("queue_id", type=int)
@@ -245,21 +398,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
     watch.add_argument("queue_id", type=int)
-    watch.add_argument("--interval", type=float, default=2.0, help="seconds per poll")
+    watch.add_argument(
+        "--interval", type=_positive, default=2.0, help="seconds per poll"
+    )
 
     reconcile = remote(
         "reconcile", "look up a report's unknown numbers in the call history"
     )
     reconcile.add_argument("queue_id", type=int)
-    reconcile.add_argument("file", help="a schedule-calls report (CSV)")
     reconcile.add_argument(
-        "--report", help="write one CSV row per unknown number, with what was found"
+        "file",
+        help="a schedule-calls report (CSV, also as re-saved by Excel: separator "
+        "and a UTF-8 byte-order mark are detected)",
+    )
+    reconcile.add_argument(
+        "--report",
+        help="write one CSV row per unknown number, with what was found ('-' for "
+        "standard output)",
     )
     reconcile.add_argument(
         "--since",
-        type=parse_at,
-        help="the earliest the calls can have been made, system time (default: 24 "
+        type=_moment,
+        help="the earliest the calls can have been made: a day (YYYY-MM-DD, from "
+        "its midnight) or a minute (YYYY-MM-DD HH:MM), system time (default: 24 "
         "hours before the report was last written)",
+    )
+    reconcile.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="the report's text encoding (e.g. cp1250 after Excel on Polish "
+        "Windows); UTF-8 with or without BOM",
     )
 
     agents = group("agents", "agents: what they are doing")
@@ -267,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("logins", nargs="+", metavar="LOGIN")
     status.add_argument("--watch", action="store_true", help="refresh until Ctrl-C")
     status.add_argument(
-        "--interval", type=float, default=5.0, help="seconds between refreshes"
+        "--interval", type=_positive, default=5.0, help="seconds between refreshes"
     )
 
     connections = group("connections", "the call history")
@@ -277,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="date_from",
         type=parse_day,
         required=True,
-        help="first day (YYYY-MM-DD) or minute (YYYY-MM-DD HH:MM), system time",
+        help="first day (YYYY-MM-DD) or minute ('YYYY-MM-DD HH:MM'), system time",
     )
     export.add_argument(
         "--to",
@@ -288,18 +456,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--queue", type=int, help="only this queue's calls")
     export.add_argument("--dst", help="only calls to this number")
-    export.add_argument("--output", required=True, help="the CSV file to write")
+    export.add_argument(
+        "--output",
+        required=True,
+        help="the file to write ('-' for standard output): CSV, or with --json a "
+        "JSON array of the calls, with --jsonl one call per line",
+    )
 
     customers = group("customers", "the CRM's customers")
     find = customers("find", "find customers by phone number or e-mail (a screen pop)")
     find.add_argument("--phone", help="the caller's number")
     find.add_argument("--email", help="an e-mail address")
-    find.add_argument("--limit", type=int, default=20, help="customers to show at most")
+    find.add_argument(
+        "--limit", type=_at_least_one, default=20, help="customers to show at most"
+    )
 
     tickets = group("tickets", "the ticket desk")
     tlist = tickets("list", "list tickets modified since a day, every page")
     tlist.add_argument(
-        "--since", type=parse_day, required=True, help="YYYY-MM-DD (or a minute)"
+        "--since",
+        type=parse_day,
+        required=True,
+        help="a day, YYYY-MM-DD (or a minute, 'YYYY-MM-DD HH:MM'), system time",
     )
     tlist.add_argument("--queue", type=int, help="only this ticket queue")
     tlist.add_argument(
@@ -350,6 +528,7 @@ def _client_from(args: argparse.Namespace, **options: Any) -> ThuliumClient:
         password,
         timezone=args.timezone,
         timeout=args.timeout,
+        phone_region=args.phone_region,
         language=args.language,
         allow_insecure_http=args.allow_insecure_http,
         **options,
@@ -381,8 +560,10 @@ async def cmd_waiting_list(args: argparse.Namespace, out: TextIO) -> int:
     """Print the callers waiting in a queue."""
     async with _client_from(args) as client:
         callers = await client.queues.waiting_list(args.queue_id)
-    if args.json:
-        out.write(json.dumps([_caller_json(c) for c in callers], indent=2) + "\n")
+    if args.json or args.jsonl:
+        with JsonList(out, lines=args.jsonl) as document:
+            for caller in callers:
+                document.add(_caller_json(caller))
         return EXIT_OK
     if not callers:
         out.write(f"Nobody is waiting in queue {args.queue_id}.\n")
@@ -398,6 +579,8 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
     with Interrupts(grace=0) as interrupts:
         try:
             async with _client_from(args) as client:
+                if args.at is not None:
+                    _check_at(args.at, client.timezone)
                 await client.queues.schedule_call(
                     args.queue_id, args.phone_number, args.at
                 )
@@ -409,8 +592,8 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
                 "scheduled; check in Thulium before sending it again\n"
             )
             return interrupts.exit_code
-    when = args.at.strftime("%Y-%m-%d %H:%M:%S") if args.at else None
-    if args.json:
+    when = args.at.isoformat(sep=" ") if args.at else None
+    if args.json or args.jsonl:
         result = {"status": "scheduled", "phone_number": args.phone_number}
         out.write(json.dumps({**result, "call_at": when}) + "\n")
     else:
@@ -418,9 +601,63 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _check_at(at: datetime, zone: tzinfo) -> None:
+    """Refuse an ``--at`` the zone cannot place; warn about one in the past.
+
+    A wall-clock time in the spring gap does not exist: the error shows the offset form
+    that names the instant. One in the repeated autumn hour happens twice, and Thulium
+    takes times without an offset, so neither can be asked for exactly: refused, with
+    both offsets, rather than sent to be read an hour off.
+    """
+    if at.tzinfo is None:
+        naive = at
+        now = datetime.now(zone).replace(tzinfo=None)
+    else:
+        naive = at.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
+        now = datetime.now(at.tzinfo)
+    text = at.isoformat(sep=" ", timespec="minutes")
+    if at.tzinfo is None and is_in_gap(naive, zone):
+        before = naive.replace(tzinfo=zone, fold=0).utcoffset() or timedelta()
+        offset = _offset(before)
+        after = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
+        instant = after.astimezone(zone).strftime("%H:%M")
+        raise CLIError(
+            f"--at {text} does not exist in {zone}: the clocks skip that hour for "
+            f"daylight saving time. Pass a time outside the gap, or the instant with "
+            f"an offset: --at '{text}{offset}' is {instant} there"
+        )
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        wall = naive.isoformat(sep=" ", timespec="minutes")
+        raise CLIError(
+            f"--at {text} is {wall} in {zone}, which happens twice that night (the "
+            f"clocks go back): first at {wall}{_offset(first.utcoffset())}, then an "
+            f"hour later at {wall}{_offset(second.utcoffset())}. Thulium takes times "
+            "without an offset and cannot tell them apart, so nothing was sent: pass "
+            "a time outside the repeated hour"
+        )
+    if at < now:
+        sys.stderr.write(
+            f"warning: --at {text} is in the past; Thulium may call at once\n"
+        )
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
+
+
 async def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
     """Follow a queue's waiting list until interrupted."""
-    live = out.isatty() and not args.json
+    if args.json:
+        raise CLIError(
+            "watch never ends, so it has no one JSON document to print: --jsonl "
+            "prints one JSON object per change"
+        )
+    live = out.isatty() and not args.jsonl
     state: dict[str, Any] = {"waiting": (), "status": ""}
 
     def draw() -> None:
@@ -445,7 +682,7 @@ async def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
                         draw()
                     else:
                         _print_change(
-                            change, out, as_json=args.json, zone=client.timezone
+                            change, out, as_json=args.jsonl, zone=client.timezone
                         )
 
     async def redraw_every_second() -> None:
@@ -513,12 +750,10 @@ def _print_change(
 async def cmd_serve_fake(args: argparse.Namespace, out: TextIO) -> int:
     """Run FakeThulium in the foreground until interrupted; callers come and go."""
     from ..testing import FakeThulium
+    from .demo import seed_serve_fake
 
     fake = FakeThulium(port=args.port, queues=(1, 2, 3), max_recorded_requests=10_000)
-    fake.add_caller(2, "500333222", customer_id=123, customer_label="Jan Kowalski")
-    fake.add_caller(2, "613459851")
-    fake.add_agent("jkowalski", status="FREE")
-    fake.add_agent("anowak", name="Anna", surname="Nowak", status="PAUSED", pause_id=1)
+    seed_serve_fake(fake)  # callers, agents, a customer, a ticket, calls
     if args.fault_rate:
         fake.set_fault_rate(args.fault_rate)
     async with fake:
@@ -614,14 +849,6 @@ def _history_command(
         return await run(args, out, _client_from)
 
     return command
-
-
-def parse_day(text: str) -> date | datetime:
-    """Parse ``YYYY-MM-DD`` as a day, or ``YYYY-MM-DD HH:MM[:SS]`` as a wall-clock time."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return parse_at(text)
 
 
 def _bulk_client(args: argparse.Namespace) -> ThuliumClient:

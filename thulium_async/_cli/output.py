@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from types import TracebackType
 from typing import TextIO
 
 from .._features.dial_models import DialProgress
@@ -60,6 +62,73 @@ def waiting_rows(callers: Sequence[WaitingCaller], now: datetime) -> list[list[s
             ]
         )
     return rows
+
+
+class JsonList:
+    """Write a list for scripts as it comes: one JSON array, or JSON lines.
+
+    ``--json`` is one valid document (``[]`` when empty; with *key*, an object whose
+    *key* member is the array and whose other members come from :meth:`close`);
+    ``--jsonl`` (*lines*) is one object per line, the closing members each a line of
+    their own (``{"summary": {...}}``). Items are written and flushed one by one, so a
+    long list is streamed, never held.
+    """
+
+    def __init__(
+        self, out: TextIO, *, lines: bool = False, key: str | None = None
+    ) -> None:
+        self._out = out
+        self._lines = lines
+        self._key = key
+        self._count = 0
+        self._closed = False
+
+    def add(self, record: object) -> None:
+        """Write one item."""
+        text = json.dumps(record)
+        if self._lines:
+            self._out.write(text + "\n")
+        elif self._count == 0:
+            opening = f"{{{json.dumps(self._key)}: [" if self._key else "["
+            self._out.write(f"{opening}\n  {text}")
+        else:
+            self._out.write(f",\n  {text}")
+        self._count += 1
+        self._out.flush()
+
+    def close(self, **members: object) -> None:
+        """End the document (once); *members* follow the array (or their own lines)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._lines:
+            for name, value in members.items():
+                self._out.write(json.dumps({name: value}) + "\n")
+        else:
+            array = "[]" if self._count == 0 else "\n]"
+            if self._key is None:
+                self._out.write(array + "\n")
+            else:
+                if self._count == 0:
+                    self._out.write(f"{{{json.dumps(self._key)}: ")
+                rest = "".join(
+                    f", {json.dumps(name)}: {json.dumps(value)}"
+                    for name, value in members.items()
+                )
+                self._out.write(f"{array}{rest}}}\n")
+        self._out.flush()
+
+    def __enter__(self) -> JsonList:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
 
 
 class ProgressLine:

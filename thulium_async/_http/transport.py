@@ -10,6 +10,7 @@ nothing for the retry machinery.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import errno
 import logging
@@ -97,6 +98,28 @@ class ClientStats:
     in_flight: int = 0
     throttled: int = 0
     retries_refused: int = 0
+
+
+class WriteWatch:
+    """Whether the request of one caller's :meth:`Transport.send` may be on the wire.
+
+    A bulk run stopped while a number waits on the rate limit or for a free
+    connection has sent nothing for it: that number is ``failed`` (safe to send
+    again), not ``unknown``. The dialer puts a fresh watch in :data:`WRITE_WATCH`
+    before each number; the transport sets :attr:`written` just before it hands an
+    attempt to aiohttp, and clears it again while it waits to retry a request no
+    attempt of which can have been processed. Costs one context lookup per attempt.
+    """
+
+    __slots__ = ("written",)
+
+    def __init__(self) -> None:
+        self.written = False
+
+
+WRITE_WATCH: contextvars.ContextVar[WriteWatch | None] = contextvars.ContextVar(
+    "thulium_async_write_watch", default=None
+)
 
 
 class _TryAgain(Exception):
@@ -206,6 +229,9 @@ class Transport:
             await slots.wait()
         stats.attempts += 1
         stats.in_flight += 1
+        watch = WRITE_WATCH.get()
+        if watch is not None:
+            watch.written = True
         error: ThuliumError
         try:
             async with session.request(
@@ -238,6 +264,19 @@ class Transport:
         except aiohttp.ClientConnectorError as exc:
             error = APIConnectionError(
                 f"{method} {url}: could not connect ({exc.os_error}); nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            )
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            # aiohttp refuses such a URL before it connects (redirects, whose URL
+            # errors share these classes, are never followed): nothing was sent, and
+            # the same URL would be refused again, so it is not retried either.
+            from .._core.errors import UnsendableURLError
+
+            error = UnsendableURLError(
+                f"{method} {url}: aiohttp refused the URL ({type(exc).__name__}); "
+                "nothing was sent",
                 method=method,
                 url=str(url),
                 request_sent=False,
@@ -312,6 +351,12 @@ class Transport:
             reason(run.last),
             verdict.wait,
         )
+        if not verdict.ambiguous:
+            # Nothing sent so far can have been processed: a stop during the wait
+            # leaves the request unsent.
+            watch = WRITE_WATCH.get()
+            if watch is not None:
+                watch.written = False
         await self._sleep(verdict.wait)
         run.attempts += 1
         self.stats.retries += 1
@@ -456,8 +501,10 @@ def _status_error(
             message += f" [request_id {request_id}]"
     else:
         message = f"{method} {url} answered {status}"
-        if body:
-            message += f": {snippet(body)}"
+        # A body like "404: Not Found" (aiohttp's, many proxies') repeats the status.
+        said = snippet(body).removeprefix(f"{status}:").removeprefix(f"{status} ")
+        if said.strip():
+            message += f": {said.strip()}"
         if status == 404 and not _api_root(url, request.path).endswith("/api"):
             message += (
                 f". Check base_url: {_api_root(url, request.path) or '/'!r} is not the "
