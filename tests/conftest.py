@@ -15,8 +15,8 @@ from aioresponses import aioresponses
 from aioresponses import core as aioresponses_core
 from yarl import URL
 
-from thulium_async import LocalRateLimiter, RetryPolicy, ThuliumClient
-from thulium_async.testing import FakeThulium
+from thulium_async import RetryPolicy, ThuliumClient
+from thulium_async.testing import FakeThulium, VirtualClock
 
 # tests/distributed runs only in `nox -s distributed`, which installs what it needs (arq,
 # redis-server); elsewhere it is deselected by its marker, and not even imported
@@ -28,7 +28,7 @@ collect_ignore = [] if importlib.util.find_spec("trustme") else ["proxy"]
 
 BASE_URL = "https://acme.thulium.com/api"
 # Retries without real waiting: the delays are tiny, and tests that assert a wait
-# record it through the transport's sleep hook instead of sleeping.
+# give the client a VirtualClock (the `clock` fixture) and read its `sleeps`.
 FAST_RETRY = RetryPolicy(max_attempts=4, initial_delay=0.001, max_delay=0.002)
 
 
@@ -119,18 +119,7 @@ async def run_cli(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def record_sleeps(client: ThuliumClient) -> list[float]:
-    """Make *client* record its retry waits instead of sleeping; return the record."""
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    async def skip_cool_down(seconds: float) -> None:
-        """The client-wide pause after a 429 would sleep for real: skip it too."""
-
-    client._transport._sleep = sleep
-    limiter = client._transport.limiter
-    assert isinstance(limiter, LocalRateLimiter)
-    limiter._sleep = skip_cool_down
-    return waits
+@pytest.fixture
+def clock() -> VirtualClock:
+    """A clock that moves only when the client sleeps: pass it as ``clock=``."""
+    return VirtualClock()

@@ -19,7 +19,7 @@ from thulium_async import (
     RetryPolicy,
     ThuliumClient,
 )
-from thulium_async.testing import FakeThulium, Fault
+from thulium_async.testing import FakeThulium, Fault, VirtualClock
 
 from .conftest import FAST_RETRY
 
@@ -79,32 +79,49 @@ async def test_concurrency_caps_requests_in_flight(fake):
     assert fake.peak_in_flight <= 7
 
 
-async def test_rate_limit_is_never_exceeded_at_the_server(fake):
-    """60 requests at rate_limit=40 (burst 10) span at least (60 - 10) / 40 s."""
-    async with bound(fake, rate_limit=40.0) as client:
+async def test_rate_limit_is_never_exceeded_at_the_server():
+    """60 requests at rate_limit=40 (burst 10), timed on a virtual clock.
+
+    The client and the fake read one VirtualClock, so the times do not depend on
+    the machine's speed: by any moment t the server has received at most 10 + 40 t
+    requests, and the last arrives no sooner than (60 - 10) / 40 s. (A request is
+    stamped when the fake reads it, which is never before the client let it go.)
+    """
+    clock = VirtualClock()
+    async with (
+        FakeThulium(clock=clock.time) as fake,
+        bound(fake, rate_limit=40.0, clock=clock) as client,
+    ):
         await collect(client, numbers(60), concurrency=20)
     arrivals = sorted(r.received_at for r in fake.requests)
-    assert arrivals[-1] - arrivals[0] >= (60 - 10) / 40 * 0.98
-    for first in arrivals:
-        assert sum(first <= t < first + 1.0 for t in arrivals) <= 40 + 10
+    assert len(arrivals) == 60
+    assert arrivals[-1] >= (60 - 10) / 40 - 1e-9
+    for received, at in enumerate(arrivals, start=1):
+        assert received <= 10 + 40 * at + 1e-9, (received, at)
 
 
-async def test_server_throttling_slows_the_whole_client_and_loses_nothing(fake):
-    """A server limit below the client's: 429s slow everyone; all numbers scheduled once."""
-    fake.limit_rate(60, retry_after=0.2)
+async def test_server_throttling_slows_the_whole_client_and_loses_nothing():
+    """A server limit below the client's: 429s slow everyone; all numbers scheduled once.
+
+    On a virtual clock shared with the fake, so the server's limit is exceeded as
+    surely on a slow machine as on a fast one.
+    """
+    clock = VirtualClock()
     policy = RetryPolicy(max_attempts=8, initial_delay=0.01, max_delay=0.05)
-    async with bound(fake, rate_limit=400.0, retry=policy) as client:
-        outcomes = await collect(client, numbers(90), concurrency=40)
-        assert fake.throttled > 0
-        assert client.stats.throttled == fake.throttled
-        assert client.rate_limit is not None
-        assert client.rate_limit < 400.0  # still recovering from the last 429
-    assert Counter(o.status.value for o in outcomes) == {"scheduled": 90}
-    assert len(fake.scheduled) == 90
-    # The requests already in flight when the first 429 came back are refused too;
-    # after that the client-wide pause and the halved rate stop the refusals, so
-    # there is about one round of 429s (at most `concurrency`), not one per round.
-    assert fake.throttled <= 40
+    async with FakeThulium(clock=clock.time) as fake:
+        fake.limit_rate(60, retry_after=0.2)
+        async with bound(fake, rate_limit=400.0, retry=policy, clock=clock) as client:
+            outcomes = await collect(client, numbers(90), concurrency=40)
+            assert fake.throttled > 0
+            assert client.stats.throttled == fake.throttled
+            assert client.rate_limit is not None
+            assert client.rate_limit < 400.0  # still recovering from the last 429
+        assert Counter(o.status.value for o in outcomes) == {"scheduled": 90}
+        assert len(fake.scheduled) == 90
+        # The requests already in flight when the first 429 came back are refused
+        # too; after that the client-wide pause and the halved rate stop the
+        # refusals, so there is about one round of 429s (at most `concurrency`).
+        assert fake.throttled <= 40
 
 
 async def test_input_is_consumed_lazily(client):

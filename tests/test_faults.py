@@ -24,9 +24,9 @@ from thulium_async import (
     ServerError,
     ThuliumClient,
 )
-from thulium_async.testing import FakeThulium, Fault
+from thulium_async.testing import FakeThulium, Fault, VirtualClock
 
-from .conftest import FAST_RETRY, record_sleeps
+from .conftest import FAST_RETRY
 
 NUMBER = "500333222"
 
@@ -87,9 +87,9 @@ async def test_refused_schedule_call_is_retried_and_scheduled_once(fake, fault):
     assert len(fake.calls_to(NUMBER)) == 1
 
 
-async def test_retry_after_from_the_server_is_honoured(fake):
-    async with bound(fake) as client:
-        waits = record_sleeps(client)
+async def test_retry_after_from_the_server_is_honoured(fake, clock):
+    waits = clock.sleeps
+    async with bound(fake, clock=clock) as client:
         fake.fail_next(
             "schedule_call", Fault.status_response(429, headers={"Retry-After": "3"})
         )
@@ -108,15 +108,19 @@ async def test_refused_connection_is_retried_for_schedule_call():
     """Nothing was sent when the connection was refused, so resending is safe."""
     port = _free_port()
     fake = FakeThulium(port=port)
-    async with ThuliumClient(
-        fake.base_url, fake.username, fake.password, retry=FAST_RETRY
-    ) as client:
 
-        async def start_server_instead_of_sleeping(seconds: float) -> None:
+    class StartServerInsteadOfSleeping(VirtualClock):
+        async def sleep(self, seconds: float) -> None:
             if fake.port == port and not fake.requests:
                 await fake.start()
 
-        client._transport._sleep = start_server_instead_of_sleeping
+    async with ThuliumClient(
+        fake.base_url,
+        fake.username,
+        fake.password,
+        retry=FAST_RETRY,
+        clock=StartServerInsteadOfSleeping(),
+    ) as client:
         try:
             await client.queues.schedule_call(2, NUMBER)
         finally:

@@ -17,7 +17,6 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from thulium_async import (
     InvalidInputError,
-    LocalRateLimiter,
     ResponseDecodeError,
     RetryPolicy,
     ThuliumClient,
@@ -29,6 +28,7 @@ from thulium_async._core.errors import snippet
 from thulium_async._core.validation import phone_number, queue_id
 from thulium_async._core.wallclock import format_wall_clock, parse_wall_clock
 from thulium_async._http.wire import parse_retry_after
+from thulium_async.testing import VirtualClock
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 WALL_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -203,26 +203,15 @@ def test_any_status_and_retry_after_never_crash_or_oversleep(
         for status, ra, body in script
     ]
     session = _ScriptedSession(answers)
-    slept: list[float] = []
+    clock = VirtualClock()
+    slept = clock.sleeps
 
     async def scenario() -> None:
         async with ThuliumClient(
-            "https://acme.thulium.com/api", "u", "p", retry=policy
+            "https://acme.thulium.com/api", "u", "p", retry=policy, clock=clock
         ) as client:
             client._sessions._session = session  # type: ignore[assignment]
             client._sessions._loop = asyncio.get_running_loop()
-            now = [0.0]
-
-            async def sleep(seconds: float) -> None:
-                slept.append(seconds)
-                now[0] += seconds
-
-            client._transport._sleep = sleep
-            client._transport._clock = lambda: now[0]
-            limiter = client._transport.limiter
-            assert isinstance(limiter, LocalRateLimiter)
-            limiter._sleep = sleep
-            limiter._clock = lambda: now[0]
             try:
                 if post:
                     await client.queues.schedule_call(2, "500333222")

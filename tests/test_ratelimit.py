@@ -7,27 +7,16 @@ import asyncio
 import pytest
 
 from thulium_async._http.ratelimit import LocalRateLimiter
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sends: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from thulium_async.testing import VirtualClock
 
 
 def limiter(rate, **kwargs):
-    time = FakeTime()
-    return LocalRateLimiter(rate, clock=time.clock, sleep=time.sleep, **kwargs), time
+    time = VirtualClock(1000.0)
+    return LocalRateLimiter(rate, clock=time.time, sleep=time.sleep, **kwargs), time
 
 
 async def send_times(
-    limit: LocalRateLimiter, time: FakeTime, count: int
+    limit: LocalRateLimiter, time: VirtualClock, count: int
 ) -> list[float]:
     times = []
     for _ in range(count):
@@ -114,16 +103,15 @@ async def test_concurrent_waiters_are_served_in_order_at_the_rate():
 
 async def test_a_pause_that_starts_while_a_caller_sleeps_is_honoured():
     """A caller that reserved a slot, then a 429 arrives: it waits out the pause too."""
-    time = FakeTime()
-    limit = LocalRateLimiter(1.0, clock=time.clock, sleep=time.sleep)
-    await limit.acquire()  # takes the burst; the next slot is one second away
+    time = VirtualClock(1000.0)
 
     async def sleep_while_a_429_arrives(seconds: float) -> None:
         if time.now < 1000.5:
             await limit.throttled(retry_after=10.0, sent_at=time.now)
         time.now += seconds
 
-    limit._sleep = sleep_while_a_429_arrives
+    limit = LocalRateLimiter(1.0, clock=time.time, sleep=sleep_while_a_429_arrives)
+    await limit.acquire()  # takes the burst; the next slot is one second away
     sent_at = await limit.acquire()
     assert sent_at >= 1010.0
     assert time.now >= 1010.0

@@ -20,8 +20,9 @@ from thulium_async import (
     ThuliumClient,
 )
 from thulium_async._http.retry import RetryBudget, decide
+from thulium_async.testing import VirtualClock
 
-from .conftest import BASE_URL, record_sleeps
+from .conftest import BASE_URL
 
 WAITING = URL(f"{BASE_URL}/queues/2/waiting_list")
 SCHEDULE = URL(f"{BASE_URL}/queues/2/schedule_call")
@@ -114,8 +115,8 @@ async def test_after_two_502s_the_budget_still_affords_the_retries_it_should(moc
     """Reproduces the review's bug: with max_attempts=2, two 502s used to spend two
     retries' worth of tokens (20) for the one retry made (10)."""
     policy = RetryPolicy(max_attempts=2, initial_delay=0, max_delay=0, retry_budget=30)
-    async with ThuliumClient(BASE_URL, "u", "p", retry=policy) as client:
-        record_sleeps(client)
+    clock = VirtualClock()
+    async with ThuliumClient(BASE_URL, "u", "p", retry=policy, clock=clock) as client:
         mock_http.get(WAITING, status=502, repeat=2)
         with pytest.raises(ServerError):
             await client.queues.waiting_list(2)
@@ -132,13 +133,14 @@ async def test_after_two_502s_the_budget_still_affords_the_retries_it_should(moc
 
 async def test_a_429_past_the_deadline_spends_no_budget(mock_http):
     policy = RetryPolicy(deadline=5.0, retry_budget=10)
-    async with ThuliumClient(BASE_URL, "u", "p", retry=policy) as client:
-        record_sleeps(client)
+    clock = VirtualClock()
+    async with ThuliumClient(BASE_URL, "u", "p", retry=policy, clock=clock) as client:
         mock_http.post(SCHEDULE, status=429, headers={"Retry-After": "60"})
         with pytest.raises(RateLimitError):
             await client.queues.schedule_call(2, "500333222")
         assert client._transport.budget.available == 10
-        mock_http.post(SCHEDULE, status=503)
+        refused = {"request_id": "1", "errors": [{"message": "busy"}]}  # Thulium's
+        mock_http.post(SCHEDULE, status=503, payload=refused)
         mock_http.post(SCHEDULE, status=200, body=b"")
         await client.queues.schedule_call(2, "500333222")  # the budget still pays
         assert client.stats.retries == 1

@@ -19,7 +19,6 @@ from thulium_async import (
     AuthenticationError,
     BadRequestError,
     DeliveryUnknownError,
-    LocalRateLimiter,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -30,8 +29,9 @@ from thulium_async import (
     ThuliumError,
     UnprocessableEntityError,
 )
+from thulium_async.testing import VirtualClock
 
-from .conftest import BASE_URL, FAST_RETRY, record_sleeps
+from .conftest import BASE_URL, FAST_RETRY
 
 PASSWORD = "s3cret-Pa55"
 WAITING = URL(f"{BASE_URL}/queues/2/waiting_list")
@@ -40,8 +40,11 @@ ROW = {"phone_number": "500333222", "started_at": "2026-11-22 10:00:00"}
 
 
 @pytest.fixture
-async def api():
-    async with ThuliumClient(BASE_URL, "api_user", PASSWORD, retry=FAST_RETRY) as c:
+async def api(clock):
+    """A client whose waits take no time: they are recorded in ``clock.sleeps``."""
+    async with ThuliumClient(
+        BASE_URL, "api_user", PASSWORD, retry=FAST_RETRY, clock=clock
+    ) as c:
         yield c
 
 
@@ -121,9 +124,9 @@ async def test_post_refused_unprocessed_is_retried(api, mock_http, status):
     assert len(calls(mock_http, "POST", SCHEDULE)) == 2
 
 
-async def test_retry_after_is_waited_at_least(api, mock_http):
+async def test_retry_after_is_waited_at_least(api, mock_http, clock):
     """A 429 with Retry-After: 2 waits at least two seconds before the next attempt."""
-    waits = record_sleeps(api)
+    waits = clock.sleeps
     mock_http.post(SCHEDULE, status=429, headers={"Retry-After": "2"})
     mock_http.post(SCHEDULE, status=200)
     await api.queues.schedule_call(2, "500333222")
@@ -131,9 +134,9 @@ async def test_retry_after_is_waited_at_least(api, mock_http):
     assert waits[0] >= 2.0
 
 
-async def test_retry_after_past_the_deadline_fails_now(api, mock_http):
+async def test_retry_after_past_the_deadline_fails_now(api, mock_http, clock):
     """No server can stall a caller with an absurd Retry-After."""
-    waits = record_sleeps(api)
+    waits = clock.sleeps
     mock_http.get(WAITING, status=429, headers={"Retry-After": "86400"})
     with pytest.raises(RateLimitError) as info:
         await api.queues.waiting_list(2)
@@ -144,16 +147,9 @@ async def test_retry_after_past_the_deadline_fails_now(api, mock_http):
 
 async def test_no_wait_starts_that_would_end_past_the_deadline(mock_http):
     policy = RetryPolicy(max_attempts=10, initial_delay=0, max_delay=0, deadline=1.0)
-    async with ThuliumClient(BASE_URL, "u", "p", retry=policy) as api:
-        now = [0.0]
-        waits: list[float] = []
-
-        async def sleep(seconds: float) -> None:
-            waits.append(seconds)
-            now[0] += seconds
-
-        api._transport._sleep = sleep
-        api._transport._clock = lambda: now[0]
+    clock = VirtualClock()
+    waits = clock.sleeps
+    async with ThuliumClient(BASE_URL, "u", "p", retry=policy, clock=clock) as api:
         for _ in range(3):
             mock_http.get(WAITING, status=503, headers={"Retry-After": "0.6"})
         with pytest.raises(ServerError) as info:
@@ -162,8 +158,8 @@ async def test_no_wait_starts_that_would_end_past_the_deadline(mock_http):
     assert info.value.attempts == 2
 
 
-async def test_garbage_retry_after_falls_back_to_backoff(api, mock_http):
-    waits = record_sleeps(api)
+async def test_garbage_retry_after_falls_back_to_backoff(api, mock_http, clock):
+    waits = clock.sleeps
     mock_http.get(WAITING, status=503, headers={"Retry-After": "soon-ish"})
     mock_http.get(WAITING, payload=[])
     assert await api.queues.waiting_list(2) == []
@@ -211,7 +207,7 @@ async def test_post_after_an_ambiguous_attempt_stays_unknown_even_if_later_not_s
 
 
 async def test_post_refused_then_ambiguous_is_unknown_after_two_sends(api, mock_http):
-    mock_http.post(SCHEDULE, status=503)
+    mock_http.post(SCHEDULE, status=503, headers={"Retry-After": "0"})
     mock_http.post(SCHEDULE, status=500)
     with pytest.raises(DeliveryUnknownError) as info:
         await api.queues.schedule_call(2, "500333222")
@@ -300,7 +296,12 @@ async def test_schedule_calls_empty_200_is_success(api, mock_http):
 
 async def test_retries_log_a_warning_without_secrets_or_numbers(api, mock_http, caplog):
     caplog.set_level(logging.DEBUG, logger="thulium_async")
-    mock_http.post(SCHEDULE, status=503, body="busy, try 500333222 later")
+    mock_http.post(
+        SCHEDULE,
+        status=503,
+        body="busy, try 500333222 later",
+        headers={"Retry-After": "0"},
+    )
     mock_http.post(SCHEDULE, status=200)
     await api.queues.schedule_call(2, "500333222")
     (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -359,24 +360,15 @@ async def test_spent_retry_budget_fails_fast_until_successes_refill_it(mock_http
 async def test_a_429_pauses_the_whole_client_for_retry_after(mock_http):
     """One 429 with Retry-After holds back every request of the client, not just one."""
     no_retry = RetryPolicy(max_attempts=1)
-    async with ThuliumClient(BASE_URL, "u", "p", retry=no_retry) as api:
-        now = [100.0]
-        slept: list[float] = []
-
-        async def sleep(seconds: float) -> None:
-            slept.append(seconds)
-            now[0] += seconds
-
-        limiter = api._transport.limiter
-        assert isinstance(limiter, LocalRateLimiter)
-        limiter._clock = lambda: now[0]
-        limiter._sleep = sleep
+    clock = VirtualClock(100.0)
+    slept = clock.sleeps
+    async with ThuliumClient(BASE_URL, "u", "p", retry=no_retry, clock=clock) as api:
         mock_http.get(WAITING, status=429, headers={"Retry-After": "5"})
         with pytest.raises(RateLimitError):
             await api.queues.waiting_list(2)
         assert api.stats.throttled == 1
         # Another request, one second later, waits out the rest of the pause:
-        now[0] = 101.0
+        clock.advance(1.0)
         mock_http.post(SCHEDULE, status=200)
         await api.queues.schedule_call(2, "500333222")
         assert slept == [pytest.approx(4.0)]

@@ -23,7 +23,9 @@ from ._areas.campaigns import Outbounds, Webhooks
 from ._areas.connections import Connections, Recordings
 from ._areas.crm import Companies, Customers, Tickets
 from ._areas.queues import Queues
+from ._core.clock import SYSTEM_CLOCK, Clock
 from ._core.errors import InvalidInputError
+from ._core.phone import DEFAULT_REGION, check_region
 from ._core.validation import positive, positive_int
 from ._core.wallclock import resolve_timezone
 from ._http.ratelimit import LocalRateLimiter, RateLimiter, default_burst
@@ -57,19 +59,21 @@ def _check_language(language: object) -> str:
     return str(language)
 
 
-def _limiter(rate_limit: object) -> RateLimiter:
+def _limiter(rate_limit: object, clock: Clock = SYSTEM_CLOCK) -> RateLimiter:
     """Return the limiter for *rate_limit*: requests per second, None, or a limiter."""
     if isinstance(rate_limit, RateLimiter):
         return rate_limit
     if rate_limit is None:
-        return LocalRateLimiter(None)
+        return LocalRateLimiter(None, clock=clock.time, sleep=clock.sleep)
     if isinstance(rate_limit, bool) or not isinstance(rate_limit, (int, float)):
         raise InvalidInputError(
             "rate_limit must be requests per second, None or a RateLimiter "
             f"(LocalRateLimiter, RedisRateLimiter), got {type(rate_limit).__name__}"
         )
     rate = positive("rate_limit", rate_limit, "requests per second")
-    return LocalRateLimiter(rate, burst=default_burst(rate))
+    return LocalRateLimiter(
+        rate, burst=default_burst(rate), clock=clock.time, sleep=clock.sleep
+    )
 
 
 class ThuliumClient:
@@ -108,6 +112,11 @@ class ThuliumClient:
         max_response_size: bytes; a longer body is an error, not an out-of-memory.
         language: ``"en"`` or ``"pl"``: the language of Thulium's error messages
             (sent as ``Accept-Language``); ``None`` leaves it to the server.
+        phone_region: the country whose national number forms your lists use
+            (``"PL"``, ``"DE"``): a bulk run reads each number in it to know which
+            strings name one person (``500333222``, ``+48 500 333 222`` and
+            ``0048500333222`` are one line in ``"PL"``), for de-duplication, the
+            journal, resume and ``reconcile``. What is sent stays what you wrote.
         keepalive_timeout: seconds an idle pooled connection may still be reused;
             older ones are closed and a fresh connection is opened. A server or
             proxy closes an idle connection when its own idle timeout ends (nginx's
@@ -117,6 +126,10 @@ class ThuliumClient:
             resolve. Keeping this below any server's idle timeout avoids it, at the
             cost of a new connection (a TLS handshake) after each pause longer than
             this. Raise it only if you know your server's idle timeout.
+        clock: a test hook: the clock the client times attempts and deadlines with
+            and sleeps on between retries and under its rate limit, such as
+            :class:`thulium_async.testing.VirtualClock`. Omitted, the real one. A
+            rate limiter passed as *rate_limit* keeps its own clock.
 
     Raises:
         InvalidInputError: any argument is invalid.
@@ -126,6 +139,7 @@ class ThuliumClient:
         "_base_url": "",
         "_generic": "",
         "_is_view": "",
+        "_phone_region": "",
         "_sessions": "",
         "_transport": "",
         "_username": "",
@@ -168,6 +182,8 @@ class ThuliumClient:
         max_response_size: int = _DEFAULT_MAX_RESPONSE_SIZE,
         language: str | None = None,
         keepalive_timeout: float = 0.5,
+        clock: Clock | None = None,
+        phone_region: str = DEFAULT_REGION,
     ) -> None:
         self._base_url = normalize_base_url(
             base_url, allow_insecure_http=allow_insecure_http
@@ -187,6 +203,7 @@ class ThuliumClient:
             raise InvalidInputError("ssl_context must be an ssl.SSLContext")
         zone = resolve_timezone(timezone)
         self._zone = zone
+        self._phone_region = check_region(phone_region)
         self._username = username
         self._is_view = False
         max_connections = positive_int("max_connections", max_connections)
@@ -196,7 +213,13 @@ class ThuliumClient:
             ssl_context=ssl_context,
             keepalive_timeout=positive("keepalive_timeout", keepalive_timeout),
         )
-        limiter = _limiter(rate_limit)
+        if clock is None:
+            clock = SYSTEM_CLOCK
+        elif not isinstance(clock, Clock):
+            raise InvalidInputError(
+                f"clock must have time() and sleep(), got {type(clock).__name__}"
+            )
+        limiter = _limiter(rate_limit, clock)
         self._transport = Transport(
             self._sessions,
             policy=retry,
@@ -205,6 +228,8 @@ class ThuliumClient:
             max_in_flight=max_connections,
             max_response_size=positive_int("max_response_size", max_response_size),
             limiter=limiter,
+            clock=clock.time,
+            sleep=clock.sleep,
         )
         common = {
             "Authorization": basic_auth_header(username, password),
@@ -222,6 +247,7 @@ class ThuliumClient:
             zone=zone,
             get_headers=get_headers,
             post_headers=post_headers,
+            phone_region=self._phone_region,
         )
         self.queues = Queues(self._transport, wiring)
         self.agents = Agents(self._transport, wiring)
@@ -239,7 +265,8 @@ class ThuliumClient:
         """Return a client configured from the environment, as the CLI is.
 
         Reads ``THULIUM_BASE_URL``, ``THULIUM_USERNAME`` and ``THULIUM_PASSWORD``
-        (required), and ``THULIUM_TIMEZONE`` and ``THULIUM_LANGUAGE`` (optional).
+        (required), and ``THULIUM_TIMEZONE``, ``THULIUM_LANGUAGE`` and
+        ``THULIUM_PHONE_REGION`` (optional).
         Keyword *options* are passed on to the constructor and win over the
         environment.
 
@@ -258,6 +285,7 @@ class ThuliumClient:
         for variable, option in (
             ("THULIUM_TIMEZONE", "timezone"),
             ("THULIUM_LANGUAGE", "language"),
+            ("THULIUM_PHONE_REGION", "phone_region"),
         ):
             value = os.environ.get(variable)
             if value:
@@ -389,6 +417,7 @@ class ThuliumClient:
         view._base_url = self._base_url
         view._username = self._username
         view._zone = self._zone
+        view._phone_region = self._phone_region
         view._sessions = self._sessions
         view._transport = transport
         view._is_view = True
@@ -420,6 +449,11 @@ class ThuliumClient:
     def timezone(self) -> tzinfo:
         """The zone of the Thulium system's wall clock, which timestamps are read and sent in."""
         return self._zone
+
+    @property
+    def phone_region(self) -> str:
+        """The region numbers are read in to tell which name one person (``"PL"``)."""
+        return self._phone_region
 
     @property
     def retry(self) -> RetryPolicy:

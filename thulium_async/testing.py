@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta, tzinfo
+from http import HTTPStatus
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from aiohttp import web
 
 from ._api.endpoints import Endpoint
 from ._areas import ENDPOINTS
+from ._core.clock import VirtualClock
 from ._core.wallclock import (
     format_duration,
     parse_wall_clock,
@@ -49,6 +51,7 @@ __all__ = [
     "Fault",
     "ReceivedRequest",
     "ScheduledCall",
+    "VirtualClock",
     "WebhookDelivery",
 ]
 
@@ -81,13 +84,29 @@ class Fault:
     body: str = ""
     delay: float = 0.0
     processed: bool = False
+    thulium_error: bool = False
+    """Answer with Thulium's own error body (a fresh ``request_id`` each time)."""
 
     @classmethod
     def status_response(
-        cls, status: int, *, headers: dict[str, str] | None = None, body: str = ""
+        cls,
+        status: int,
+        *,
+        headers: dict[str, str] | None = None,
+        body: str | None = None,
     ) -> Fault:
-        """Answer *status* without processing (a 429 with ``Retry-After``, a 503)."""
-        return cls(kind="status", status=status, headers=headers or {}, body=body)
+        """Answer *status* without processing (a 429 with ``Retry-After``, a 503).
+
+        The body is Thulium's error body, as Thulium itself refuses, unless *body*
+        gives another (``""`` for a bare answer, as a proxy may give).
+        """
+        return cls(
+            kind="status",
+            status=status,
+            headers=headers or {},
+            body=body or "",
+            thulium_error=body is None,
+        )
 
     @classmethod
     def html_error_page(cls, status: int = 502) -> Fault:
@@ -116,6 +135,16 @@ class Fault:
         return cls(kind="status", status=status, processed=True)
 
     @classmethod
+    def processed_then_bare_503(cls) -> Fault:
+        """Process the request, then answer a bare 503 (ambiguous).
+
+        No ``Retry-After``, no body: what Envoy answers when the upstream connection
+        resets after the request was sent. Only a write's caller can tell it from a
+        proxy's refusal, and only by checking in Thulium.
+        """
+        return cls(kind="status", status=503, processed=True)
+
+    @classmethod
     def processed_then_drop(cls) -> Fault:
         """Process the request, then close the connection unanswered (ambiguous)."""
         return cls(kind="drop", processed=True)
@@ -133,6 +162,7 @@ def _random_faults() -> tuple[Fault, ...]:
         Fault.html_error_page(502),
         Fault.drop_before_processing(),
         Fault.processed_then_status(500),
+        Fault.processed_then_bare_503(),
         Fault.processed_then_drop(),
     )
 
@@ -156,7 +186,7 @@ class ReceivedRequest:
     authorized: bool
     peer_port: int | None
     received_at: float
-    """``time.monotonic()`` on arrival."""
+    """The fake's *clock* on arrival (``time.monotonic()`` unless given another)."""
     headers: dict[str, str] = attrs.field(factory=dict)
     """The request's headers, ``Authorization`` left out."""
     endpoint: str = ""
@@ -182,6 +212,9 @@ class FakeThulium:
             name is served): what an endpoint answers until a test calls
             :meth:`respond`. Without one, a list answers empty, a write answers
             ``200`` with an empty body, and anything else ``404``.
+        clock: what ``received_at`` and ``limit_rate`` read the time from, in
+            seconds: ``time.monotonic`` unless a test passes a
+            :class:`VirtualClock`'s ``time``, the one its client sleeps on.
 
     Attributes:
         scheduled: every call it accepted, in order (a list of ScheduledCall): the
@@ -229,8 +262,10 @@ class FakeThulium:
         max_recorded_requests: int | None = None,
         samples: str | PathLike[str] | None = None,
         campaigns: Iterable[str] = ("00001",),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.username = username
+        self._monotonic = clock
         self.password = password if password is not None else secrets.token_urlsafe(12)
         self.zone = resolve_timezone(timezone)
         self.waiting: dict[int, list[dict[str, Any]]] = {q: [] for q in queues}
@@ -487,9 +522,11 @@ class FakeThulium:
         email: str | None = None,
         company_id: int | None = None,
         custom_fields: dict[str, Any] | None = None,
+        customer_id: int | None = None,
     ) -> int:
-        """Add a customer to the fake CRM; return its id."""
-        customer_id = max(self.customers, default=272) + 1
+        """Add a customer to the fake CRM (the next free id unless given); return its id."""
+        if customer_id is None:
+            customer_id = max(self.customers, default=272) + 1
         self.customers[customer_id] = {
             "customer_id": customer_id,
             "name": name or "",
@@ -507,6 +544,48 @@ class FakeThulium:
             "custom_fields": dict(custom_fields or {}),
         }
         return customer_id
+
+    def add_ticket(
+        self,
+        subject: str,
+        body: str,
+        *,
+        queue: str = "Support",
+        sender: str = "",
+        customer_id: int | None = None,
+        user_login: str | None = None,
+        at: datetime | None = None,
+    ) -> int:
+        """Add a ticket with one e-mail message to the fake desk; return its id.
+
+        *at* (default: now on the fake's clock) is when it was created and updated.
+        No webhook event is sent: the ticket was there before anyone subscribed.
+        """
+        ticket_id = max(self.tickets, default=1233) + 1
+        when = at if at is not None else self.now()
+        if when.tzinfo is not None:
+            when = when.astimezone(self.zone)
+        stamp = wall_clock_text(when)[:16]
+        self.tickets[ticket_id] = {
+            "ticket_id": ticket_id,
+            "from": sender,
+            "ticket_queue_name": queue,
+            "subject": subject,
+            "customer_id": customer_id,
+            "user_login": user_login,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "messages": [
+                {
+                    "message_id": ticket_id * 10,
+                    "type": "MAIL",
+                    "body": body,
+                    "created_at": stamp,
+                    "attachments": [],
+                }
+            ],
+        }
+        return ticket_id
 
     def add_campaign(self, outbound_id: str) -> None:
         """Create outbound campaign *outbound_id* (empty) if it does not exist."""
@@ -651,7 +730,7 @@ class FakeThulium:
         self, request: web.Request, endpoint: str, handler: Handler
     ) -> web.StreamResponse:
         body = await request.read()
-        now = time.monotonic()
+        now = self._monotonic()
         authorized = request.headers.get("Authorization") == self._expected_auth
         peer = (
             request.transport.get_extra_info("peername") if request.transport else None
@@ -1199,6 +1278,10 @@ def _apply(request: web.Request, fault: Fault) -> web.StreamResponse:
         if request.transport is not None:
             request.transport.abort()
         raise asyncio.CancelledError  # aiohttp ends the handler quietly on a lost peer
+    if fault.thulium_error:
+        answer = _error(fault.status, HTTPStatus(fault.status).phrase)
+        answer.headers.update(fault.headers)
+        return answer
     return web.Response(
         status=fault.status,
         headers=fault.headers,

@@ -4,8 +4,10 @@ Excel writes "CSV UTF-8" with a byte-order mark, uses ``;`` as the separator whe
 decimal separator is a comma (Polish locale), and names columns as people do
 (``Phone Number``, ``phone,when``). So the separator is detected with the standard
 library's ``csv.Sniffer``, the header by content (a first row none of whose cells is a
-phone number), and the columns by name. A file that cannot be decoded is refused as a
-whole before anything is sent. Standard library only; no HTTP.
+phone number), and the columns by name. A header that names no phone column is
+refused with its columns listed (``--column NAME`` picks one), never guessed: a column
+of customer ids can look like phone numbers. A file that cannot be decoded is refused
+as a whole before anything is sent. Standard library only; no HTTP.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ _PHONE_NAMES = {
     "numer",
     "numer telefonu",
     "nr telefonu",
+    "nr tel",
+    "numer tel",
+    "telefon komorkowy",
+    "komorka",
+    "phone no",
+    "cell",
 }
 _WHEN_NAMES = {
     "call_at",
@@ -81,7 +89,35 @@ class Layout:
 
 
 def _name(cell: str) -> str:
-    return " ".join(cell.strip().lower().replace("_", " ").split())
+    """A column name as compared: lower case, ``_ . :`` as spaces, Polish letters plain."""
+    text = cell.strip().lower().translate(_PLAIN)
+    return " ".join(text.replace("_", " ").replace(".", " ").replace(":", " ").split())
+
+
+_PLAIN = str.maketrans("ąćęłńóśźż", "acelnoszz")
+
+
+def _listed(names: Iterable[str]) -> str:
+    return ", ".join(repr(n) for n in names) or "none"
+
+
+def _chosen_column(column: str, first: list[str], header: bool) -> int:
+    """Return the index of the column ``--column`` names: a header's name, or 1, 2, ..."""
+    if header:
+        names = [_name(cell) for cell in first]
+        if _name(column) in names:
+            return names.index(_name(column))
+    if column.isdigit() and 1 <= int(column) <= len(first):
+        return int(column) - 1
+    if header:
+        raise InvalidInputError(
+            f"--column {column}: no such column; the columns are "
+            f"{_listed(c.strip() for c in first)}"
+        )
+    raise InvalidInputError(
+        f"--column {column}: the file has no header row, so name its column by "
+        f"number, 1 to {len(first)}"
+    )
 
 
 def _is_phone(cell: str) -> bool:
@@ -92,8 +128,16 @@ def _is_phone(cell: str) -> bool:
     return True
 
 
-def detect_layout(sample: list[str]) -> Layout:
-    """Return the layout of a file from its first lines."""
+def detect_layout(sample: list[str], column: str | None = None) -> Layout:
+    """Return the layout of a file from its first lines.
+
+    *column* (``--column``) names the phone number column: a header's name, or its
+    position from 1.
+
+    Raises:
+        InvalidInputError: a header names no phone column (the message lists the
+            columns), or *column* names none.
+    """
     text = "".join(sample)
     dialect: type[csv.Dialect] | csv.Dialect
     try:
@@ -112,11 +156,24 @@ def detect_layout(sample: list[str]) -> Layout:
     first = rows[0]
     if any(_is_phone(cell) for cell in first):
         phone_col = next(i for i, cell in enumerate(first) if _is_phone(cell))
+        if column is not None:
+            phone_col = _chosen_column(column, first, header=False)
         return Layout(dialect, False, phone_col, phone_col + 1)
     names = [_name(cell) for cell in first]
     normalised_phone = {_name(n) for n in _PHONE_NAMES}
     normalised_when = {_name(n) for n in _WHEN_NAMES}
-    phone_col = next((i for i, name in enumerate(names) if name in normalised_phone), 0)
+    if column is not None:
+        phone_col = _chosen_column(column, first, header=True)
+    else:
+        found = [i for i, name in enumerate(names) if name in normalised_phone]
+        if not found:
+            raise InvalidInputError(
+                "no phone number column found: the first row is a header (none of "
+                f"its cells is a phone number) whose columns are "
+                f"{_listed(c.strip() for c in first)}. Name the column with "
+                "--column NAME, or call it 'phone_number'"
+            )
+        phone_col = found[0]
     when_col = next(
         (
             i
@@ -172,7 +229,9 @@ class NumbersFile:
             where, and suggests ``--encoding``).
     """
 
-    def __init__(self, path: str, encoding: str = "utf-8-sig") -> None:
+    def __init__(
+        self, path: str, encoding: str = "utf-8-sig", column: str | None = None
+    ) -> None:
         self.path = path
         self.encoding = encoding
         self.total: int | None = None
@@ -187,14 +246,22 @@ class NumbersFile:
         else:
             self._check_decodable()
             with self._open() as handle:
-                layout = detect_layout(list(itertools.islice(handle, _SAMPLE_LINES)))
+                sample = list(itertools.islice(handle, _SAMPLE_LINES))
+                layout = self._detect(sample, column)
             with self._open() as handle:
                 self.total = sum(1 for _ in rows(handle, layout))
             self._handle = self._open()
         source = self._decoded(self._handle)
         sample = list(itertools.islice(source, _SAMPLE_LINES))
-        self.layout = detect_layout(sample)
+        self.layout = self._detect(sample, column)
         self._lines: Iterator[str] = itertools.chain(sample, source)
+
+    def _detect(self, sample: list[str], column: str | None) -> Layout:
+        try:
+            return detect_layout(sample, column)
+        except InvalidInputError as exc:
+            self.close()
+            raise InvalidInputError(f"{self.path}: {exc}. Nothing was sent") from None
 
     def _open(self) -> TextIO:
         try:

@@ -170,3 +170,46 @@ def _check(
         if outcome.status == "failed" and calls:
             problems.append(f"- {outcome.phone_number}: 'failed' but on the server")
     return problems
+
+
+def seed_serve_fake(fake: FakeThulium) -> None:
+    """Fill *fake* with what ``serve-fake`` shows: every README command finds something.
+
+    The caller waiting in queue 2 is a customer of the CRM (``customers find --phone
+    500333222``) with a ticket (``tickets list``); the agents have calls in the history
+    (``connections export``), in November 2026 as the README's example asks for, and
+    today.
+    """
+    zone = fake.zone
+    jan = fake.add_customer(
+        "Kowalski",
+        name="Jan",
+        phone_number="500333222",
+        email="jan.kowalski@example.com",
+        customer_id=123,
+    )
+    fake.add_caller(2, "500333222", customer_id=jan, customer_label="Jan Kowalski")
+    fake.add_caller(2, "613459851")
+    fake.add_agent("jkowalski", status="FREE")
+    fake.add_agent("anowak", name="Anna", surname="Nowak", status="PAUSED", pause_id=1)
+    fake.add_ticket(
+        "Callback about order 2026/11/42",
+        "Please call me back about my order.",
+        sender="jan.kowalski@example.com",
+        customer_id=jan,
+        user_login="jkowalski",
+    )
+    for day, hour, number, login in (
+        (3, 9, "500333222", "jkowalski"),
+        (12, 14, "613459851", "anowak"),
+        (23, 9, "500333222", "jkowalski"),
+    ):
+        fake.add_connection(
+            "200",
+            src=number,
+            type="INBOUND",
+            queue_id=2,
+            at=datetime(2026, 11, day, hour, 30, tzinfo=zone),
+            user_login=login,
+        )
+    fake.add_connection("500333222", src="200", user_login="jkowalski")
