@@ -55,8 +55,17 @@ http {{
             proxy_set_header Connection "";
             proxy_read_timeout {read_timeout}ms;
         }}
+{root_location}
     }}
 }}
+"""
+
+# The rest of the host, as on a real one (an admin page, a login): whatever reaches it
+# left the API root.
+_ROOT_LOCATION = """
+        location / {{
+            proxy_pass http://127.0.0.1:{root_upstream};
+        }}
 """
 
 
@@ -88,7 +97,10 @@ def certificate_authority() -> trustme.CA:
     return trustme.CA()
 
 
-def start_nginx(ca: trustme.CA, upstream: int, directory: Path) -> Nginx:
+def start_nginx(
+    ca: trustme.CA, upstream: int, directory: Path, *, root_upstream: int | None = None
+) -> Nginx:
+    """Start nginx proxying ``/api/`` to *upstream* and, if given, ``/`` to *root_upstream*."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.path.exists(binary):
         pytest.fail("nginx is not installed: apt-get install nginx-light")
@@ -106,6 +118,9 @@ def start_nginx(ca: trustme.CA, upstream: int, directory: Path) -> Nginx:
             upstream=upstream,
             keepalive=round(KEEPALIVE_TIMEOUT * 1000),
             read_timeout=round(READ_TIMEOUT * 1000),
+            root_location=""
+            if root_upstream is None
+            else _ROOT_LOCATION.format(root_upstream=root_upstream),
         )
     )
     with open(directory / "stderr.log", "wb") as log:
@@ -152,9 +167,13 @@ def nginx(
     try:
         yield proxy
     finally:
-        proxy.process.terminate()
-        try:
-            proxy.process.wait(10)
-        except subprocess.TimeoutExpired:
-            proxy.process.kill()
-            proxy.process.wait()
+        stop_nginx(proxy)
+
+
+def stop_nginx(proxy: Nginx) -> None:
+    proxy.process.terminate()
+    try:
+        proxy.process.wait(10)
+    except subprocess.TimeoutExpired:
+        proxy.process.kill()
+        proxy.process.wait()

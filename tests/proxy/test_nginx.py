@@ -29,10 +29,12 @@ pytestmark = pytest.mark.proxy
 
 CALLS = int(os.environ.get("FALSE_UNKNOWN_CALLS", "1500"))
 
+# The refusals answer in Thulium's error shape, as Thulium does.
 FAULT_MIX = (
     Fault.status_response(503),
     Fault.status_response(429, headers={"Retry-After": "1"}),
     Fault.processed_then_status(500),
+    Fault.processed_then_bare_503(),  # Envoy's answer after an upstream reset
     Fault.processed_then_drop(),  # nginx answers 502
     Fault.processed_then_stall(2.0),  # nginx answers 504 after proxy_read_timeout
 )

@@ -34,6 +34,7 @@ FAULTS = [
     Fault.html_error_page(502),
     Fault.drop_before_processing(),
     Fault.processed_then_status(500),
+    Fault.processed_then_bare_503(),
     Fault.processed_then_drop(),
     Fault.processed_then_stall(2.0),
     Fault.delay_then_process(0.05),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from .._core.errors import InvalidInputError
 from .._http.transport import Request
@@ -23,33 +24,77 @@ from .namespace import Namespace
 from .paging import Page, Pages, check_paging, page_from_json
 
 _METHODS = IDEMPOTENT_METHODS | {"POST", "PATCH"}
-_FORBIDDEN_IN_PATH = ("?", "#", "\\", "%2e", "%2E")
+_FORBIDDEN_IN_PATH = ("?", "#", "\\")
 _SIDE_EFFECT = "act twice (create a second record, or ring a person again)"
+# Proxies decode a path before they route it (nginx picks its location from the decoded,
+# normalised path), so a path is judged as the proxy will read it: decoded until it no
+# longer changes, for an escape may hide another (%252F is %2F is /).
+_DECODE_ROUNDS = 4
+
+
+def _decoded(text: str) -> str | None:
+    """Return *text* percent-decoded until stable, or None if it never settles."""
+    for _ in range(_DECODE_ROUNDS):
+        plain = unquote(text)
+        if plain == text:
+            return plain
+        text = plain
+    return None
 
 
 def check_path(path: object) -> str:
-    """Return *path* if it names an endpoint relative to the API root, or refuse it."""
+    """Return *path* if it names an endpoint under the API root, or refuse it.
+
+    The path is joined onto ``base_url`` and sent with the client's credentials, so
+    anything that could take it elsewhere is refused before sending: a scheme or a
+    host (``https:/admin``, ``127.0.0.1:1/x``: any ``:`` before the first ``/``), a
+    query or fragment, a backslash, ``.`` and ``..`` segments, and an encoded ``/``
+    or backslash (``..%2Fadmin``, which a proxy decodes into a path outside the API).
+    The checks that keep a path under the root hold for it as written and once
+    percent-decoded.
+    """
     if not isinstance(path, str) or not path.strip("/"):
         raise InvalidInputError(
             f"path must be an endpoint path relative to the API root, like "
             f"'agents/jkowalski/status', got {path!r}"
         )
     text = path.removeprefix("/")
-    if "://" in text or text.startswith("/"):
+    decoded = _decoded(text)
+    if decoded is None or any(
+        decoded.count(mark) != text.count(mark) for mark in ("/", "\\")
+    ):
         raise InvalidInputError(
-            f"path {path!r} must be relative to the API root: no scheme, no host "
-            "(the client's base_url says where the API is)"
+            f"path {path!r} may not hold an encoded '/' or '\\' (%2F, %5C): a proxy "
+            "decodes it, and the request would leave the API root"
         )
-    if any(mark in text for mark in _FORBIDDEN_IN_PATH) or not text.isprintable():
+    _check_plain(path, text)
+    _check_plain(path, decoded, decoded=True)
+    return text
+
+
+def _check_plain(path: str, text: str, *, decoded: bool = False) -> None:
+    """Refuse *text* (*path* as written, or decoded) unless it is a plain relative path.
+
+    Decoded, a ``?``, ``#`` or space is data inside its segment (the proxy routes on
+    it, still under the API root), so only the path as written must be free of them.
+    """
+    if "://" in text or text.startswith("/") or ":" in text.partition("/")[0]:
         raise InvalidInputError(
-            f"path {path!r} may hold no '?', '#', backslash or control character: "
-            "pass query parameters in params="
+            f"path {path!r} must be relative to the API root: no scheme, no host, no "
+            "':' before the first '/' (the client's base_url says where the API is)"
+        )
+    forbidden = ("\\",) if decoded else _FORBIDDEN_IN_PATH
+    if any(mark in text for mark in forbidden) or not text.isprintable():
+        raise InvalidInputError(
+            f"path {path!r} may hold no '?', '#', backslash or control character, "
+            "encoded or not: pass query parameters in params="
         )
     if any(part in (".", "..") for part in text.split("/")):
-        raise InvalidInputError(f"path {path!r} may not contain '.' or '..' segments")
-    if " " in text:
+        raise InvalidInputError(
+            f"path {path!r} may not contain '.' or '..' segments, encoded or not"
+        )
+    if not decoded and " " in text:
         raise InvalidInputError(f"path {path!r} may not contain spaces")
-    return text
 
 
 class GenericRequests(Namespace):

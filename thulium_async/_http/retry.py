@@ -11,11 +11,20 @@ failure                                  GET (idempotent)    POST (not idempoten
 =======================================  ==================  ==========================
 could not connect: nothing was sent      retry               retry
 failed while the request was written     retry               retry
-429, 503 (server refused, unprocessed)   retry (Retry-After) retry (Retry-After)
+429; 503 with ``Retry-After`` or         retry (Retry-After) retry (Retry-After)
+Thulium's error body (refused)
+any other 503 (a proxy's page, empty)    retry               DeliveryUnknownError
 500, 502, 504; timeout or disconnect     retry               DeliveryUnknownError
 after the whole request was sent
 other 4xx, decode errors                 raise               raise
 =======================================  ==================  ==========================
+
+A bare 503 is not proof of a refusal: Envoy answers one when the upstream connection
+resets after the request was sent, so the request may have been processed. Only
+``Retry-After`` or Thulium's own error body (the application answered, and refused)
+makes a 503 safe to resend. The price: a proxy's own bare 503 (nginx ``limit_req``) on
+a write becomes ``DeliveryUnknownError``, which ``reconcile`` settles;
+``RetryPolicy(retry_bare_503_on_writes=True)`` resends them instead.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ from .._core.errors import (
     RateLimitError,
     ServerError,
     ThuliumError,
+    snippet,
 )
 
 
@@ -44,7 +54,10 @@ class Failure(enum.Enum):
     NOT_SENT = "not sent"
     """Nothing reached the server: safe to send again, whatever the method."""
     REFUSED = "refused"
-    """The server answered that it did not process the request (429, 503)."""
+    """The server answered that it did not process the request (429; a 503 with
+    ``Retry-After`` or Thulium's error body)."""
+    BARE_503 = "bare 503"
+    """A 503 that shows no refusal: a proxy's own, or one after the upstream acted."""
     AMBIGUOUS = "ambiguous"
     """The request may have been processed (timeout, disconnect, 500/502/504)."""
     DEFINITIVE = "definitive"
@@ -53,12 +66,18 @@ class Failure(enum.Enum):
 
 def classify(error: ThuliumError) -> Failure:
     """Return what *error*, raised by one attempt, says about delivery."""
+    if isinstance(error, InvalidInputError):  # a URL aiohttp refused: sent nowhere
+        return Failure.DEFINITIVE
     if isinstance(error, APIConnectionError):
         return Failure.AMBIGUOUS if error.request_sent else Failure.NOT_SENT
     if isinstance(error, RateLimitError):
         return Failure.REFUSED
     if isinstance(error, ServerError):
-        return Failure.REFUSED if error.status == 503 else Failure.AMBIGUOUS
+        if error.status != 503:
+            return Failure.AMBIGUOUS
+        if error.retry_after is not None or error.errors:
+            return Failure.REFUSED
+        return Failure.BARE_503
     return Failure.DEFINITIVE
 
 
@@ -108,6 +127,11 @@ class RetryPolicy:
         retry_unsafe: also retry a non-idempotent request (``schedule_call``) after an
             ambiguous failure. This can call a customer twice; leave it ``False`` unless
             a duplicate call is acceptable to you.
+        retry_bare_503_on_writes: also retry a non-idempotent request after a 503
+            without ``Retry-After`` or Thulium's error body, treating it as a refusal.
+            Only for a path on which no proxy answers 503 after the request reached
+            Thulium (Envoy does, after an upstream reset); otherwise it can act
+            twice. Off, such a 503 on a write is ``DeliveryUnknownError``.
         retry_budget: tokens of the client-wide retry allowance (a retry costs 5, one
             after a timeout or disconnect 10, a success gives 1 back); when it is
             spent, failures are raised at once. ``None`` disables the budget.
@@ -121,6 +145,7 @@ class RetryPolicy:
     max_delay: float = attrs.field(default=30.0, validator=_positive_finite)
     deadline: float = attrs.field(default=60.0, validator=_positive_finite)
     retry_unsafe: bool = False
+    retry_bare_503_on_writes: bool = False
     retry_budget: int | None = attrs.field(default=500, validator=_optional_count)
 
     def allows_retry(self, failure: Failure, *, idempotent: bool) -> bool:
@@ -129,7 +154,15 @@ class RetryPolicy:
             return False
         if failure is Failure.AMBIGUOUS:
             return idempotent or self.retry_unsafe
+        if failure is Failure.BARE_503:
+            return idempotent or self.retry_bare_503_on_writes or self.retry_unsafe
         return True
+
+    def may_be_processed(self, failure: Failure) -> bool:
+        """Return whether a write that failed so may have been processed."""
+        if failure is Failure.BARE_503:
+            return not self.retry_bare_503_on_writes
+        return failure is Failure.AMBIGUOUS
 
     def backoff(self, attempt: int, *, rng: random.Random | None = None) -> float:
         """Return a full-jitter wait, in seconds, after failed attempt number *attempt*."""
@@ -224,7 +257,7 @@ def decide(
     what a repeat would do.
     """
     failure = classify(error)
-    ambiguous = ambiguous_before or failure is Failure.AMBIGUOUS
+    ambiguous = ambiguous_before or policy.may_be_processed(failure)
     error.attempts = attempts
     if policy.allows_retry(failure, idempotent=idempotent) and (
         attempts < policy.max_attempts
@@ -256,7 +289,9 @@ def _final(
     if idempotent or not ambiguous:
         return error
     unknown = DeliveryUnknownError(
-        f"{method} {url} may or may not have been processed ({reason(error)}); it "
+        f"{method} {url} may or may not have been processed ({reason(error)}"
+        f"{_BARE_503 if classify(error) is Failure.BARE_503 else _vendor_said(error)}"
+        "); it "
         f"was not sent again, because a repeat could {side_effect}. Check in Thulium "
         "before sending it again.",
         method=method,
@@ -267,6 +302,30 @@ def _final(
     unknown.__cause__ = error
     unknown.__suppress_context__ = True
     return unknown
+
+
+_BARE_503 = (
+    " without Retry-After or Thulium's error body: a proxy can answer so after "
+    "Thulium acted"
+)
+
+
+def _vendor_said(error: ThuliumError) -> str:
+    """Return what Thulium's error body said, for the message: its messages, request_id.
+
+    Only when the body is Thulium's documented error shape; anything else (a proxy's
+    page) stays out, as in :class:`APIStatusError`'s own message.
+    """
+    if not isinstance(error, APIStatusError) or not error.errors:
+        return ""
+    said = "; ".join(
+        detail.message if detail.code is None else f"{detail.message} ({detail.code})"
+        for detail in error.errors
+    )
+    text = f": {snippet(said)}"
+    if error.request_id is not None:
+        text += f" [request_id {error.request_id}]"
+    return text
 
 
 def reason(error: BaseException | None) -> str:
