@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from thulium_async import (
+    APIStatusError,
     DeliveryUnknownError,
     ErrorDetail,
     RetryPolicy,
@@ -108,7 +109,8 @@ async def test_the_opt_in_resends_a_write_after_a_bare_503(fake):
         fake.fail_next("schedule_call", *[Fault.status_response(503, body="")] * 3)
         with pytest.raises(ServerError) as info:
             await client.queues.schedule_call(2, "500333223")
-    assert not isinstance(info.value, DeliveryUnknownError)
+    error: object = info.value
+    assert not isinstance(error, DeliveryUnknownError)
     assert info.value.attempts == 3
     assert len(fake.requests_to("schedule_call")) == 5
 
@@ -185,4 +187,6 @@ async def test_an_unknown_after_thuliums_error_body_carries_its_message_and_requ
     assert "Internal error, try later. (500001)" in text
     assert "request_id 53678450401cf" in text
     assert "status 500" in text
-    assert info.value.__cause__.request_id == "53678450401cf"
+    cause = info.value.__cause__
+    assert isinstance(cause, APIStatusError)
+    assert cause.request_id == "53678450401cf"

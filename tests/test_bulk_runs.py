@@ -158,11 +158,12 @@ async def test_resume_sends_only_what_was_not_settled(fake, bulk, tmp_path):
     held = Counter(bulk.held(fake))
     assert max(held.values()) == 1
     assert resumed[wanted[0]].status is OutcomeStatus.SCHEDULED  # the 400, again
-    assert resumed[wanted[1]].status is OutcomeStatus.SKIPPED  # the unknown one
+    assert resumed[wanted[1]].status is OutcomeStatus.UNKNOWN  # the unknown one
     for number in set(wanted) - set(held):  # the unknown one, and any in flight
-        assert resumed[number].status is OutcomeStatus.SKIPPED
+        # Perhaps processed: unknown again, for reconcile, and never sent again.
+        assert resumed[number].status is OutcomeStatus.UNKNOWN
         reason = resumed[number].reason or ""
-        assert "may have been" in reason or "in flight" in reason, resumed[number]
+        assert "not sent again" in reason, resumed[number]
     assert all(o.status is not OutcomeStatus.FAILED for o in resumed.values())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 
 import pytest
@@ -173,7 +174,8 @@ async def test_add_records_resumes_from_its_journal(fake, client, tmp_path):
             "00001", numbers, resume_from=journal, journal=tmp_path / "second.journal"
         )
     ]
-    assert {o.status for o in again} == {OutcomeStatus.SKIPPED}
+    statuses = Counter(o.status for o in again)
+    assert statuses == {OutcomeStatus.SKIPPED: 3, OutcomeStatus.UNKNOWN: 1}
     assert len(fake.requests_to("outbounds.add_record")) == sent  # nothing resent
 
 

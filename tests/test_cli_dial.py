@@ -134,7 +134,6 @@ async def test_kill_9_then_resume_calls_everyone_once_and_nobody_twice(fake, tmp
     assert hidden == []
     in_flight = [row for row in carried if "in flight" in row["error"]]
     assert all(row["status"] == "unknown" for row in in_flight)
-    print(f"kill -9 resume: {len(in_flight)} in flight at the kill, reported unknown")
 
 
 async def test_resume_needs_the_previous_journal(env, tmp_path, capsys):

@@ -125,7 +125,10 @@ async def test_the_journal_records_intent_before_sending_and_outcomes_after(
     records = list(read_journal(journal))
     by_status = Counter(r["s"] for r in records)
     assert by_status == {"sending": 2, "scheduled": 1, "skipped": 1, "failed": 1}
-    sending = next(r for r in records if r["s"] == "sending" and r["n"] == "500111222")
+    # Keyed by the number's identity, its E.164 form in the client's region.
+    sending = next(
+        r for r in records if r["s"] == "sending" and r["n"] == "+48500111222"
+    )
     scheduled = next(r for r in records if r["s"] == "scheduled")
     assert records.index(sending) < records.index(scheduled)
 
@@ -163,16 +166,19 @@ async def test_resume_sends_exactly_what_the_previous_run_did_not_settle(
     assert max(called.values()) == 1, "somebody was called twice"
     status2 = {o.phone_number: o for o in outcomes2}
     assert status2[numbers[0]].status is OutcomeStatus.SCHEDULED  # the 400 one, again
-    assert status2[numbers[1]].status is OutcomeStatus.SKIPPED  # the unknown one
-    assert "may have been scheduled" in (status2[numbers[1]].reason or "")
+    # The unknown one stays unknown (for reconcile), and is not sent again.
+    assert status2[numbers[1]].status is OutcomeStatus.UNKNOWN
+    assert "not sent again" in (status2[numbers[1]].reason or "")
     assert status2[numbers[5]].status is OutcomeStatus.SKIPPED
     assert "scheduled by the run resumed" in (status2[numbers[5]].reason or "")
     for number in set(numbers) - set(called):  # in flight when the run stopped
-        assert status2[number].status is OutcomeStatus.SKIPPED
-        reason = status2[number].reason or ""
-        assert "in flight" in reason or "may have been" in reason, status2[number]
-    # The third run inherits what the second one skipped: nothing is sent.
-    assert {o.status for o in outcomes3} == {OutcomeStatus.SKIPPED}
+        assert status2[number].status is OutcomeStatus.UNKNOWN
+        assert "not sent again" in (status2[number].reason or ""), status2[number]
+    # The third run inherits what the second one settled: nothing is sent, and the
+    # unknown one is still unknown, not hidden.
+    status3 = {o.phone_number: o.status for o in outcomes3}
+    assert status3[numbers[1]] is OutcomeStatus.UNKNOWN
+    assert set(status3.values()) == {OutcomeStatus.SKIPPED, OutcomeStatus.UNKNOWN}
 
 
 async def test_a_torn_last_line_and_an_in_flight_number_are_read_safely(
@@ -199,7 +205,7 @@ async def test_a_torn_last_line_and_an_in_flight_number_are_read_safely(
     status = {o.phone_number: o.status for o in outcomes}
     assert status == {
         "500000001": OutcomeStatus.SKIPPED,
-        "500000002": OutcomeStatus.SKIPPED,  # in flight when it died: perhaps called
+        "500000002": OutcomeStatus.UNKNOWN,  # in flight when it died: perhaps called
         "500000003": OutcomeStatus.SCHEDULED,  # its intent never became durable
     }
     assert [c.phone_number for c in fake.scheduled] == ["500000003"]

@@ -139,6 +139,7 @@ async def test_a_429_past_the_deadline_spends_no_budget(mock_http):
         with pytest.raises(RateLimitError):
             await client.queues.schedule_call(2, "500333222")
         assert client._transport.budget.available == 10
+        clock.advance(61)  # past the client-wide pause the 429 asked for
         refused = {"request_id": "1", "errors": [{"message": "busy"}]}  # Thulium's
         mock_http.post(SCHEDULE, status=503, payload=refused)
         mock_http.post(SCHEDULE, status=200, body=b"")

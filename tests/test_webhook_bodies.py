@@ -63,7 +63,7 @@ async def _serve(framework: str, inbox: Inbox, **options) -> tuple[str, object]:
 
 @pytest.fixture(params=["aiohttp", "fastapi"])
 def framework(request) -> str:
-    return request.param
+    return str(request.param)
 
 
 class Announcing:

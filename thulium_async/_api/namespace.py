@@ -39,6 +39,7 @@ class Wiring:
     __slots__ = (
         "base_url",
         "get_headers",
+        "phone_region",
         "post_headers",
         "readers",
         "requests",
@@ -52,8 +53,10 @@ class Wiring:
         zone: tzinfo,
         get_headers: Mapping[str, str],
         post_headers: Mapping[str, str],
+        phone_region: str = "PL",
     ) -> None:
         self.base_url = base_url
+        self.phone_region = phone_region
         self.zone = zone
         self.get_headers = get_headers
         self.post_headers = post_headers

@@ -7,6 +7,7 @@ sent twice after a failure that may have been processed.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -324,6 +325,7 @@ class Outbounds(Namespace):
         deduplicate: bool = True,
         journal: PathLike | None = None,
         resume_from: PathLike | None = None,
+        stop: asyncio.Event | None = None,
     ) -> AsyncGenerator[CallOutcome, None]:
         """Add each of *records* to campaign *outbound_id*; yield one outcome per item.
 
@@ -335,7 +337,9 @@ class Outbounds(Namespace):
         (``scheduled`` meaning added), a number repeated in the input is ``skipped``,
         a 401, 403 or 404 stops the run, and a request that may have been processed
         is ``unknown`` and never sent again. *journal* and *resume_from* make the run
-        crash-safe and resumable, exactly as for ``queues.schedule_calls``. A record
+        crash-safe and resumable, and *stop* stops it gracefully, exactly as for
+        ``queues.schedule_calls`` (numbers are one person by the same rule: their
+        E.164 form in the client's ``phone_region``). A record
         whose fields are bad (an agent login with a space, say) fails alone, unsent.
 
         The vendor refuses a number already in the campaign, but no stored page
@@ -364,6 +368,9 @@ class Outbounds(Namespace):
             deduplicate=deduplicate,
             journal=journal,
             resume_from=resume_from,
+            stop=stop,
+            phone_region=wiring.phone_region,
+            name="add_records",
             records=True,
         )
 

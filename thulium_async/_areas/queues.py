@@ -8,6 +8,7 @@ because a dialer sends thousands a second (``benchmarks/bench_instructions.py``)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -210,7 +211,7 @@ class Queues(Namespace):
             )
 
         async def results() -> AsyncIterator[ReconcileResult]:
-            matcher = Matcher(sought)
+            matcher = Matcher(sought, self._wiring.phone_region)
             for first, last in windows(start, end, window):
                 if matcher.done or not sought:
                     break
@@ -267,8 +268,9 @@ class Queues(Namespace):
         This request is **not idempotent**: sending it twice schedules two calls to
         the same person. So after it was sent, a timeout, a dropped connection or a
         500/502/504 raises :class:`~thulium_async.DeliveryUnknownError` instead of retrying, and
-        you decide. Failures where nothing was processed (connection refused, 429,
-        503) are retried.
+        you decide; so does a 503 without ``Retry-After`` or Thulium's own error body
+        (a proxy can answer so after Thulium acted). Failures where nothing was
+        processed (connection refused, 429, a 503 that says it refused) are retried.
 
         Args:
             queue_id: the queue's id, a positive int.
@@ -298,6 +300,7 @@ class Queues(Namespace):
         deduplicate: bool = True,
         journal: PathLike | None = None,
         resume_from: PathLike | None = None,
+        stop: asyncio.Event | None = None,
     ) -> AsyncGenerator[CallOutcome, None]:
         """Schedule a call to each of *numbers* from queue *queue_id*; yield outcomes.
 
@@ -314,29 +317,40 @@ class Queues(Namespace):
         nothing more is sent, and every item left is ``failed`` with
         :class:`~thulium_async.RunStoppedError` (``progress.stopped_by`` holds the cause).
 
-        Breaking out of the loop, an exception in its body, or cancelling the task
-        stops the workers at once; calls then in flight are listed in
-        ``progress.interrupted``, because they may have been scheduled. For prompt
-        cleanup, use it inside ``contextlib.aclosing(...)``.
+        To stop gracefully (on SIGTERM, say), set the *stop* event: nothing more is
+        read or sent, numbers still waiting to be sent (on the rate limit, for a
+        connection) end ``failed`` at once ("not sent", safe to send again), and the
+        loop ends when the requests already written have their answers. Breaking
+        out of the loop, an exception in its body, or cancelling the task stops the
+        workers at once; requests then written are listed in
+        ``progress.interrupted`` (they may have been scheduled), those still
+        waiting in ``progress.not_sent``. For prompt cleanup, use it inside
+        ``contextlib.aclosing(...)``.
 
         To survive a crash, give a *journal* path: each number's intent is written
         to it (and flushed to the disk) before its request can be sent, and its
         outcome after. To finish a run that stopped or crashed, start again with the
         same numbers and ``resume_from=`` that journal (and a new *journal*): numbers
-        it shows as scheduled, unknown or in flight are ``skipped``; failed ones are
-        sent again.
+        it shows as scheduled are ``skipped``; those it shows as unknown or in
+        flight at a crash are ``unknown`` again (``reason`` says which), never sent
+        again, for :meth:`reconcile` to settle; failed ones are sent again. A
+        journal can only be resumed by a client with the same ``phone_region``.
 
         Args:
             queue_id: the queue's id, a positive int.
             numbers: the numbers to call.
             concurrency: calls in flight at once for this run (1 to 10,000).
             progress: a :class:`~thulium_async.DialProgress` to update live, for a UI to poll.
-            deduplicate: send a number once per run: a later item whose number is
-                the same after normalisation (``500-111-222`` is ``500111222``) is
-                ``skipped`` with ``duplicate_of`` set. Numbers are remembered in a
-                temporary SQLite file, not in memory.
+            deduplicate: send a number once per run: a later item that names the
+                same line (its E.164 form in the client's ``phone_region``:
+                ``500-111-222``, ``+48 500 111 222`` and ``0048500111222`` are one in
+                ``"PL"``) is ``skipped`` with ``duplicate_of`` set. A string that
+                parses to no possible number (an extension, a short code) is
+                compared by its digits. Numbers are remembered in a temporary SQLite
+                file, not in memory.
             journal: a file to record the run in, for ``resume_from`` (appended to).
             resume_from: the journal of an earlier run of these numbers.
+            stop: an event that stops the run gracefully when set.
 
         Raises:
             InvalidInputError: a bad *queue_id*, *concurrency*, *journal* or
@@ -360,6 +374,9 @@ class Queues(Namespace):
             deduplicate=deduplicate,
             journal=journal,
             resume_from=resume_from,
+            stop=stop,
+            phone_region=self._wiring.phone_region,
+            name="schedule_calls",
         )
 
     def _schedule_request(

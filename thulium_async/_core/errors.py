@@ -196,7 +196,8 @@ class DeliveryUnknownError(ThuliumError):
 
     Raised for a request that is not idempotent (``schedule_call``, a POST through
     ``client.request``) when the whole request was sent and then the answer was lost (a
-    timeout, a dropped connection) or was a 500, 502 or 504. Sending it again could act
+    timeout, a dropped connection) or was a 500, 502 or 504, or a 503 that does not say
+    it refused (no ``Retry-After``, no Thulium error body). Sending it again could act
     twice (call the customer twice), so the SDK never does that on its own: check in
     Thulium, or decide to send again knowingly. The message says what a repeat would
     do; the original error is ``__cause__``.
@@ -319,7 +320,7 @@ def parse_error_body(raw: bytes) -> Any:
     text = raw.decode("utf-8", errors="replace")
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep to parse: keep the text
         return text
 
 

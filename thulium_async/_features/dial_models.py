@@ -24,9 +24,10 @@ class OutcomeStatus(str, enum.Enum):
     FAILED = "failed"
     """Definitely not scheduled (a bad number, a 4xx, or nothing got through)."""
     UNKNOWN = "unknown"
-    """Perhaps scheduled (DeliveryUnknownError); check before sending again."""
+    """Perhaps scheduled (DeliveryUnknownError, or left unknown or in flight by the
+    run resumed); never sent again by the SDK: check (``reconcile``) before sending."""
     SKIPPED = "skipped"
-    """Not sent, being a duplicate of an earlier item or settled by the run resumed."""
+    """Not sent, being a duplicate of an earlier item or scheduled by the run resumed."""
 
     def __str__(self) -> str:
         return self.value
@@ -91,9 +92,13 @@ class CallOutcome:
         phone_number: the number as it was given.
         call_at: the ``call_at`` as it was given, or ``None``.
         status: ``"scheduled"``, ``"failed"``, ``"unknown"`` or ``"skipped"``.
-        error: the ThuliumError for failed and unknown outcomes, else ``None``.
+        error: the ThuliumError for failed and unknown outcomes, else ``None`` (and
+            ``None`` for an ``unknown`` carried over from a resumed run: see
+            *reason*).
         attempts: HTTP attempts made for this item (0 if not sent).
-        reason: for ``skipped``, why it was not sent.
+        reason: why it was not sent: for ``skipped``, and for an ``unknown``
+            carried over from the run resumed (in flight at its crash, or unknown
+            there).
         duplicate_of: for a skipped duplicate, the index of the item it repeats.
     """
 
@@ -119,8 +124,12 @@ class DialProgress:
         unknown: outcomes with status ``unknown``.
         skipped: outcomes with status ``skipped`` (duplicates, resumed).
         retries: HTTP retries made for this run's items.
-        interrupted: (index, phone_number) of items that were in flight when the run
-            was stopped early (break, cancel or error): they may have been scheduled.
+        interrupted: (index, phone_number) of items whose request was written when
+            the run was stopped early (break, cancel or error): they may have been
+            scheduled.
+        not_sent: (index, phone_number) of items that were waiting to be sent (on
+            the rate limit, for a connection) when the run was stopped early: no
+            request went out for them, so they are safe to send again.
         stopped_by: the answer that stopped the run early (401, 403, 404 for the
             queue), after which nothing more was sent; ``None`` otherwise.
         started_at: ``time.monotonic()`` when the run started.
@@ -135,6 +144,7 @@ class DialProgress:
     skipped: int = 0
     retries: int = 0
     interrupted: list[tuple[int, str]] = attrs.field(factory=list)
+    not_sent: list[tuple[int, str]] = attrs.field(factory=list)
     stopped_by: ThuliumError | None = None
     started_at: float = attrs.field(factory=time.monotonic)
     finished: bool = False
@@ -166,11 +176,19 @@ class DialProgress:
             f"{self.completed} numbers: {self.scheduled} {done}, {self.failed} "
             f"failed, {self.unknown} unknown, {self.skipped} skipped"
         )
-        if self.interrupted:
-            line = (
-                f"interrupted: {line}, and {len(self.interrupted)} in flight when "
-                f"stopped (unknown: may have been {done})"
-            )
+        if self.interrupted or self.not_sent:
+            parts = []
+            if self.interrupted:
+                parts.append(
+                    f"{len(self.interrupted)} in flight when stopped (unknown: may "
+                    f"have been {done})"
+                )
+            if self.not_sent:
+                parts.append(
+                    f"{len(self.not_sent)} waiting to be sent when stopped (failed: "
+                    "not sent, safe to send again)"
+                )
+            line = f"interrupted: {line}, and {' and '.join(parts)}"
         if self.stopped_by is not None:
             line = f"stopped early ({self.stopped_by}): {line}"
         return (

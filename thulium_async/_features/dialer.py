@@ -8,12 +8,17 @@ million-row generator costs the memory of ``3 * concurrency`` items; the numbers
 file (``_ledger``). The rate cap, retries and the never-call-twice rules are the
 client's own. What the dialer adds, item by item, before anything is sent:
 
-- a number equal to an earlier one after normalisation is ``skipped`` (``deduplicate``);
-- a number an earlier run scheduled, may have scheduled, or had in flight is
-  ``skipped`` (``resume_from``); one it failed is sent again;
+- a number that is an earlier one (the same identity: its E.164 form in the run's
+  phone region, ``_core.phone``) is ``skipped`` (``deduplicate``);
+- a number an earlier run scheduled is ``skipped`` (``resume_from``); one it may have
+  scheduled (``unknown``, or in flight at a crash) is ``unknown`` again, with the
+  reason, and not sent; one it failed is sent again;
 - after an answer that says no other number can succeed (401, 403, 404 for the queue),
   nothing more is sent and every remaining item is ``failed`` with RunStoppedError;
-- with a ``journal``, the item's intent is durable before its request can be sent.
+- with a ``journal``, the item's intent is durable before its request can be sent;
+- once ``stop`` is set, nothing more is read or sent: items waiting to be sent (on the
+  rate limit, for a connection) end ``failed``, "not sent", at once; only requests
+  already written are waited for.
 """
 
 from __future__ import annotations
@@ -21,12 +26,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Iterator,
+)
 from datetime import datetime
+from typing import Any
 
 import attrs
 
-from .._core import validation as _validation
+from .._core import phone as _phone
 from .._core.errors import (
     AuthenticationError,
     DeliveryUnknownError,
@@ -36,6 +48,7 @@ from .._core.errors import (
     RunStoppedError,
     ThuliumError,
 )
+from .._core.write_watch import WRITE_WATCH, WriteWatch
 from .dial_models import (
     CallOutcome,
     CallRequest,
@@ -44,7 +57,7 @@ from .dial_models import (
     OutcomeStatus,
     RecordSource,
 )
-from .journal import Journal, JournalWriteError, read_journal
+from .journal import FORMAT, Journal, JournalWriteError, journal_header, read_journal
 from .ledger import NumberLedger
 
 logger = logging.getLogger("thulium_async")
@@ -83,9 +96,15 @@ class RunOptions:
     deduplicate: bool = True
     journal: PathLike | None = None
     resume_from: PathLike | None = None
+    phone_region: str = _phone.DEFAULT_REGION
+    stop: asyncio.Event | None = None
+    name: str = "schedule_calls"
 
 
 _WORKER_DONE = object()
+_NOT_SENT = (
+    "not sent: the run was stopped before this request was written; safe to send again"
+)
 
 
 class _Run:
@@ -93,22 +112,51 @@ class _Run:
 
     def __init__(self, options: RunOptions, progress: DialProgress) -> None:
         self.progress = progress
+        self.name = options.name
+        self.region = options.phone_region
+        self.stop = options.stop
+        # Workers sending an item now, and whether its request may be on the wire: a
+        # stop cancels those whose request is not, and only those (see watch_stop).
+        self.sending: dict[asyncio.Task[None], WriteWatch] = {}
+        self.stop_cancelled: set[asyncio.Task[None]] = set()
+        self.closing = False
         self.deduplicate = options.deduplicate
         self.resuming = options.resume_from is not None
         self.ledger: NumberLedger | None = None
         self.journal: Journal | None = None
-        self.running: dict[int, tuple[int, str]] = {}
+        self.running: dict[int, tuple[int, str, WriteWatch]] = {}
         if options.deduplicate or options.resume_from is not None:
             self.ledger = NumberLedger()
         try:
             if options.resume_from is not None and self.ledger is not None:
-                self.ledger.load_previous(read_journal(options.resume_from))
+                self.ledger.load_previous(self._previous(options.resume_from))
             if options.journal is not None:
-                self.journal = Journal(options.journal)
+                self.journal = Journal(options.journal, region=self.region)
         except BaseException:
             if self.ledger is not None:
                 self.ledger.close()
             raise
+
+    def _previous(self, path: PathLike) -> Iterator[dict[str, Any]]:
+        """Read the journal resumed, its numbers keyed as this run keys them.
+
+        Raises:
+            InvalidInputError: it was written for another phone region, where the
+                same digits can name other people.
+        """
+        header = journal_header(path)
+        written_in = header.get("region")
+        if written_in is not None and written_in != self.region:
+            raise InvalidInputError(
+                f"the journal {os.fspath(path)} was written with phone region "
+                f"{written_in!r}, and this run reads numbers in {self.region!r}: the "
+                f"same digits could name other people. Resume with phone region "
+                f"{written_in!r}"
+            )
+        records = read_journal(path)
+        if header.get("journal") == FORMAT:
+            return records
+        return _rekeyed(records, self.region)  # format 1: keys were digits alone
 
     def before_sending(
         self, index: int, number: str, key: str | None
@@ -118,6 +166,10 @@ class _Run:
         *key* is the number normalised, ``None`` when it is not a valid number (it
         then fails alone when sent, with its own message).
         """
+        if self.stop is not None and self.stop.is_set():
+            return _outcome(
+                index, number, OutcomeStatus.FAILED, error=ThuliumError(_NOT_SENT)
+            )
         stopped = self.progress.stopped_by
         if stopped is not None:
             error = RunStoppedError(
@@ -133,8 +185,12 @@ class _Run:
             previous = ledger.previous(key)
             if previous is not None and previous.status != "failed":
                 reason = _RESUMED[previous.status].format(item=previous.index)
-                self._note(index, key, "skipped", was=previous.status, why=reason)
-                return _outcome(index, number, OutcomeStatus.SKIPPED, reason=reason)
+                if previous.status == "scheduled":
+                    self._note(index, key, "skipped", was=previous.status, why=reason)
+                    return _outcome(index, number, OutcomeStatus.SKIPPED, reason=reason)
+                # Perhaps processed: still unknown, for reconcile to settle; not sent.
+                self._note(index, key, "unknown", was=previous.status, e=reason)
+                return _outcome(index, number, OutcomeStatus.UNKNOWN, reason=reason)
         if self.deduplicate:
             first = ledger.first_seen(key, index)
             if first is not None:
@@ -166,31 +222,68 @@ class _Run:
         if isinstance(error, _SYSTEMIC) and self.progress.stopped_by is None:
             self.progress.stopped_by = error
             logger.error(
-                "schedule_calls stops sending: %s; the items left are failed, not sent",
+                "%s stops sending: %s; the items left are failed, not sent",
+                self.name,
                 error,
             )
 
-    async def close(self, abandoned: list[tuple[int, str]]) -> None:
-        """Record the calls *abandoned* in flight, then close the journal and ledger."""
+    async def watch_stop(self) -> None:
+        """When ``stop`` is set, cancel the sends whose request is not yet written.
+
+        The cancelled workers report their item ``failed`` (not sent) and go on to
+        the next, which :meth:`before_sending` fails too. A worker waits on the rate
+        limit, a connection or the journal, never in the middle of writing, so a
+        watch read here cannot change before the cancellation reaches its task.
+        """
+        if self.stop is None:
+            return
+        await self.stop.wait()
+        for task, watch in list(self.sending.items()):
+            if not watch.written:
+                self.stop_cancelled.add(task)
+                task.cancel()
+
+    async def close(
+        self, abandoned: list[tuple[int, str]], unsent: list[tuple[int, str]]
+    ) -> None:
+        """Record the items *abandoned* in flight and those *unsent*, then close."""
         for index, number in abandoned:
             self._note(
                 index,
-                _normalised(number) or number,
+                self.key(number) or number,
                 "unknown",
                 e="interrupted while in flight",
             )
+        for index, number in unsent:
+            self._note(index, self.key(number) or number, "failed", e=_NOT_SENT)
         if self.journal is not None:
             await self.journal.close()
         if self.ledger is not None:
             self.ledger.close()
 
+    def key(self, number: str) -> str | None:
+        """Return *number*'s identity in this run's region (None: not a number)."""
+        return _phone.identity(number, self.region)
+
 
 _RESUMED = {
     "scheduled": "scheduled by the run resumed (its item {item})",
-    "unknown": "may have been scheduled by the run resumed (its item {item}, unknown)",
-    "sending": "was in flight when the run resumed stopped (its item {item}): may "
-    "have been scheduled",
+    "unknown": "unknown in the run resumed (its item {item}): may have been "
+    "processed; not sent again",
+    "sending": "in flight when the run resumed stopped (its item {item}): may have "
+    "been processed; not sent again",
 }
+
+
+def _rekeyed(
+    records: Iterator[dict[str, Any]], region: str
+) -> Iterator[dict[str, Any]]:
+    """Re-key a format-1 journal's records (digits alone) into identities."""
+    for record in records:
+        number = record.get("n")
+        if isinstance(number, str):
+            record["n"] = _phone.identity(number, region) or number
+        yield record
 
 
 def _outcome(
@@ -238,6 +331,7 @@ async def schedule_many(
     inbox: asyncio.Queue[tuple[int, object] | None] = asyncio.Queue(concurrency)
     outbox: asyncio.Queue[object] = asyncio.Queue(concurrency)
     input_error: list[BaseException] = []
+    stop = options.stop
 
     async def feed() -> None:
         position = 0
@@ -247,11 +341,15 @@ async def schedule_many(
                     progress.read += 1
                     await inbox.put((position, item))
                     position += 1
+                    if stop is not None and stop.is_set():
+                        break
             else:
                 for item in numbers:
                     progress.read += 1
                     await inbox.put((position, item))
                     position += 1
+                    if stop is not None and stop.is_set():
+                        break
         except Exception as exc:  # the caller's iterator failed: finish, then re-raise
             input_error.append(exc)
         for _ in range(concurrency):
@@ -275,8 +373,8 @@ async def schedule_many(
                 f"got {type(item).__name__}"
             )
             return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
-        key = _normalised(number)
         try:
+            key = run.key(number)
             decided = run.before_sending(index, number, key)
         except Exception as exc:  # the ledger's file failed (disk full): do not send
             unchecked = ThuliumError(
@@ -287,13 +385,25 @@ async def schedule_many(
             return _outcome(index, number, OutcomeStatus.FAILED, error=unchecked)
         if decided is not None:
             return decided
-        run.running[position] = (index, number)
+        task = asyncio.current_task()
+        assert task is not None  # noqa: S101 -- a worker is always a task
+        watch = WriteWatch()
+        token = WRITE_WATCH.set(watch)
+        run.running[position] = (index, number, watch)
+        run.sending[task] = watch
         progress.in_flight += 1
         error: ThuliumError | None
         try:
             if run.journal is not None:
                 await run.journal.intent(index, key or number)
             attempts = await schedule_one(number, call_at, item)
+        except asyncio.CancelledError:
+            if run.closing or task not in run.stop_cancelled or watch.written:
+                raise
+            # Cancelled by the stop while it waited to be sent: nothing went out.
+            run.stop_cancelled.discard(task)
+            _uncancel(task)
+            status, error, attempts = OutcomeStatus.FAILED, ThuliumError(_NOT_SENT), 0
         except DeliveryUnknownError as exc:
             status, error, attempts = OutcomeStatus.UNKNOWN, exc, exc.attempts
         except ThuliumError as exc:
@@ -307,13 +417,15 @@ async def schedule_many(
         finally:
             progress.in_flight -= 1
             del run.running[position]
+            del run.sending[task]
+            WRITE_WATCH.reset(token)
         outcome = _outcome(
             index, number, status, call_at=call_at, error=error, attempts=attempts
         )
         run.sent(outcome, key or number)
         return outcome
 
-    tasks = [asyncio.ensure_future(feed())]
+    tasks = [asyncio.ensure_future(feed()), asyncio.ensure_future(run.watch_stop())]
     tasks += [asyncio.ensure_future(work()) for _ in range(concurrency)]
     try:
         remaining = concurrency
@@ -327,27 +439,35 @@ async def schedule_many(
         if input_error:
             raise input_error[0]
     finally:
-        abandoned = sorted(run.running.values())
+        run.closing = True
+        # Only a request that may be on the wire may have been processed; one still
+        # waiting (rate limit, a connection, the journal) was not sent at all.
+        abandoned: list[tuple[int, str]] = []
+        unsent: list[tuple[int, str]] = []
+        for index, number, watch in run.running.values():
+            (abandoned if watch.written else unsent).append((index, number))
+        abandoned.sort()
+        unsent.sort()
         progress.interrupted.extend(abandoned)
-        if run.running:
+        progress.not_sent.extend(unsent)
+        if abandoned:
             logger.warning(
                 "the bulk run stopped with %d requests in flight; they may have been "
                 "processed (see DialProgress.interrupted)",
-                len(run.running),
+                len(abandoned),
             )
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await run.close(abandoned)
+        await run.close(abandoned, unsent)
         progress.finished = True
 
 
-def _normalised(number: str) -> str | None:
-    """Return *number* normalised (the key of the ledger and journal), or None if invalid."""
-    try:
-        return _validation.phone_number(number)
-    except InvalidInputError:
-        return None
+def _uncancel(task: asyncio.Task[None]) -> None:
+    """Forget one cancellation of *task* it has handled (Python 3.11+ counts them)."""
+    uncancel = getattr(task, "uncancel", None)
+    if uncancel is not None:
+        uncancel()
 
 
 def _unpack(item: object, position: int) -> tuple[str, datetime | None, int]:
@@ -374,17 +494,29 @@ def check_concurrency(value: object) -> int:
 
 
 def run_options(
-    deduplicate: object, journal: object, resume_from: object
+    deduplicate: object,
+    journal: object,
+    resume_from: object,
+    *,
+    stop: object = None,
+    phone_region: str = _phone.DEFAULT_REGION,
+    name: str = "schedule_calls",
 ) -> RunOptions:
-    """Check a bulk run's ``deduplicate``, ``journal`` and ``resume_from`` arguments."""
+    """Check a bulk run's ``deduplicate``, ``journal``, ``resume_from`` and ``stop``."""
     if not isinstance(deduplicate, bool):
         raise InvalidInputError(
             f"deduplicate must be True or False, got {deduplicate!r}"
         )
+    if stop is not None and not isinstance(stop, asyncio.Event):
+        raise InvalidInputError(
+            f"stop must be an asyncio.Event or None, got {type(stop).__name__}"
+        )
     paths: list[str | None] = []
-    for name, path in (("journal", journal), ("resume_from", resume_from)):
+    for label, path in (("journal", journal), ("resume_from", resume_from)):
         if path is not None and not isinstance(path, (str, os.PathLike)):
-            raise InvalidInputError(f"{name} must be a path, got {type(path).__name__}")
+            raise InvalidInputError(
+                f"{label} must be a path, got {type(path).__name__}"
+            )
         paths.append(None if path is None else str(os.fspath(path)))
     record, previous = paths
     if previous is not None and not os.path.isfile(previous):
@@ -395,7 +527,14 @@ def run_options(
         and os.path.abspath(record) == os.path.abspath(previous)
     ):
         raise InvalidInputError("journal and resume_from must be different files")
-    return RunOptions(deduplicate=deduplicate, journal=record, resume_from=previous)
+    return RunOptions(
+        deduplicate=deduplicate,
+        journal=record,
+        resume_from=previous,
+        phone_region=phone_region,
+        stop=stop,
+        name=name,
+    )
 
 
 def bulk_run(
@@ -407,15 +546,26 @@ def bulk_run(
     deduplicate: object,
     journal: object,
     resume_from: object,
+    stop: object,
+    phone_region: str,
+    name: str,
     records: bool = False,
 ) -> AsyncGenerator[CallOutcome, None]:
     """Check a bulk run's arguments now, then return its outcomes (:func:`schedule_many`).
 
     Plain, not a coroutine: a bad argument raises at the call, not at the first
-    iteration. *records*: the items may be NewRecord too (``add_records``).
+    iteration. *records*: the items may be NewRecord too (``add_records``). *name*
+    is the method the user called, for log lines.
     """
     workers = check_concurrency(concurrency)
-    options = run_options(deduplicate, journal, resume_from)
+    options = run_options(
+        deduplicate,
+        journal,
+        resume_from,
+        stop=stop,
+        phone_region=phone_region,
+        name=name,
+    )
     return schedule_many(
         send_one,
         items,

@@ -7,6 +7,11 @@ been sent has a line: a ``sending`` without an outcome means "perhaps scheduled"
 lines of many numbers are committed together (group commit), so the fsync costs one
 disk flush per batch of numbers, not one per number.
 
+The first line names the format and the phone region the numbers were keyed in: a
+number's key is its identity (its E.164 form in that region), so a journal can only be
+resumed in the region it was written in. Format 1 (before regions) keyed numbers by
+their digits alone; its keys are read back and re-keyed by the reader.
+
 Reading back tolerates a torn last line (the process died while writing it): a line that
 does not parse is skipped. This module knows nothing of HTTP or of the dialer's rules.
 """
@@ -22,7 +27,9 @@ from typing import Any
 
 from .._core.errors import InvalidInputError
 
-FORMAT = 1
+FORMAT = 2
+FORMATS = (1, 2)
+"""The formats :func:`read_journal` reads: 1 keyed numbers by their digits alone."""
 SENDING = "sending"
 
 
@@ -35,11 +42,14 @@ class Journal:
 
     Args:
         path: the journal file; created, or appended to if it exists.
+        region: the phone region the numbers' keys were made in.
         fsync: flush each batch of intents to the disk (survives a power cut); without
             it a line survives the process being killed, not the machine failing.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, region: str, fsync: bool = True
+    ) -> None:
         self.path = os.fspath(path)
         self._fsync = fsync
         try:
@@ -54,7 +64,7 @@ class Journal:
         self._waiters: list[asyncio.Future[None]] = []
         self._committer: asyncio.Task[None] | None = None
         self.broken: JournalWriteError | None = None
-        self.write({"journal": FORMAT})
+        self.write({"journal": FORMAT, "region": region})
 
     def write(self, record: dict[str, Any]) -> None:
         """Append *record* now, without waiting for the disk (outcomes, notes)."""
@@ -159,7 +169,7 @@ def read_journal(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             first = json.loads(header)
         except ValueError:
             first = None
-        if not (isinstance(first, dict) and first.get("journal") == FORMAT):
+        if not (isinstance(first, dict) and first.get("journal") in FORMATS):
             if not handle.readline() and not header.endswith(b"\n"):
                 return  # only a torn header line: nothing was sent
             raise InvalidInputError(f"{name} is not a thulium_async dialer journal")
@@ -170,3 +180,29 @@ def read_journal(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(record, dict):
                 yield record
+
+
+def journal_header(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Return a journal's first line (``{"journal": format, "region": ...}``).
+
+    Format 1 has no region. An empty journal, or one whose only line is torn, reads
+    as the current format without a region: it records nothing to re-key.
+
+    Raises:
+        InvalidInputError: the file cannot be read.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            header = handle.readline()
+    except OSError as exc:
+        raise InvalidInputError(
+            f"cannot read the journal {name}: {exc.strerror}"
+        ) from None
+    try:
+        first = json.loads(header)
+    except ValueError:
+        first = None
+    if isinstance(first, dict) and first.get("journal") in FORMATS:
+        return first
+    return {"journal": FORMAT}

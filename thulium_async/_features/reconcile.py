@@ -1,7 +1,10 @@
 """Resolving "unknown" dialer outcomes against the call history: matching only, no I/O.
 
 A scheduled call, once made, appears in the history as an OUTBOUND connection to that
-number from that queue. This module says which numbers are being looked for, over
+number from that queue, though perhaps written in another form (``48500333222`` for
+``500333222``): a history record answers a number when both have the same identity
+(their E.164 form in the client's phone region, ``_core.phone``), or, for a form that
+identity cannot read, when their digits end alike over a national number's length. This module says which numbers are being looked for, over
 which time windows, and which history records answer them; the queue namespace reads
 the history (one paged query per window, not one per number) and feeds it here.
 """
@@ -14,6 +17,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from .._core import phone as _phone
 from .._core.errors import InvalidInputError
 from .._models.calls import Connection
 from .dial_models import CallOutcome, OutcomeStatus
@@ -146,12 +150,23 @@ def windows(
 
 
 class Matcher:
-    """Collect, for each sought number, the first outbound call to it in the history."""
+    """Collect, for each sought number, the first outbound call to it in the history.
 
-    def __init__(self, sought: list[Sought]) -> None:
+    Args:
+        sought: the numbers looked for.
+        region: the phone region numbers are read in (``"PL"``).
+    """
+
+    def __init__(
+        self, sought: list[Sought], region: str = _phone.DEFAULT_REGION
+    ) -> None:
         self._sought = sought
+        self._region = region
+        self._by_key: dict[str, list[int]] = {}
         self._by_tail: dict[str, list[int]] = {}
         for position, item in enumerate(sought):
+            key = _phone.identity(item.phone_number, region) or item.digits
+            self._by_key.setdefault(key, []).append(position)
             self._by_tail.setdefault(item.digits[-_MIN_OVERLAP:], []).append(position)
         self._found: dict[int, Connection] = {}
 
@@ -164,6 +179,11 @@ class Matcher:
         """Match one history record against the numbers sought."""
         if connection.type.upper() != "OUTBOUND":
             return
+        key = _phone.identity(connection.dst, self._region)
+        if key is not None:
+            for position in self._by_key.get(key, ()):
+                if position not in self._found:
+                    self._found[position] = connection
         dst = digits_of(connection.dst)
         for position in self._by_tail.get(dst[-_MIN_OVERLAP:], ()):
             if position not in self._found and same_number(

@@ -10,7 +10,6 @@ nothing for the retry machinery.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import copy
 import errno
 import logging
@@ -34,6 +33,7 @@ from .._core.errors import (
     status_error_class,
     vendor_error,
 )
+from .._core.write_watch import WRITE_WATCH
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import RetryBudget, RetryPolicy, Verdict, decide, reason
 from .session import SessionManager
@@ -98,28 +98,6 @@ class ClientStats:
     in_flight: int = 0
     throttled: int = 0
     retries_refused: int = 0
-
-
-class WriteWatch:
-    """Whether the request of one caller's :meth:`Transport.send` may be on the wire.
-
-    A bulk run stopped while a number waits on the rate limit or for a free
-    connection has sent nothing for it: that number is ``failed`` (safe to send
-    again), not ``unknown``. The dialer puts a fresh watch in :data:`WRITE_WATCH`
-    before each number; the transport sets :attr:`written` just before it hands an
-    attempt to aiohttp, and clears it again while it waits to retry a request no
-    attempt of which can have been processed. Costs one context lookup per attempt.
-    """
-
-    __slots__ = ("written",)
-
-    def __init__(self) -> None:
-        self.written = False
-
-
-WRITE_WATCH: contextvars.ContextVar[WriteWatch | None] = contextvars.ContextVar(
-    "thulium_async_write_watch", default=None
-)
 
 
 class _TryAgain(Exception):
