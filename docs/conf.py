@@ -47,7 +47,10 @@ nitpick_ignore_regex = [
         r"py:class",
         r"(T|NumberSource|PathLike|FetchPage|AsyncGenerator|Iterable|AsyncIterable|Mapping|Wiring|Transport|Sequence|Any)",
     ),
-    (r"py:class", r"(tzinfo|URL|Transport|ClientSession|SSLContext|datetime|Random|Clock)"),
+    (
+        r"py:class",
+        r"(tzinfo|URL|Transport|ClientSession|SSLContext|datetime|Random|Clock)",
+    ),
     # fastapi_router's signature: FastAPI is optional, so its types stay names.
     (r"py:class", r"(fastapi\..*|APIRouter|Handler)"),
     (r"py:.*", r"thulium_async\._.*"),

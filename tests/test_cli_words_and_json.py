@@ -20,7 +20,7 @@ async def usage_error(capsys, *argv: str) -> str:
     with pytest.raises(SystemExit) as info:
         await run(*argv)
     assert info.value.code == 2
-    err = capsys.readouterr().err
+    err: str = capsys.readouterr().err
     assert "Traceback" not in err
     return err
 
@@ -28,7 +28,8 @@ async def usage_error(capsys, *argv: str) -> str:
 def calls(fake, count: int) -> str:
     for i in range(count):
         fake.add_connection(f"5{i:08d}", queue_id=2)
-    return fake.now().date().isoformat()
+    day: str = fake.now().date().isoformat()
+    return day
 
 
 # 27.1 and 27.2: `-` is standard output; --json is an array, --jsonl lines
@@ -367,7 +368,7 @@ async def test_the_phone_region_reaches_the_client(env, monkeypatch):
     from thulium_async._cli import main
 
     seen: list[str] = []
-    real = main.ThuliumClient
+    real = main.ThuliumClient  # type: ignore[attr-defined]
 
     def spy(*args, **kwargs):
         client = real(*args, **kwargs)

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_the_unit_stops_with_sigterm_and_waits_longer_than_the_grace():
     assert "143" in _unit_setting("SuccessExitStatus")[0].split()
 
 
-def _manifests() -> list[dict]:
+def _manifests() -> list[dict[str, Any]]:
     import yaml  # with kubernetes-validate
 
     with JOB.open(encoding="utf-8") as handle:
