@@ -333,7 +333,7 @@ class Queues(Namespace):
         same numbers and ``resume_from=`` that journal (and a new *journal*): numbers
         it shows as scheduled are ``skipped``; those it shows as unknown or in
         flight at a crash are ``unknown`` again (``reason`` says which), never sent
-        again, for :meth:`reconcile` to settle; failed ones are sent again. A
+        again, for ``reconcile`` to settle; failed ones are sent again. A
         journal can only be resumed by a client with the same ``phone_region``.
 
         Args:
