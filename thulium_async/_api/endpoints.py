@@ -8,6 +8,10 @@ against each other when a declaration is made (at import), so a typo fails at on
 on the first call. Path parameters are validated from their kind before anything is
 sent. The declarations themselves live beside their methods, one module per API area
 (``_areas``); this module is only the machinery. No I/O here.
+
+A declaration also carries the vendor's examples (:func:`described` on the fields of its
+query and body classes, ``path_examples`` and ``example`` on the endpoint), written
+once: the OpenAPI document (``_api/openapi.py``) reads them from here.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import enum
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -39,6 +43,50 @@ class PathKind(enum.Enum):
     CONNECTION = "a connection id, like '1416225570.341'"
 
 
+PATTERNS: Mapping[PathKind, re.Pattern[str]] = {
+    PathKind.LOGIN: _LOGIN,
+    PathKind.CAMPAIGN: _CAMPAIGN,
+    PathKind.CONNECTION: _CONNECTION,
+}
+"""The text a path value of each kind must match in full (``ID`` is an int instead)."""
+MAX_ID = _MAX_ID
+"""The largest id a path value of kind ``ID`` may be."""
+
+EXAMPLE = "thulium_example"
+"""Field metadata key: the vendor's example value, as JSON (the page's, made valid)."""
+FORMAT = "thulium_format"
+"""Field metadata key: what the text holds (``"email"``, ``"phone"``)."""
+CHOICES = "thulium_choices"
+"""Field metadata key: the values the vendor allows, when it names them."""
+KIND = "thulium_kind"
+"""Field metadata key: the :class:`PathKind` a field's value (or each item) is."""
+
+
+def described(
+    *,
+    example: object = None,
+    format: str | None = None,
+    choices: Sequence[str] | None = None,
+    kind: PathKind | None = None,
+    base: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return field metadata saying what a query or body field is, for the document.
+
+    *example* is the vendor's example value as JSON (``None``: the page shows none);
+    *base* is the field's other metadata (a wire name, a clock), kept.
+    """
+    metadata = dict(base or {})
+    for key, value in (
+        (EXAMPLE, example),
+        (FORMAT, format),
+        (CHOICES, None if choices is None else tuple(choices)),
+        (KIND, kind),
+    ):
+        if value is not None:
+            metadata[key] = value
+    return metadata
+
+
 def check_path_value(kind: PathKind, name: str, value: object) -> str:
     """Return *value* as its path segment if it is of *kind*, or refuse it.
 
@@ -53,11 +101,7 @@ def check_path_value(kind: PathKind, name: str, value: object) -> str:
         if not 0 < value <= _MAX_ID:
             raise InvalidInputError(f"{name} must be {kind.value}, got {value!r}")
         return str(value)
-    pattern = {
-        PathKind.LOGIN: _LOGIN,
-        PathKind.CAMPAIGN: _CAMPAIGN,
-        PathKind.CONNECTION: _CONNECTION,
-    }[kind]
+    pattern = PATTERNS[kind]
     if (
         not isinstance(value, str)
         or not pattern.fullmatch(value)
@@ -78,13 +122,28 @@ class Paging:
 
     Attributes:
         max_limit: the largest page the vendor allows (100 or 1000).
+        example_limit, example_offset: the vendor's example values of ``limit`` and
+            ``offset`` (every list page shows 100 and 10).
     """
 
     max_limit: int = 100
+    example_limit: int = 100
+    example_offset: int = 10
 
 
 NO_ANSWER: Any = None
 """``returns`` of an endpoint whose answer carries nothing (a write's empty body)."""
+
+
+class _NoExample:
+    """The type of :data:`NO_EXAMPLE`."""
+
+    def __repr__(self) -> str:
+        return "NO_EXAMPLE"
+
+
+NO_EXAMPLE: Any = _NoExample()
+"""``example`` of an endpoint whose vendor page shows no example answer (or a cut one)."""
 
 
 @attrs.frozen(eq=False)
@@ -107,6 +166,11 @@ class Endpoint:
         side_effect: what a repeat would do, for ``DeliveryUnknownError``.
         doc: the vendor's page, relative to ``https://api.thulium.com/docs/api/``, or
             where else the shape comes from.
+        example: the answer the vendor's page shows, as valid JSON; ``NO_EXAMPLE``
+            where the page shows none or its stored copy is cut.
+        path_examples: the vendor's example value of each path parameter.
+        operation: the dotted path of the client method that sends it, where it is
+            not *name* (``client.<operation>``).
     """
 
     name: str
@@ -120,6 +184,9 @@ class Endpoint:
     idempotent: bool | None = None
     side_effect: str = "act twice"
     doc: str = ""
+    example: Any = NO_EXAMPLE
+    path_examples: Mapping[str, object] = attrs.field(factory=dict)
+    operation: str = ""
 
     def __attrs_post_init__(self) -> None:
         fields = {
@@ -133,6 +200,13 @@ class Endpoint:
         for part, kind in (("query", self.query), ("body", self.body)):
             if kind is not None and not attrs.has(kind):
                 raise TypeError(f"endpoint {self.name}: {part} must be an attrs class")
+        if not set(self.path_examples) <= set(self.params):
+            raise TypeError(
+                f"endpoint {self.name}: path_examples name "
+                f"{sorted(set(self.path_examples) - set(self.params))}, not in the path"
+            )
+        if not self.operation:
+            object.__setattr__(self, "operation", self.name)
         if self.paging is not None and self.method != "GET":
             raise TypeError(f"endpoint {self.name}: only a GET can be a paged list")
         if self.idempotent is None:

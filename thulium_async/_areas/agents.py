@@ -16,6 +16,7 @@ from .._api.endpoints import (
     PathKind,
     check_optional_path_value,
     check_path_value,
+    described,
 )
 from .._api.namespace import Namespace
 from .._core import validation as _validation
@@ -23,35 +24,63 @@ from .._core.errors import InvalidInputError
 from .._models.agents import Agent, AgentCreated, AgentStatus
 
 _LOGIN = {"login": PathKind.LOGIN}
+_LOGIN_EXAMPLE = {"login": "jkowalski"}
+_LANGUAGES = ("pl", "en")
+_OUTBOUND_MODES = ("manual", "auto")
 
 
 @attrs.frozen(kw_only=True)
 class NewAgentBody:
-    """``POST agents``'s body."""
+    """``POST agents``'s body (examples: the vendor page's; of "true|false", the first)."""
 
-    name: str
-    surname: str
-    login: str
-    password: str
-    number: str
-    email: str | None = None
-    change_password: bool | None = None
-    callerid: str | None = None
-    language: str | None = None
-    active: bool | None = None
-    outbound_mode: str | None = None
-    roles: tuple[int, ...] | None = None
+    name: str = attrs.field(metadata=described(example="Jan"))
+    surname: str = attrs.field(metadata=described(example="Kowalski"))
+    login: str = attrs.field(
+        metadata=described(example="jkowalski", kind=PathKind.LOGIN)
+    )
+    password: str = attrs.field(metadata=described(example="somepass123!QAZ"))
+    number: str = attrs.field(metadata=described(example="5634"))
+    email: str | None = attrs.field(
+        default=None,
+        metadata=described(example="jkowalski@example.com", format="email"),
+    )
+    change_password: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+    callerid: str | None = attrs.field(
+        default=None, metadata=described(example="J.Kowalski")
+    )
+    language: str | None = attrs.field(
+        default=None, metadata=described(example="pl", choices=_LANGUAGES)
+    )
+    active: bool | None = attrs.field(default=None, metadata=described(example=True))
+    outbound_mode: str | None = attrs.field(
+        default=None, metadata=described(example="manual", choices=_OUTBOUND_MODES)
+    )
+    roles: tuple[int, ...] | None = attrs.field(
+        default=None, metadata=described(example=[1, 2])
+    )
 
 
 @attrs.frozen(kw_only=True)
 class AgentCallBody:
     """``POST agents/:login/call``'s body."""
 
-    phone_number: str | None = None
-    outbound_id: str | None = None
-    customer_id: int | None = None
-    caller_id: str | None = None
-    custom_data: Any = None
+    phone_number: str | None = attrs.field(
+        default=None, metadata=described(example="111222333", format="phone")
+    )
+    outbound_id: str | None = attrs.field(
+        default=None, metadata=described(example="00001", kind=PathKind.CAMPAIGN)
+    )
+    customer_id: int | None = attrs.field(
+        default=None, metadata=described(example=321, kind=PathKind.ID)
+    )
+    caller_id: str | None = attrs.field(
+        default=None, metadata=described(example="321", format="phone")
+    )
+    custom_data: Any = attrs.field(
+        default=None, metadata=described(example={"example": "json"})
+    )
 
 
 GET = Endpoint(
@@ -61,6 +90,18 @@ GET = Endpoint(
     _LOGIN,
     returns=Agent,
     doc="agents/get_agents_login",
+    path_examples=_LOGIN_EXAMPLE,
+    example={
+        "agent_id": 1,
+        "login": "jkowalski",
+        "name": "Jan",
+        "surname": "Kowalski",
+        "email": "jan.kowalski@example.org",
+        "active": True,
+        "number": 559933,
+        "outbound_mode": "manual",
+        "group_id": 3,
+    },
 )
 STATUS = Endpoint(
     "agents.status",
@@ -69,6 +110,13 @@ STATUS = Endpoint(
     _LOGIN,
     returns=AgentStatus,
     doc="agents/get_agents_login_status",
+    path_examples=_LOGIN_EXAMPLE,
+    example={
+        "login": "jkowalski",
+        "status": "PAUSED",
+        "pause_id": 1,
+        "last_change": "2014-10-24 10:30:44",
+    },
 )
 CREATE = Endpoint(
     "agents.create",
@@ -78,6 +126,7 @@ CREATE = Endpoint(
     returns=AgentCreated,
     side_effect="try to create the agent twice",
     doc="agents/post_agents",
+    example={"agent_id": "11", "agent_login": "jkowalski"},
 )
 CALL = Endpoint(
     "agents.call",
@@ -87,6 +136,7 @@ CALL = Endpoint(
     body=AgentCallBody,
     side_effect="ring the person twice",
     doc="agents/post_agents_login_call",
+    path_examples=_LOGIN_EXAMPLE,
 )
 ENDPOINTS = (GET, STATUS, CREATE, CALL)
 
@@ -176,10 +226,10 @@ class Agents(Namespace):
                 "change_password", change_password
             ),
             callerid=_validation.text("callerid", callerid, optional=True),
-            language=_validation.choice("language", language, ("pl", "en")),
+            language=_validation.choice("language", language, _LANGUAGES),
             active=_validation.optional_bool("active", active),
             outbound_mode=_validation.choice(
-                "outbound_mode", outbound_mode, ("manual", "auto")
+                "outbound_mode", outbound_mode, _OUTBOUND_MODES
             ),
             roles=None if roles is None else tuple(roles),
         )

@@ -21,6 +21,7 @@ from .._api.endpoints import (
     PathKind,
     check_optional_path_value,
     check_path_value,
+    described,
 )
 from .._api.namespace import Namespace
 from .._core import validation as _validation
@@ -38,35 +39,56 @@ from .._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, We
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 
 
+_CAMPAIGN_EXAMPLE = {"outbound_id": "00001"}
+
+
 @attrs.frozen(kw_only=True)
 class LoginsBody:
     """``POST outbounds/:id/add_agents``'s body."""
 
-    logins: tuple[str, ...]
+    logins: tuple[str, ...] = attrs.field(
+        metadata=described(example=["anowak", "jkowalski"], kind=PathKind.LOGIN)
+    )
 
 
 @attrs.frozen(kw_only=True)
 class RecordBody:
     """``POST outbounds/:id/records``'s body."""
 
-    phone_number: str
-    status_id: int | None = None
-    dictionary_status_id: int | None = None
-    identifier: str | None = None
-    agent_login: str | None = None
-    next_call_date: datetime | None = attrs.field(
-        default=None, metadata=clock(Clock.MINUTES)
+    phone_number: str = attrs.field(
+        metadata=described(example="333444555", format="phone")
     )
-    record_fields: Mapping[str, Any] | None = None
-    order: int | None = None
+    status_id: int | None = attrs.field(
+        default=None, metadata=described(example=8, kind=PathKind.ID)
+    )
+    dictionary_status_id: int | None = attrs.field(
+        default=None, metadata=described(example=8, kind=PathKind.ID)
+    )
+    identifier: str | None = attrs.field(
+        default=None, metadata=described(example="1234567890")
+    )
+    agent_login: str | None = attrs.field(
+        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
+    )
+    next_call_date: datetime | None = attrs.field(
+        default=None,
+        metadata=described(example="2018-05-24 12:24", base=clock(Clock.MINUTES)),
+    )
+    record_fields: Mapping[str, Any] | None = attrs.field(
+        default=None,
+        metadata=described(example={"field1": "value1", "field2": "value2"}),
+    )
+    order: int | None = attrs.field(default=None, metadata=described(example=50))
 
 
 @attrs.frozen(kw_only=True)
 class StatusBody:
     """``POST outbound_status_by_phone_number``'s body."""
 
-    status_id: int
-    phone_number: str
+    status_id: int = attrs.field(metadata=described(example=8, kind=PathKind.ID))
+    phone_number: str = attrs.field(
+        metadata=described(example="333444555", format="phone")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -78,10 +100,14 @@ class StatusAnswer:
 
 @attrs.frozen(kw_only=True)
 class WebhookBody:
-    """``POST webhooks``'s body."""
+    """``POST webhooks``'s body (examples: the page's example request)."""
 
-    actions: tuple[str, ...]
-    subscription_url: str
+    actions: tuple[str, ...] = attrs.field(
+        metadata=described(example=["CHAT_CONVERSATION_CREATED"])
+    )
+    subscription_url: str = attrs.field(
+        metadata=described(example="https://example.pl", format="uri")
+    )
     http_auth_user: str | None = None
     http_auth_password: str | None = attrs.field(default=None, repr=False)
 
@@ -92,6 +118,10 @@ STATS = Endpoint(
     "outbounds/stats",
     returns=list[CampaignStats],
     doc="outbounds/get_outbounds_stats",
+    example=[
+        {"id": "00001", "records_count": 1324, "completion_percent": 14.87},
+        {"id": "00002", "records_count": 20, "completion_percent": 23},
+    ],
 )
 AGENTS = Endpoint(
     "outbounds.agents",
@@ -100,6 +130,24 @@ AGENTS = Endpoint(
     _CAMPAIGN,
     returns=list[CampaignAgent],
     doc="outbounds/get_outbounds_id_agents",
+    path_examples=_CAMPAIGN_EXAMPLE,
+    # The page closes its list with a brace: here as JSON.
+    example=[
+        {
+            "login": "jkowalski",
+            "number": "3113",
+            "active": True,
+            "active_in_outbound": True,
+            "agent_id": 12,
+        },
+        {
+            "login": "anowak",
+            "number": "3422",
+            "active": False,
+            "active_in_outbound": False,
+            "agent_id": 43,
+        },
+    ],
 )
 ADD_AGENTS = Endpoint(
     "outbounds.add_agents",
@@ -110,6 +158,7 @@ ADD_AGENTS = Endpoint(
     # Adding an agent who is already in the campaign leaves them in it: harmless.
     idempotent=True,
     doc="outbounds/post_outbounds_id_add_agents",
+    path_examples=_CAMPAIGN_EXAMPLE,
 )
 ADD_RECORD = Endpoint(
     "outbounds.add_record",
@@ -121,6 +170,8 @@ ADD_RECORD = Endpoint(
     side_effect="add the number to the campaign twice (the server may refuse the "
     "second as a duplicate)",
     doc="csv_outbounds/post_outbounds_id_records",
+    path_examples=_CAMPAIGN_EXAMPLE,
+    example={"record_id": "231"},
 )
 STATUS_BY_PHONE = Endpoint(
     "outbounds.status_by_phone_number",
@@ -131,6 +182,7 @@ STATUS_BY_PHONE = Endpoint(
     # Setting the same status twice leaves it set: harmless.
     idempotent=True,
     doc="csv_outbounds/post_outbound_status_by_phone_number",
+    example={"outbound_id": ["00001", "00002", "00003"]},
 )
 CRM_RECORD = Endpoint(
     "outbounds.crm_record",
@@ -139,6 +191,22 @@ CRM_RECORD = Endpoint(
     {"outbound_id": PathKind.CAMPAIGN, "customer_id": PathKind.ID},
     returns=CampaignRecord,
     doc="crm_outbounds/get_crm_outbounds_id_records_customer_id",
+    path_examples={"outbound_id": "00001", "customer_id": 441},
+    example={
+        "record_id": 47,
+        "phone_number": "158433367",
+        "system_status": "NO_CALL",
+        "status": "Do not call",
+        "status_id": 6,
+        "call_date": "2016-10-19 14:02",
+        "create_date": "2016-10-18 12:02",
+        "next_call_date": "",
+        "agent_name": "",
+        "agent_login": "",
+        "customer_id": 441,
+        "last_note": "Last note for record",
+        "order": "",
+    },
 )
 WEBHOOKS = Endpoint(
     "webhooks.list",
@@ -146,6 +214,22 @@ WEBHOOKS = Endpoint(
     "webhooks",
     returns=list[Webhook],
     doc="webhooks/get_webhooks",
+    example=[
+        {
+            "id": 1,
+            "actions": ["CHAT_AGENT_ASSIGNED"],
+            "subscription_url": "https://example.com/",
+            "http_auth_user": "",
+            "http_auth_password": "",
+        },
+        {
+            "id": 2,
+            "actions": ["CHAT_CONVERSATION_CREATED"],
+            "subscription_url": "https://example.com/",
+            "http_auth_user": "",
+            "http_auth_password": "",
+        },
+    ],
 )
 NEW_WEBHOOK = Endpoint(
     "webhooks.create",
@@ -155,6 +239,13 @@ NEW_WEBHOOK = Endpoint(
     returns=Webhook,
     side_effect="subscribe the URL twice (every event delivered twice)",
     doc="webhooks/post_webhooks",
+    example={
+        "id": 5,
+        "actions": ["CHAT_CONVERSATION_CREATED"],
+        "subscription_url": "https://example.pl",
+        "http_auth_user": "",
+        "http_auth_password": "",
+    },
 )
 ENDPOINTS = (
     STATS,

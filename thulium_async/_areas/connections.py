@@ -17,6 +17,7 @@ from .._api.endpoints import (
     Paging,
     PathKind,
     check_optional_path_value,
+    described,
 )
 from .._api.namespace import Namespace
 from .._api.paging import Pages
@@ -33,37 +34,76 @@ _MINUTES = clock(Clock.MINUTES)
 class ConnectionFilter:
     """``GET connections``'s query, in the vendor's order."""
 
-    date_from: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
-    date_to: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
-    src: str | None = None
-    dst: str | None = None
-    connection_id: str | None = None
-    user_login: str | None = None
-    queue_id: int | None = None
-    topic_id: int | None = None
-    customer_id: int | None = None
-    tags: tuple[str, ...] | None = attrs.field(default=None, metadata={WIRE: "tags[]"})
-    include_tags: bool | None = None
-    include_topics: bool | None = None
+    date_from: date | datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-04", base=_MINUTES)
+    )
+    date_to: date | datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
+    )
+    src: str | None = attrs.field(
+        default=None, metadata=described(example="123321", format="phone")
+    )
+    dst: str | None = attrs.field(
+        default=None, metadata=described(example="123321", format="phone")
+    )
+    connection_id: str | None = attrs.field(
+        default=None,
+        metadata=described(example="1416225570.341", kind=PathKind.CONNECTION),
+    )
+    user_login: str | None = attrs.field(
+        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
+    )
+    queue_id: int | None = attrs.field(
+        default=None, metadata=described(example=542, kind=PathKind.ID)
+    )
+    topic_id: int | None = attrs.field(
+        default=None, metadata=described(example=365, kind=PathKind.ID)
+    )
+    customer_id: int | None = attrs.field(
+        default=None, metadata=described(example=321, kind=PathKind.ID)
+    )
+    tags: tuple[str, ...] | None = attrs.field(
+        default=None,
+        metadata=described(example=["tag1", "tag2", "tag3"], base={WIRE: "tags[]"}),
+    )
+    include_tags: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+    include_topics: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
 
 
 @attrs.frozen(kw_only=True)
 class RecordingFilter:
     """``GET recordings``'s query."""
 
-    date_from: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
-    date_to: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
-    src: str | None = None
-    dst: str | None = None
-    connection_id: str | None = None
+    date_from: date | datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-04", base=_MINUTES)
+    )
+    date_to: date | datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
+    )
+    src: str | None = attrs.field(
+        default=None, metadata=described(example="123321", format="phone")
+    )
+    dst: str | None = attrs.field(
+        default=None, metadata=described(example="123321", format="phone")
+    )
+    connection_id: str | None = attrs.field(
+        default=None,
+        metadata=described(example="1416225570.341", kind=PathKind.CONNECTION),
+    )
 
 
 @attrs.frozen(kw_only=True)
 class CallBody:
     """``POST connections/call``'s body."""
 
-    sip: str
-    phone_number: str
+    sip: str = attrs.field(metadata=described(example="301"))
+    phone_number: str = attrs.field(
+        metadata=described(example="666777888", format="phone")
+    )
 
 
 LIST = Endpoint(
@@ -82,6 +122,17 @@ TOPIC = Endpoint(
     {"connection_id": PathKind.CONNECTION},
     returns=ConnectionTopic,
     doc="connections/get_connections_id_topic",
+    # The page's example value is "xxxxx"; its example request uses this one.
+    path_examples={"connection_id": "123423.23"},
+    example={
+        "topic_id": 96,
+        "agent_login": "jan.kowalski",
+        "comment": "komentarz do rozmowy",
+        "custom_fields": [
+            {"field_id": 1, "value": "pole 1 wartość"},
+            {"field_id": 2, "value": "pole 2 wartość"},
+        ],
+    },
 )
 CALL = Endpoint(
     "connections.call",

@@ -17,7 +17,13 @@ from typing import Any
 
 import attrs
 
-from .._api.endpoints import Endpoint, Paging, PathKind, check_optional_path_value
+from .._api.endpoints import (
+    Endpoint,
+    Paging,
+    PathKind,
+    check_optional_path_value,
+    described,
+)
 from .._api.namespace import Namespace
 from .._api.paging import Pages
 from .._core import validation as _validation
@@ -29,29 +35,51 @@ from .._models.fields import WIRE
 _MINUTES = clock(Clock.MINUTES)
 _BODY_TYPES = ("PLAIN", "HTML")
 _SOURCES = ("email", "phone", "sms", "chat", "www")
+_TRUE = described(example=True)  # every include_* flag's example on the vendor's pages
 
 
 @attrs.frozen(kw_only=True)
 class TicketFilter:
     """``GET tickets``'s query."""
 
-    date_from: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
-    date_to: date | datetime | None = attrs.field(default=None, metadata=_MINUTES)
+    date_from: date | datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-04", base=_MINUTES)
+    )
+    date_to: date | datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
+    )
     create_date_from: date | datetime | None = attrs.field(
-        default=None, metadata=_MINUTES
+        default=None, metadata=described(example="2014-07-04", base=_MINUTES)
     )
     create_date_to: date | datetime | None = attrs.field(
-        default=None, metadata=_MINUTES
+        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
     )
-    company_id: int | None = None
-    customer_id: int | None = None
-    user_login: str | None = None
-    source: str | None = None
-    ticket_queue_id: int | None = None
-    category_id: int | None = None
-    message_id: int | None = None
+    company_id: int | None = attrs.field(
+        default=None, metadata=described(example=21, kind=PathKind.ID)
+    )
+    customer_id: int | None = attrs.field(
+        default=None, metadata=described(example=32122, kind=PathKind.ID)
+    )
+    user_login: str | None = attrs.field(
+        default=None, metadata=described(example="akowalski", kind=PathKind.LOGIN)
+    )
+    source: str | None = attrs.field(
+        default=None, metadata=described(example="www", choices=_SOURCES)
+    )
+    ticket_queue_id: int | None = attrs.field(
+        default=None, metadata=described(example=2, kind=PathKind.ID)
+    )
+    category_id: int | None = attrs.field(
+        default=None, metadata=described(example=2, kind=PathKind.ID)
+    )
+    message_id: int | None = attrs.field(
+        default=None, metadata=described(example=432, kind=PathKind.ID)
+    )
     status_id: tuple[int, ...] | None = attrs.field(
-        default=None, metadata={WIRE: "status_id[]"}
+        default=None,
+        metadata=described(
+            example=[1, 2], kind=PathKind.ID, base={WIRE: "status_id[]"}
+        ),
     )
 
 
@@ -59,80 +87,144 @@ class TicketFilter:
 class Include:
     """The ``include_*`` flags of the CRM and ticket reads."""
 
-    include_custom_fields: bool | None = None
-    include_address: bool | None = None
-    include_invoice_address: bool | None = None
-    include_mail_drop_address: bool | None = None
+    include_custom_fields: bool | None = attrs.field(default=None, metadata=_TRUE)
+    include_address: bool | None = attrs.field(default=None, metadata=_TRUE)
+    include_invoice_address: bool | None = attrs.field(default=None, metadata=_TRUE)
+    include_mail_drop_address: bool | None = attrs.field(default=None, metadata=_TRUE)
 
 
 @attrs.frozen(kw_only=True)
 class CustomerFilter:
-    """``GET customers`` / ``GET companies``'s query."""
+    """``GET customers`` / ``GET companies``'s query (examples: ``crm/get_customers``)."""
 
-    identifier: str | None = None
-    email: str | None = None
-    phone_number: str | None = None
-    nip: str | None = None
-    company_id: int | None = None
-    company_flag: bool | None = None
-    type: str | None = None
-    group: str | None = None
-    include_custom_fields: bool | None = None
-    include_address: bool | None = None
-    include_invoice_address: bool | None = None
-    include_mail_drop_address: bool | None = None
+    identifier: str | None = attrs.field(
+        default=None, metadata=described(example="3434558")
+    )
+    email: str | None = attrs.field(
+        default=None, metadata=described(example="jan.kowalski@foo.bar", format="email")
+    )
+    phone_number: str | None = attrs.field(
+        default=None, metadata=described(example="555666777", format="phone")
+    )
+    nip: str | None = attrs.field(
+        default=None, metadata=described(example="6783144527")
+    )
+    company_id: int | None = attrs.field(
+        default=None, metadata=described(example=456, kind=PathKind.ID)
+    )
+    company_flag: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+    type: str | None = attrs.field(
+        default=None, metadata=described(example="custom type name")
+    )
+    group: str | None = attrs.field(
+        default=None, metadata=described(example="custom group name")
+    )
+    include_custom_fields: bool | None = attrs.field(default=None, metadata=_TRUE)
+    include_address: bool | None = attrs.field(default=None, metadata=_TRUE)
+    include_invoice_address: bool | None = attrs.field(default=None, metadata=_TRUE)
+    include_mail_drop_address: bool | None = attrs.field(default=None, metadata=_TRUE)
 
 
 @attrs.frozen(kw_only=True)
 class NewTicketBody:
-    """``POST tickets``'s body."""
+    """``POST tickets``'s body (examples: the page's, or its example request's)."""
 
-    to: str
-    subject: str
-    body: str
-    from_: str | None = attrs.field(default=None, metadata={WIRE: "from"})
-    body_type: str | None = None
-    comment: str | None = None
-    cc: tuple[str, ...] | None = None
-    source: str | None = None
-    user_login: str | None = None
-    customer_id: int | None = None
-    status_id: int | None = None
-    category_id: int | None = None
-    ticket_queue_id: int | None = None
-    custom_fields: Mapping[str, Any] | None = None
+    to: str = attrs.field(metadata=described(example="mailbox@foo.bar", format="email"))
+    subject: str = attrs.field(metadata=described(example="ticket subject"))
+    body: str = attrs.field(metadata=described(example="email content"))
+    from_: str | None = attrs.field(
+        default=None,
+        metadata=described(
+            example="john.doe@foo.bar", format="email", base={WIRE: "from"}
+        ),
+    )
+    body_type: str | None = attrs.field(
+        default=None, metadata=described(example="HTML", choices=_BODY_TYPES)
+    )
+    comment: str | None = attrs.field(
+        default=None, metadata=described(example="ticket comment")
+    )
+    cc: tuple[str, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=["cc_mail1@foo.bar", "cc_mail2@foo.bar"], format="email"
+        ),
+    )
+    source: str | None = attrs.field(
+        default=None, metadata=described(example="email", choices=_SOURCES)
+    )
+    user_login: str | None = attrs.field(
+        default=None, metadata=described(example="akowalski", kind=PathKind.LOGIN)
+    )
+    customer_id: int | None = attrs.field(
+        default=None, metadata=described(example=32122, kind=PathKind.ID)
+    )
+    status_id: int | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.ID)
+    )
+    category_id: int | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.ID)
+    )
+    ticket_queue_id: int | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.ID)
+    )
+    custom_fields: Mapping[str, Any] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example={"field_name_1": "value_1", "field_name_2": "value_2"}
+        ),
+    )
 
 
 @attrs.frozen(kw_only=True)
 class ReplyBody:
     """``POST tickets/:id/agent_response``'s body."""
 
-    body: str
-    user_login: str
-    body_type: str | None = None
+    body: str = attrs.field(metadata=described(example="This is body."))
+    user_login: str = attrs.field(
+        metadata=described(example="testowy.agent11", kind=PathKind.LOGIN)
+    )
+    body_type: str | None = attrs.field(
+        default=None, metadata=described(example="HTML", choices=_BODY_TYPES)
+    )
 
 
 @attrs.frozen(kw_only=True)
 class NewCustomerBody:
-    """``POST customers``'s body."""
+    """``POST customers``'s body (its page shows an example of custom_fields only)."""
 
     surname: str
     name: str | None = None
-    email: str | None = None
-    phone_number: str | None = None
-    company_id: int | None = None
+    email: str | None = attrs.field(default=None, metadata=described(format="email"))
+    phone_number: str | None = attrs.field(
+        default=None, metadata=described(format="phone")
+    )
+    company_id: int | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.ID)
+    )
     type: str | None = None
     group: str | None = None
     identifier: str | None = None
-    account_manager: str | None = None
-    custom_fields: Mapping[str, Any] | None = None
+    account_manager: str | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.LOGIN)
+    )
+    custom_fields: Mapping[str, Any] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example={"field_name_1": "value_1", "field_name_2": "value_2"}
+        ),
+    )
 
 
 @attrs.frozen(kw_only=True)
 class BatchQuery:
     """``DELETE batch/customers``'s query."""
 
-    customer_id: tuple[int, ...] = attrs.field(metadata={WIRE: "customer_id[]"})
+    customer_id: tuple[int, ...] = attrs.field(
+        metadata=described(example=[13], kind=PathKind.ID, base={WIRE: "customer_id[]"})
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +259,7 @@ TICKET = Endpoint(
     returns=Ticket,
     query=Include,
     doc="tickets/get_tickets_id",
+    path_examples={"ticket_id": 1234},
 )
 NEW_TICKET = Endpoint(
     "tickets.create",
@@ -176,6 +269,9 @@ NEW_TICKET = Endpoint(
     returns=TicketCreated,
     side_effect="open a duplicate ticket",
     doc="tickets/post_tickets",
+    # The current page's stored copy is cut before its answer; the older page
+    # (api.thulium.pl) shows this one, with its key unquoted.
+    example={"ticket_id": 1232},
 )
 REPLY = Endpoint(
     "tickets.reply",
@@ -185,6 +281,8 @@ REPLY = Endpoint(
     body=ReplyBody,
     side_effect="e-mail the customer twice",
     doc="tickets/post_tickets_id_agent_response",
+    path_examples={"ticket_id": 1234},
+    example=[],
 )
 CUSTOMERS = Endpoint(
     "customers.list",
@@ -203,6 +301,26 @@ CUSTOMER = Endpoint(
     returns=Customer,
     query=Include,
     doc="crm/get_customers_id",
+    path_examples={"customer_id": 273},
+    example={
+        "customer_id": 273,
+        "name": "Jan",
+        "surname": "Kowalski",
+        "phone_number": "222333444",
+        "phone_numbers": ["222333444", "213443523"],
+        "email": "jan.kowalski@foo.bar",
+        "company_id": "",
+        "identifier": "",
+        "type": "",
+        "group": "",
+        "company_flag": "",
+        "account_manager": "",
+        "updated_at": "",
+        "custom_fields": {
+            "ID": None,
+            "Dodatkowe informacje": "Numer dowodu - AXX 121212",
+        },
+    },
 )
 NEW_CUSTOMER = Endpoint(
     "customers.create",
@@ -219,6 +337,7 @@ DELETE_CUSTOMER = Endpoint(
     "customers/{customer_id}",
     {"customer_id": PathKind.ID},
     doc="crm/delete_customers_id",
+    path_examples={"customer_id": 13},
 )
 DELETE_CUSTOMERS = Endpoint(
     "customers.delete_many",
@@ -227,6 +346,11 @@ DELETE_CUSTOMERS = Endpoint(
     query=BatchQuery,
     returns=dict[str, BatchEntry],
     doc="crm_batch/delete_batch_customers",
+    # The page's has a trailing comma: here as JSON.
+    example={
+        "13": {"http_status": 204},
+        "14": {"http_status": 404, "message": "Customer not found."},
+    },
 )
 COMPANIES = Endpoint(
     "companies.list",
@@ -245,6 +369,30 @@ COMPANY = Endpoint(
     returns=Company,
     query=Include,
     doc="crm/get_companies_id",
+    path_examples={"company_id": 28},
+    # The page's misses a quote before custom_fields: here as JSON.
+    example={
+        "name": "Thulium",
+        "company_id": 28,
+        "customer_id": 13,
+        "type": "internal",
+        "group": "partner",
+        "nip": "6783144527",
+        "account_manager": "",
+        "address": {
+            "street": "Zlotej Jesieni",
+            "building": "7",
+            "flat": None,
+            "postcode": "31-827",
+            "city": "Krakow",
+            "post_office": "Krakow",
+            "borough": None,
+            "county": None,
+            "voivodship": None,
+            "country": "Poland",
+        },
+        "custom_fields": {"ID": None, "Additional info": "none"},
+    },
 )
 ENDPOINTS = (
     TICKETS,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 import attrs
 
 from .._api.converter import register_fast_path
-from .._api.endpoints import Endpoint, PathKind
+from .._api.endpoints import Endpoint, PathKind, described
 from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -40,40 +40,93 @@ from .queues_fast import waiting_list_reader
 class ScheduleCallBody:
     """``schedule_call``'s JSON body, as declared (the method writes it directly)."""
 
-    phone_number: str
-    call_at: datetime | None = None
+    phone_number: str = attrs.field(
+        metadata=described(example="500333222", format="phone")
+    )
+    call_at: datetime | None = attrs.field(
+        default=None, metadata=described(example="2020-11-06 14:42:11")
+    )
 
+
+_QUEUE = {"queue_id": PathKind.ID}
+_QUEUE_EXAMPLE = {"queue_id": 2}
 
 WAITING_LIST = Endpoint(
     "queues.waiting_list",
     "GET",
     "queues/{queue_id}/waiting_list",
-    {"queue_id": PathKind.ID},
+    _QUEUE,
     returns=list[WaitingCaller],
     doc="queues/get_queues_id_waiting_list",
+    path_examples=_QUEUE_EXAMPLE,
+    # The page writes its keys unquoted: here as the JSON the API sends.
+    example=[
+        {
+            "phone_number": "613459851",
+            "started_at": "2014-08-06 14:30:37",
+            "customer_id": None,
+            "customer_label": None,
+        },
+        {
+            "phone_number": "840526437",
+            "started_at": "2014-08-06 14:30:36",
+            "customer_id": None,
+            "customer_label": None,
+        },
+        {
+            "phone_number": "746842523",
+            "started_at": "2014-08-06 14:30:35",
+            "customer_id": 123,
+            "customer_label": "Jan Kowalski",
+        },
+    ],
 )
 SCHEDULE_CALL = Endpoint(
     "queues.schedule_call",
     "POST",
     "queues/{queue_id}/schedule_call",
-    {"queue_id": PathKind.ID},
+    _QUEUE,
     body=ScheduleCallBody,
     side_effect="call the customer twice",
     doc="queues/post_queues_id_schedule_call",
+    path_examples=_QUEUE_EXAMPLE,
 )
 TOPICS = Endpoint(
     "queues.topics",
     "GET",
     "queues/{queue_id}/topics",
-    {"queue_id": PathKind.ID},
+    _QUEUE,
     returns=QueueTopics,
     doc="queues/get_queues_id_topics",
+    path_examples=_QUEUE_EXAMPLE,
+    # The page writes an object in list brackets, some keys unquoted: here as JSON.
+    example={
+        "topic_groups": [
+            {
+                "group_name": "First group",
+                "topics": [{"id": 1, "name": "only one", "show_custom_fields": True}],
+            },
+            {"group_name": "Empty group", "topics": []},
+            {
+                "group_name": "Group with multiple",
+                "topics": [
+                    {"id": 2, "name": "first", "show_custom_fields": True},
+                    {"id": 3, "name": "second", "show_custom_fields": True},
+                    {"id": 4, "name": "third", "show_custom_fields": False},
+                ],
+            },
+        ],
+        "custom_fields": [
+            {"id": 1, "name": "Field 1", "type": "LONG_TEXT", "require": False},
+            {"id": 2, "name": "Field 2", "type": "TEXT", "require": False},
+        ],
+    },
 )
 WAITING_STATS = Endpoint(
     "queues.waiting_stats",
     "GET",
     "queues/{queue_id}/waiting_stats",
-    {"queue_id": PathKind.ID},
+    _QUEUE,
     returns=WaitingStats,
     doc="no vendor page: the shape the vendor's own queue widget reads",
 )

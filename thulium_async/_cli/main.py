@@ -501,6 +501,14 @@ def build_parser() -> argparse.ArgumentParser:
     bulk_options(load, "records")
     campaign("stats", "show each campaign's records and how far it has got")
 
+    spec = command("openapi", "print the API's OpenAPI 3.1 document (offline)")
+    spec.add_argument(
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="write it to FILE ('-' for standard output)",
+    )
+
     serve = command("serve-fake", "run the fake Thulium for manual tries")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument(
@@ -829,6 +837,7 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         "customers": _history_command(cmd_customers_find),
         "tickets": _history_command(cmd_tickets_list),
         "campaign": _campaign,
+        "openapi": cmd_openapi,
     }
     try:
         return await commands[args.command](args, out)
@@ -877,6 +886,23 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> int:
         fault_rate=args.fault_rate,
         seed=args.seed,
     )
+
+
+async def cmd_openapi(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the OpenAPI document (no credentials, no network)."""
+    from .._api.openapi import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+    if args.output == "-":
+        out.write(text)
+    else:
+        _write_text(args.output, text)
+    return EXIT_OK
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
