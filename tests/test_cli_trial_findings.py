@@ -119,7 +119,7 @@ async def test_without_a_report_sigterm_says_a_rerun_calls_everyone_again(
     job = await start(fake, "schedule-calls", "2", str(source), "--rate", "300")
     assert job.stderr is not None
     first = await asyncio.wait_for(job.stderr.readline(), 60)
-    assert b"no --report FILE, so no journal" in first  # warned at the start
+    assert b"no report file, so no journal" in first  # warned at the start
     await until(lambda: len(fake.scheduled) >= 50)
     job.send_signal(signal.SIGTERM)
     _, rest = await asyncio.wait_for(job.communicate(), 60)
@@ -127,7 +127,8 @@ async def test_without_a_report_sigterm_says_a_rerun_calls_everyone_again(
     assert job.returncode == 128 + signal.SIGTERM, err
     summary = next(line for line in err.splitlines() if "interrupted by" in line)
     assert "running the file again repeats them all" in summary
-    assert "--report FILE" in summary
+    assert "no journal was kept" in summary
+    assert "if this run stops early" not in summary  # it did: said as done
 
 
 # -- 27.9: what a wrong password costs, as the docs say ------------------------------
@@ -213,7 +214,17 @@ async def test_a_full_disk_prints_the_summary_and_the_resume_command(
     err = capsys.readouterr().err
     assert code == EXIT_ERROR, err
     assert "numbers:" in err  # the summary
-    assert f"To finish the run: --resume {report} --report NEW_REPORT" in err
+    # The exact command, the region and a free report name included.
+    command = (
+        f"To finish the run: python -m thulium_async schedule-calls 2 {source} "
+        f"--phone-region PL --concurrency 5"
+    )
+    assert command in err, err
+    assert f"--resume {report} --report {tmp_path / 'report-2.csv'}" in err
+    # The report holds whole rows only: the one the disk cut is gone.
+    text = report.read_bytes()
+    assert text.endswith(b"\r\n")
+    assert all(len(row) == 5 for row in csv.reader(io.StringIO(text.decode())))
     assert "No space left on device" in err
     assert "Traceback" not in err
     sent = len(env.scheduled)
@@ -295,3 +306,26 @@ def test_serve_fake_is_seeded():
         server.communicate(timeout=30)
     assert found.returncode == EXIT_OK, found.stderr
     assert "Kowalski" in found.stdout
+
+
+# -- a file that is no report: a short message, no schedule-calls words ---------------
+
+
+async def test_reconcile_on_a_file_that_is_no_report_says_so_briefly(
+    env, tmp_path, capsys
+):
+    passwd = tmp_path / "passwd"
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash" * 20 + "\ndaemon:x:1\n")
+    code, _ = await run_cli("reconcile", "2", str(passwd))
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR
+    assert "Nothing was sent" not in err
+    assert "Traceback" not in err
+    assert len(err) < 400, err  # the first line is quoted in part, not whole
+    wide = tmp_path / "wide.csv"
+    wide.write_text(
+        ",".join(f"column{i}" for i in range(50)) + "\n" + "x," * 49 + "x\n"
+    )
+    code, _ = await run_cli("reconcile", "2", str(wide))
+    err = capsys.readouterr().err
+    assert "and 38 more" in err

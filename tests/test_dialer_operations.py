@@ -124,7 +124,8 @@ async def test_the_journal_records_intent_before_sending_and_outcomes_after(
     await collect(client, ["500111222", "500-111-222", "bad"], journal=journal)
     records = list(read_journal(journal))
     by_status = Counter(r["s"] for r in records)
-    assert by_status == {"sending": 2, "scheduled": 1, "skipped": 1, "failed": 1}
+    # "bad" is refused before anything could be sent: an outcome, no intent line.
+    assert by_status == {"sending": 1, "scheduled": 1, "skipped": 1, "failed": 1}
     # Keyed by the number's identity, its E.164 form in the client's region.
     sending = next(
         r for r in records if r["s"] == "sending" and r["n"] == "+48500111222"
@@ -243,6 +244,25 @@ async def test_a_file_that_is_not_a_journal_is_refused(client, tmp_path):
     other.write_text("phone_number\n500111222\n")
     with pytest.raises(InvalidInputError, match="not a thulium_async dialer journal"):
         await collect(client, ["500111222"], resume_from=other)
+
+
+@pytest.mark.parametrize("content", ["garbage", "phone_number", "{}"])
+async def test_one_line_without_a_newline_is_no_journal_unless_a_torn_header(
+    client, fake, tmp_path, content
+):
+    # Read as "nothing was sent" it would send every number again.
+    other = tmp_path / "one-line.journal"
+    other.write_text(content)
+    with pytest.raises(InvalidInputError, match="not a thulium_async dialer journal"):
+        await collect(client, ["500111222"], resume_from=other)
+    assert fake.scheduled == []
+
+
+async def test_a_torn_header_is_a_run_that_sent_nothing(client, fake, tmp_path):
+    torn = tmp_path / "torn.journal"
+    torn.write_text('{"journal": 2, "reg')
+    outcomes, _ = await collect(client, ["500111222"], resume_from=torn)
+    assert [o.status for o in outcomes] == [OutcomeStatus.SCHEDULED]
 
 
 async def test_dedupe_memory_stays_bounded():

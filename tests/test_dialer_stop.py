@@ -103,6 +103,10 @@ async def test_breaking_out_lists_the_waiting_as_not_sent_and_resume_sends_them(
         async with aclosing(run) as results:
             async for _ in results:
                 await until(lambda: gate.waiting == 9)
+                # Were the process killed now (kill -9), the journal would say what
+                # was on the wire: the one sent, not the nine on the rate limit.
+                lines = [json.loads(x) for x in journal.read_text().splitlines()]
+                assert sum(r.get("s") == "sending" for r in lines) == 1
                 break
     assert progress.interrupted == []  # nothing was on the wire
     assert sorted(progress.not_sent) == [(i, wanted[i]) for i in range(1, 10)]

@@ -72,6 +72,7 @@ async def _load(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -
         noun="records",
         item=item,
         check=check,
+        command=("campaign", "load", campaign),
     )
     code = await run_from_file(args, out, connect(args), job)
     if args.report == "-":

@@ -97,8 +97,27 @@ def _name(cell: str) -> str:
 _PLAIN = str.maketrans("ąćęłńóśźż", "acelnoszz")
 
 
-def _listed(names: Iterable[str]) -> str:
-    return ", ".join(repr(n) for n in names) or "none"
+_MAX_LISTED = 12
+_MAX_NAME = 40
+
+
+def listed(names: Iterable[str]) -> str:
+    """Return a file's column names for a message: a few, each cut short.
+
+    A file that is no table at all (a binary file, ``/etc/passwd``) has one "column"
+    as long as its first line: a message quotes a little of it, not a kilobyte.
+    """
+    shown: list[str] = []
+    more = 0
+    for name in names:
+        if len(shown) == _MAX_LISTED:
+            more += 1
+            continue
+        cut = name if len(name) <= _MAX_NAME else name[: _MAX_NAME - 3] + "..."
+        shown.append(repr(cut))
+    if more:
+        shown.append(f"and {more} more")
+    return ", ".join(shown) or "none"
 
 
 def _chosen_column(column: str, first: list[str], header: bool) -> int:
@@ -112,7 +131,7 @@ def _chosen_column(column: str, first: list[str], header: bool) -> int:
     if header:
         raise InvalidInputError(
             f"--column {column}: no such column; the columns are "
-            f"{_listed(c.strip() for c in first)}"
+            f"{listed(c.strip() for c in first)}"
         )
     raise InvalidInputError(
         f"--column {column}: the file has no header row, so name its column by "
@@ -170,7 +189,7 @@ def detect_layout(sample: list[str], column: str | None = None) -> Layout:
             raise InvalidInputError(
                 "no phone number column found: the first row is a header (none of "
                 f"its cells is a phone number) whose columns are "
-                f"{_listed(c.strip() for c in first)}. Name the column with "
+                f"{listed(c.strip() for c in first)}. Name the column with "
                 "--column NAME, or call it 'phone_number'"
             )
         phone_col = found[0]

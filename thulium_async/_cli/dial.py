@@ -13,7 +13,9 @@ import argparse
 import asyncio
 import csv
 import functools
+import io
 import os
+import shlex
 import sys
 from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from contextlib import ExitStack, aclosing, suppress
@@ -45,9 +47,14 @@ _NOTHING_TO_SEND = (
     "nothing to send, no {noun} made"
 )
 _NO_JOURNAL = (
-    "no --report FILE, so no journal: if this run stops early, nothing records "
+    "no report file, so no journal: if this run stops early, nothing records "
     "which {noun} went out, and running the file again repeats them all. Pass "
     "--report FILE to be able to --resume"
+)
+_NO_JOURNAL_KEPT = (
+    "no report file, so no journal was kept: nothing records which {noun} went out, "
+    "and running the file again repeats them all; the outcomes above are the only "
+    "record"
 )
 
 
@@ -74,6 +81,8 @@ class BulkJob:
         noun: what the items are (``calls``, ``records``).
         item: ``item(row, when)`` is the item a row becomes.
         check: ``check(layout)`` refuses a file before anything is sent.
+        command: the command and its arguments before the file
+            (``("schedule-calls", "2")``), to print the exact resume command.
     """
 
     target: Target
@@ -82,6 +91,7 @@ class BulkJob:
     noun: str = "calls"
     item: Callable[[Row, datetime | None], object] = call_request
     check: Callable[[Layout], None] | None = None
+    command: tuple[str, ...] = ()
 
     def header(self) -> list[str]:
         """The report's first row."""
@@ -197,14 +207,17 @@ def _outcome_json(outcome: CallOutcome, job: BulkJob) -> dict[str, object]:
 class _Report:
     """The CSV report, flushed row by row so a stop or a crash loses no finished row.
 
-    A write that fails (a full disk) is kept in :attr:`error` and ends the writing;
-    the run then stops as after SIGTERM, its journal intact for ``--resume``.
+    A write that fails (a full disk) is kept in :attr:`error` and ends the writing:
+    the file is cut back to its last whole row, and the run stops as after SIGTERM,
+    its journal intact for ``--resume``.
     """
 
     def __init__(
         self, path: str | None, files: ExitStack, out: TextIO, header: list[str]
     ) -> None:
         self._handle: TextIO | None = None
+        self._path = path
+        self._whole = 0  # bytes of whole rows in the file
         self.error: OSError | None = None
         if path == "-":
             self._handle = out
@@ -221,13 +234,27 @@ class _Report:
         self.row(header)
 
     def row(self, cells: Sequence[object]) -> None:
-        if self._writer is not None and self._handle is not None:
-            try:
-                self._writer.writerow(cells)
-                self._handle.flush()
-            except OSError as exc:
-                self.error = exc
-                self._writer = None  # a cut row stays the last: write no more
+        handle = self._handle
+        if self._writer is None or handle is None:
+            return
+        line = io.StringIO()
+        csv.writer(line).writerow(cells)
+        text = line.getvalue()
+        try:
+            handle.write(text)
+            handle.flush()
+        except OSError as exc:
+            self.error = exc
+            self._writer = None  # write no more
+            if self._path not in (None, "-"):
+                # Drop the cut row: close (what is buffered may fail again), then
+                # cut the file back to its last whole row.
+                with suppress(OSError):
+                    handle.close()
+                with suppress(OSError):
+                    os.truncate(str(self._path), self._whole)
+            return
+        self._whole += len(text.encode("utf-8"))
 
     def _close(self, handle: TextIO) -> None:
         with suppress(OSError):  # the rows that did not fit, failing again
@@ -238,7 +265,10 @@ async def cmd_schedule_calls(
     args: argparse.Namespace, out: TextIO, client: ThuliumClient
 ) -> int:
     """Schedule calls from a CSV file with live progress, a report and a journal."""
-    job = BulkJob(lambda c: functools.partial(c.queues.schedule_calls, args.queue_id))
+    job = BulkJob(
+        lambda c: functools.partial(c.queues.schedule_calls, args.queue_id),
+        command=("schedule-calls", str(args.queue_id)),
+    )
     return await run_from_file(args, out, client, job)
 
 
@@ -314,13 +344,11 @@ async def run_from_file(
         summary = summary.removeprefix("interrupted: ")
         summary = f"interrupted by {interrupts.signal.name}: {summary}"
         if args.report not in (None, "-"):
-            summary += (
-                f". To finish the run: --resume {args.report} --report NEW_REPORT"
-            )
+            summary += f". To finish the run: {resume_command(args, job)}"
     if report.error is not None and args.report not in (None, "-"):
-        summary += f". To finish the run: --resume {args.report} --report NEW_REPORT"
+        summary += f". To finish the run: {resume_command(args, job)}"
     elif journal is None and (interrupts.signal or progress.stopped_by):
-        summary += f". {_NO_JOURNAL.format(noun=job.noun)}"
+        summary += f". {_NO_JOURNAL_KEPT.format(noun=job.noun)}"
     sys.stderr.write(summary + "\n")
     if report.error is not None:
         sys.stderr.write(
@@ -354,6 +382,42 @@ async def run_from_file(
     if progress.failed or progress.unknown or progress.interrupted or progress.not_sent:
         return EXIT_NOT_ALL_SCHEDULED
     return EXIT_OK
+
+
+_DEFAULTS = {"encoding": "utf-8-sig"}
+
+
+def resume_command(args: argparse.Namespace, job: BulkJob) -> str:
+    """Return the command that finishes the run of *args*: resume, a new report.
+
+    The phone region comes along (a journal resumes only in its own region), and so
+    do the options that shape how the file is read and sent.
+    """
+    report = str(args.report)
+    stem, dot, suffix = report.rpartition(".")
+    if not dot or "/" in suffix:
+        stem, suffix = report, ""
+    else:
+        suffix = "." + suffix
+    number = 2
+    while os.path.exists(f"{stem}-{number}{suffix}") or os.path.exists(
+        journal_of(f"{stem}-{number}{suffix}")
+    ):
+        number += 1
+    parts = ["python -m thulium_async", *job.command, args.file]
+    for flag, name in (
+        ("--encoding", "encoding"),
+        ("--column", "column"),
+        ("--fields", "fields"),
+        ("--phone-region", "phone_region"),
+        ("--concurrency", "concurrency"),
+        ("--rate", "rate"),
+    ):
+        value = getattr(args, name, None)
+        if value is not None and value is not False and value != _DEFAULTS.get(name):
+            parts += [flag, str(value)]
+    parts += ["--resume", report, "--report", f"{stem}-{number}{suffix}"]
+    return " ".join(shlex.quote(part) if i else part for i, part in enumerate(parts))
 
 
 def _summary(

@@ -19,7 +19,7 @@ from .._client import ThuliumClient
 from .._core.errors import InvalidInputError, NotFoundError
 from .._models.agents import AgentStatus
 from .._models.calls import Connection
-from .csv_input import NumbersFile
+from .csv_input import NumbersFile, listed
 from .dial import EXIT_ERROR, EXIT_OK, CLIError
 from .output import JsonList, duration, table
 from .signals import Interrupts
@@ -338,7 +338,7 @@ def _read_report(path: str, encoding: str) -> list[dict[str, str]]:
     except csv.Error as exc:  # a NUL byte, a field beyond the csv module's limit
         raise CLIError(f"{path} is not a readable CSV file: {exc}") from None
     if not {"phone_number", "status"} <= set(names):
-        have = ", ".join(repr(name) for name in names if name) or "none"
+        have = listed(name for name in names if name)
         raise CLIError(
             f"{path} is not a schedule-calls report: no phone_number and status "
             f"columns (read as {encoding}, its columns: {have})"
@@ -357,7 +357,9 @@ async def cmd_reconcile(
     try:
         rows = _read_report(args.file, args.encoding)
     except InvalidInputError as exc:
-        raise CLIError(str(exc).replace(" Nothing was sent.", "")) from None
+        # The file reader's words are schedule-calls's: here nothing is ever sent.
+        words = str(exc).replace(" Nothing was sent.", "")
+        raise CLIError(words.removesuffix(". Nothing was sent")) from None
     since = args.since
     if since is None:  # the report is written to the end of its run
         since = _last_written(args.file) - timedelta(days=1)

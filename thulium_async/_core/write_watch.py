@@ -8,6 +8,7 @@ caller that does not ask pays one lookup per attempt.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Awaitable, Callable
 
 
 class WriteWatch:
@@ -19,12 +20,21 @@ class WriteWatch:
     before each number; the transport sets :attr:`written` just before it hands an
     attempt to aiohttp, and clears it again while it waits to retry a request no
     attempt of which can have been processed. Costs one context lookup per attempt.
+
+    Args:
+        before_write: awaited once, after the rate limit and just before the first
+            attempt is handed over (the dialer's journal line that the number may be
+            sent): a number still waiting on the rate limit when the process dies
+            has no such line, since nothing was sent for it.
     """
 
-    __slots__ = ("written",)
+    __slots__ = ("before_write", "written")
 
-    def __init__(self) -> None:
+    def __init__(
+        self, before_write: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self.written = False
+        self.before_write = before_write
 
 
 WRITE_WATCH: contextvars.ContextVar[WriteWatch | None] = contextvars.ContextVar(

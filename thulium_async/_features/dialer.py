@@ -24,6 +24,7 @@ client's own. What the dialer adds, item by item, before anything is sent:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 from collections.abc import (
@@ -387,15 +388,18 @@ async def schedule_many(
             return decided
         task = asyncio.current_task()
         assert task is not None  # noqa: S101 -- a worker is always a task
-        watch = WriteWatch()
+        journal = run.journal
+        watch = WriteWatch(
+            None
+            if journal is None
+            else functools.partial(journal.intent, index, key or number)
+        )
         token = WRITE_WATCH.set(watch)
         run.running[position] = (index, number, watch)
         run.sending[task] = watch
         progress.in_flight += 1
         error: ThuliumError | None
         try:
-            if run.journal is not None:
-                await run.journal.intent(index, key or number)
             attempts = await schedule_one(number, call_at, item)
         except asyncio.CancelledError:
             if run.closing or task not in run.stop_cancelled or watch.written:

@@ -170,7 +170,7 @@ def read_journal(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
         except ValueError:
             first = None
         if not (isinstance(first, dict) and first.get("journal") in FORMATS):
-            if not handle.readline() and not header.endswith(b"\n"):
+            if _torn_header(header) and not handle.readline():
                 return  # only a torn header line: nothing was sent
             raise InvalidInputError(f"{name} is not a thulium_async dialer journal")
         for raw in handle:
@@ -180,6 +180,21 @@ def read_journal(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
                 continue
             if isinstance(record, dict):
                 yield record
+
+
+_HEADER_START = b'{"journal":'
+
+
+def _torn_header(line: bytes) -> bool:
+    """Whether *line* is what a process killed while writing the header leaves.
+
+    Only a cut-off start of a header is: anything else (another file given as the
+    journal, say) must be refused, not read as "nothing was sent", which would send
+    every number again.
+    """
+    if line.endswith(b"\n"):
+        return False
+    return line.startswith(_HEADER_START) or _HEADER_START.startswith(line)
 
 
 def journal_header(path: str | os.PathLike[str]) -> dict[str, Any]:

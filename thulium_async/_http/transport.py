@@ -201,13 +201,18 @@ class Transport:
         stats = self.stats
         limiter = self.limiter
         sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
+        watch = WRITE_WATCH.get()
+        if watch is not None and watch.before_write is not None:
+            # The dialer's journal line, durable now that the request is about to go
+            # out: not while it waited on the rate limit, which sends nothing.
+            before_write, watch.before_write = watch.before_write, None
+            await before_write()
         # Nothing can interrupt between taking the slot and the try that gives it back.
         slots = self._slots
         if not slots.try_take():
             await slots.wait()
         stats.attempts += 1
         stats.in_flight += 1
-        watch = WRITE_WATCH.get()
         if watch is not None:
             watch.written = True
         error: ThuliumError
