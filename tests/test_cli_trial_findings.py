@@ -11,11 +11,13 @@ import builtins
 import csv
 import errno
 import io
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -329,3 +331,12 @@ async def test_reconcile_on_a_file_that_is_no_report_says_so_briefly(
     code, _ = await run_cli("reconcile", "2", str(wide))
     err = capsys.readouterr().err
     assert "and 38 more" in err
+
+
+async def test_the_fake_filters_tickets_as_asked(env):
+    env.add_ticket("Old", "body", at=datetime(2026, 1, 5, 10, 0))
+    env.add_ticket("New", "body", at=datetime(2026, 6, 5, 10, 0))
+    _, out = await run_cli("tickets", "list", "--since", "2026-06-01", "--json")
+    assert [t["subject"] for t in json.loads(out)] == ["New"]
+    _, out = await run_cli("tickets", "list", "--since", "2027-06-01", "--json")
+    assert json.loads(out) == []

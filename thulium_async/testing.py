@@ -948,10 +948,13 @@ class FakeThulium:
     async def _tickets(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if self._stateless("tickets.list") or not self.tickets:
             return await self._sample("tickets.list", request, body)
+        query = request.query
         rows = sorted(
-            self.tickets.values(), key=lambda t: t["updated_at"], reverse=True
+            (t for t in self.tickets.values() if _ticket_matches(t, query)),
+            key=lambda t: t["updated_at"],
+            reverse=True,
         )
-        return web.json_response(_page(rows, request.query))
+        return web.json_response(_page(rows, query))
 
     async def _ticket(self, request: web.Request, body: bytes) -> web.StreamResponse:
         found = self.tickets.get(_int(request.match_info["ticket_id"]))
@@ -1211,6 +1214,33 @@ def _matches(row: dict[str, Any], query: Any, zone: tzinfo) -> bool:
 def _bound(text: str, day_end: str) -> str:
     """A date filter as ``YYYY-MM-DD HH:MM`` text; a date alone covers its whole day."""
     return f"{text} {day_end}" if len(text) == 10 else text[:16]
+
+
+def _ticket_matches(ticket: dict[str, Any], query: Any) -> bool:
+    """Whether *ticket* passes the list's filters, as Thulium applies them.
+
+    Times compare as the wall-clock text they are (``2026-12-01`` is the start of
+    that day for ``date_from``, its whole for ``date_to``); ``status_id[]`` is any of.
+    """
+    for name, field in (
+        ("date_from", "updated_at"),
+        ("create_date_from", "created_at"),
+    ):
+        since = query.get(name)
+        if since and str(ticket.get(field) or "") < since:
+            return False
+    for name, field in (("date_to", "updated_at"), ("create_date_to", "created_at")):
+        until = query.get(name)
+        if until and str(ticket.get(field) or "")[: len(until)] > until:
+            return False
+    statuses = query.getall("status_id[]", [])
+    if statuses and str(ticket.get("status_id")) not in statuses:
+        return False
+    for name in ("ticket_queue_id", "customer_id", "company_id", "user_login"):
+        wanted = query.get(name)
+        if wanted is not None and str(ticket.get(name)) != wanted:
+            return False
+    return True
 
 
 def _load_samples(folder: str | PathLike[str] | None) -> dict[str, tuple[int, Any]]:
