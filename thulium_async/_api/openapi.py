@@ -439,17 +439,14 @@ def _undocumented(row: Undocumented) -> dict[str, Any]:
 
 
 def openapi_document(
-    endpoints: tuple[Endpoint, ...] | None = None,
+    endpoints: tuple[Endpoint, ...],
     undocumented: tuple[Undocumented, ...] = UNDOCUMENTED,
 ) -> dict[str, Any]:
-    """Return the OpenAPI 3.1 document of every endpoint the SDK knows, as JSON data.
+    """Return the OpenAPI 3.1 document of *endpoints* and *undocumented*, as JSON data.
 
-    *endpoints* defaults to every typed endpoint of the client.
+    Pass ``_areas.ENDPOINTS``, every typed endpoint of the client (the areas sit above
+    this layer, so the caller brings them).
     """
-    if endpoints is None:
-        from .._areas import ENDPOINTS
-
-        endpoints = ENDPOINTS
     build = _Builder()
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:

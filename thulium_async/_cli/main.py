@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import logging
@@ -53,6 +54,7 @@ __all__ = [
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 EXIT_TERMINATED = 143  # 128 + SIGTERM
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cmd | head`
 _DEFAULT_RATE_KEY = "default"
 
 
@@ -118,6 +120,16 @@ def _number(text: str, kind: type[int] | type[float]) -> float:
     except ValueError:
         what = "a whole number" if kind is int else "a number"
         raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+
+
+def _queue_id(text: str) -> int:
+    """A queue's id: a whole number from 1 up, as Thulium numbers its queues."""
+    value = int(_number(text, int))
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not a queue id: queues are numbered from 1"
+        )
+    return value
 
 
 def _at_least_one(text: str) -> int:
@@ -374,21 +386,21 @@ def build_parser() -> argparse.ArgumentParser:
         return action
 
     waiting = remote("waiting-list", "show who is waiting in a queue")
-    waiting.add_argument("queue_id", type=int)
+    waiting.add_argument("queue_id", type=_queue_id)
 
     one = remote("schedule-call", "schedule one call")
-    one.add_argument("queue_id", type=int)
+    one.add_argument("queue_id", type=_queue_id)
     one.add_argument("phone_number")
     one.add_argument(
         "--at",
         type=_at,
         help="'YYYY-MM-DD HH:MM', system time; or an instant with an offset, "
-        "'2026-03-29 02:30+01:00' (refused in the repeated hour of an autumn night, "
-        "which Thulium cannot tell apart)",
+        "'2026-03-29 02:30+01:00'; in the repeated hour of an autumn night, the "
+        "offset says which of the two is meant",
     )
 
     many = remote("schedule-calls", "schedule calls from a CSV file (or - for stdin)")
-    many.add_argument("queue_id", type=int)
+    many.add_argument("queue_id", type=_queue_id)
     many.add_argument(
         "file",
         help="CSV with a phone number and optionally a call_at per row; header, "
@@ -397,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     bulk_options(many, "calls")
 
     watch = remote("watch", "show who is waiting in a queue, live (Ctrl-C to stop)")
-    watch.add_argument("queue_id", type=int)
+    watch.add_argument("queue_id", type=_queue_id)
     watch.add_argument(
         "--interval", type=_positive, default=2.0, help="seconds per poll"
     )
@@ -405,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile = remote(
         "reconcile", "look up a report's unknown numbers in the call history"
     )
-    reconcile.add_argument("queue_id", type=int)
+    reconcile.add_argument("queue_id", type=_queue_id)
     reconcile.add_argument(
         "file",
         help="a schedule-calls report (CSV, also as re-saved by Excel: separator "
@@ -587,11 +599,10 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
     with Interrupts(grace=0) as interrupts:
         try:
             async with _client_from(args) as client:
-                if args.at is not None:
-                    _check_at(args.at, client.timezone)
-                await client.queues.schedule_call(
-                    args.queue_id, args.phone_number, args.at
-                )
+                at = args.at
+                if at is not None:
+                    at = _check_at(at, client.timezone)
+                await client.queues.schedule_call(args.queue_id, args.phone_number, at)
         except asyncio.CancelledError:
             if not interrupts.abandoned:
                 raise
@@ -609,13 +620,14 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _check_at(at: datetime, zone: tzinfo) -> None:
-    """Refuse an ``--at`` the zone cannot place; warn about one in the past.
+def _check_at(at: datetime, zone: tzinfo) -> datetime:
+    """Return the ``--at`` to send; refuse one the zone cannot place; warn as due.
 
     A wall-clock time in the spring gap does not exist: the error shows the offset form
-    that names the instant. One in the repeated autumn hour happens twice, and Thulium
-    takes times without an offset, so neither can be asked for exactly: refused, with
-    both offsets, rather than sent to be read an hour off.
+    that names the instant. One in the repeated autumn hour happens twice: without an
+    offset it is refused, naming both; with one, the operator has said which moment
+    is meant, and it is sent as the wall clock both moments share (Thulium's times
+    carry no offset), with a note saying so.
     """
     if at.tzinfo is None:
         naive = at
@@ -636,19 +648,29 @@ def _check_at(at: datetime, zone: tzinfo) -> None:
         )
     first = naive.replace(tzinfo=zone, fold=0)
     second = naive.replace(tzinfo=zone, fold=1)
+    send = at
     if first.utcoffset() != second.utcoffset():
         wall = naive.isoformat(sep=" ", timespec="minutes")
-        raise CLIError(
-            f"--at {text} is {wall} in {zone}, which happens twice that night (the "
-            f"clocks go back): first at {wall}{_offset(first.utcoffset())}, then an "
-            f"hour later at {wall}{_offset(second.utcoffset())}. Thulium takes times "
-            "without an offset and cannot tell them apart, so nothing was sent: pass "
-            "a time outside the repeated hour"
+        if at.tzinfo is None:
+            raise CLIError(
+                f"--at {text} happens twice in {zone} that night (the clocks go "
+                f"back): first at {wall}{_offset(first.utcoffset())}, then an hour "
+                f"later at {wall}{_offset(second.utcoffset())}. Nothing was sent: "
+                f"pass the one you mean with its offset, like --at "
+                f"'{wall}{_offset(second.utcoffset())}'"
+            )
+        which = "first" if at.utcoffset() == first.utcoffset() else "second"
+        sys.stderr.write(
+            f"note: --at {text} is the {which} {wall} in {zone} (the clocks go back "
+            f"that night). Thulium's times carry no offset, so it is sent as {wall}, "
+            "the wall clock both moments share, and Thulium's own clock places it\n"
         )
+        send = naive  # the library refuses an aware time it cannot send exactly
     if at < now:
         sys.stderr.write(
             f"warning: --at {text} is in the past; Thulium may call at once\n"
         )
+    return send
 
 
 def _offset(delta: timedelta | None) -> str:
@@ -844,9 +866,21 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
     except (ThuliumError, CLIError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        _quiet_stdout(out)
+        return EXIT_BROKEN_PIPE
     except OSError as exc:  # a file that cannot be read or written
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR
+
+
+def _quiet_stdout(out: TextIO) -> None:
+    """Point standard output at the null device, so the exit's flush cannot fail."""
+    if out is sys.stdout:
+        with contextlib.suppress(OSError, ValueError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
 
 
 def _history_command(
@@ -891,8 +925,10 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> int:
 async def cmd_openapi(args: argparse.Namespace, out: TextIO) -> int:
     """Print the OpenAPI document (no credentials, no network)."""
     from .._api.openapi import openapi_document
+    from .._areas import ENDPOINTS
 
-    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False) + "\n"
+    document = openapi_document(ENDPOINTS)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output == "-":
         out.write(text)
     else:
