@@ -77,7 +77,6 @@ async def test_schedule_call_json(env):
     [
         (("waiting-list", "9"), "answered 404"),
         (("schedule-call", "2", "not-a-number"), "is not a phone number"),
-        (("waiting-list", "0"), "queue_id"),
     ],
 )
 async def test_errors_are_one_line_and_exit_1(env, capsys, argv, message):

@@ -3,9 +3,11 @@ standard output, one JSON rule, progress and summaries, files re-saved by Excel.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,15 +137,57 @@ async def test_a_time_in_the_spring_gap_says_how_to_name_the_instant(env, capsys
     assert env.scheduled[0].call_at == "2026-03-29 03:30:00"
 
 
-@pytest.mark.parametrize("at", ["2026-10-25 02:30", "2026-10-25 02:30+01:00"])
-async def test_the_repeated_autumn_hour_is_refused_with_both_offsets(env, capsys, at):
-    code, _ = await run("schedule-call", "2", "500333222", "--at", at)
+async def test_the_repeated_autumn_hour_needs_its_offset(env, capsys):
+    code, _ = await run("schedule-call", "2", "500333222", "--at", "2026-10-25 02:30")
     err = capsys.readouterr().err
     assert code == EXIT_ERROR
     assert "2026-10-25 02:30+02:00" in err
     assert "2026-10-25 02:30+01:00" in err
     assert "happens twice" in err
     assert not env.scheduled
+
+
+@pytest.mark.parametrize(
+    ("offset", "which"), [("+02:00", "first"), ("+01:00", "second")]
+)
+async def test_the_repeated_autumn_hour_with_an_offset_is_sent_saying_which(
+    env, capsys, offset, which
+):
+    code, _ = await run(
+        "schedule-call", "2", "500333222", "--at", f"2026-10-25 02:30{offset}"
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_OK, err
+    assert f"the {which} 2026-10-25 02:30" in err
+    assert env.scheduled[0].call_at == "2026-10-25 02:30:00"
+
+
+async def test_a_negative_queue_is_refused_in_cli_words(env, tmp_path, capsys):
+    source = tmp_path / "numbers.csv"
+    source.write_text("500000001\n")
+    err = await usage_error(capsys, "schedule-calls", "-5", str(source))
+    assert "not a queue id" in err
+    assert "queue_id must" not in err
+    assert "no report file" not in err  # refused before the run's warnings
+
+
+async def test_a_reader_that_stops_early_is_no_error(env, tmp_path):
+    report = tmp_path / "report.csv"
+    # More than a pipe holds, so the writer meets the closed pipe.
+    rows = "".join(f"{i},5{i:08d},,unknown,\n" for i in range(3000))
+    report.write_text("item,phone_number,call_at,status,error\n" + rows)
+    since = env.now().date().isoformat()
+    command = (
+        f"{sys.executable} -m thulium_async reconcile 2 {report} --since {since} "
+        "--jsonl | head -1"
+    )
+    job = await asyncio.create_subprocess_shell(  # a pipe, as an operator types it
+        command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(job.communicate(), 120)
+    assert "Broken pipe" not in err.decode()
+    assert "Traceback" not in err.decode()
+    assert out.count(b"\n") == 1
 
 
 async def test_an_offset_outside_dst_nights_is_converted(env):
