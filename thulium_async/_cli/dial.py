@@ -33,6 +33,7 @@ from .._features.dial_models import (
     OutcomeStatus,
 )
 from .._features.dialer import RefusedItem
+from .._features.journal import JournalWriteError
 from .csv_input import Layout, NumbersFile, Row
 from .output import JsonList, ProgressLine
 from .signals import Interrupts
@@ -351,9 +352,11 @@ async def run_from_file(
         summary += f". {_NO_JOURNAL_KEPT.format(noun=job.noun)}"
     sys.stderr.write(summary + "\n")
     if report.error is not None:
+        both = isinstance(progress.stopped_by, JournalWriteError)
         sys.stderr.write(
-            f"error: cannot write the report {args.report}: {report.error.strerror}. "
-            f"No new {job.noun} were sent after that; "
+            f"error: cannot write the report {args.report}"
+            + (f" nor the journal {journal}" if both else "")
+            + f": {report.error.strerror}. No new {job.noun} were sent after that; "
             + (
                 f"the journal {journal} records every number, so the --resume "
                 "above sends only what is left\n"
