@@ -55,6 +55,8 @@ async def test_cancelling_2000_calls_at_random_points_leaks_nothing(fake):
             r is None or isinstance(r, (list, ThuliumError, asyncio.CancelledError))
             for r in results
         )
+        # Private on purpose: what is tested is that cancellation gives back every
+        # in-flight slot and pooled connection, the internals themselves.
         session = client._sessions.get()
         connector = session.connector
         assert connector is not None

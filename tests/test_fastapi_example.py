@@ -15,6 +15,8 @@ httpx = pytest.importorskip("httpx")
 from examples.fastapi_app.app import Settings, create_app  # noqa: E402
 from thulium_async.testing import FakeThulium, Fault  # noqa: E402
 
+from .sessions import record_sessions  # noqa: E402
+
 
 @contextlib.asynccontextmanager
 async def running(fake: FakeThulium, **overrides: Any) -> AsyncIterator[Any]:
@@ -52,10 +54,10 @@ async def test_waiting_list_endpoint(fake):
     assert caller["waiting_seconds"] >= 0
 
 
-async def test_200_concurrent_requests_share_one_session(fake):
+async def test_200_concurrent_requests_share_one_session(fake, monkeypatch):
     fake.set_fault_rate(1.0, faults=[Fault.delay_then_process(0.01)])
-    async with running(fake) as (app, http):
-        session = app.state.thulium._sessions.get()
+    sessions = record_sessions(monkeypatch)
+    async with running(fake) as (_, http):
         responses = await asyncio.gather(
             *(http.get("/queues/2/waiting") for _ in range(100)),
             *(
@@ -63,7 +65,7 @@ async def test_200_concurrent_requests_share_one_session(fake):
                 for i in range(100)
             ),
         )
-        assert app.state.thulium._sessions.get() is session
+        assert len(sessions) == 1  # the client's, opened by the first request
     assert [r.status_code for r in responses] == [200] * 100 + [201] * 100
     assert len({r.peer_port for r in fake.requests}) <= 50  # max_connections
     assert len(fake.scheduled) == 100

@@ -27,6 +27,7 @@ from thulium_async import (
 from thulium_async.testing import FakeThulium, Fault, VirtualClock
 
 from .conftest import FAST_RETRY
+from .sessions import record_sessions
 
 NUMBER = "500333222"
 
@@ -189,7 +190,7 @@ async def serve(app: web.Application, **runner_options) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def test_server_closing_idle_keepalive_does_not_duplicate_a_post():
+async def test_server_closing_idle_keepalive_does_not_duplicate_a_post(monkeypatch):
     """The server drops idle connections; the next POST goes out once, on a new one."""
     posts: list[web.Request] = []
     seen: list[asyncio.BaseTransport] = []
@@ -206,12 +207,14 @@ async def test_server_closing_idle_keepalive_does_not_duplicate_a_post():
     app = web.Application()
     app.router.add_get("/api/queues/2/waiting_list", waiting)
     app.router.add_post("/api/queues/2/schedule_call", schedule)
+    sessions = record_sessions(monkeypatch)
     async with (
         serve(app, keepalive_timeout=0.05) as url,
         ThuliumClient(url, "u", "p", retry=FAST_RETRY) as client,
     ):
         await client.queues.waiting_list(2)
-        connector = client._sessions.get().connector
+        (session,) = sessions
+        connector = session.connector
         assert connector is not None
 
         def client_saw_the_close() -> bool:

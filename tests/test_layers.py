@@ -59,3 +59,37 @@ def test_only_the_cli_and_the_pytest_plugin_import_the_fake() -> None:
         ):
             continue
         assert "testing" not in _imported_subpackages(path), path
+
+
+def test_the_cli_uses_only_the_public_api() -> None:
+    """``_cli`` is a user of the SDK: it imports what ``__all__`` and the public
+    submodules offer, as any program would, and nothing private but itself."""
+    import thulium_async
+
+    public_modules = {"testing", "webhooks", "redis_limit"}
+    for path in sorted((PACKAGE / "_cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets: list[tuple[str, str | None]] = [
+                    (alias.name, None) for alias in node.names
+                ]
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if (
+                    node.level
+                ):  # from .x (thulium_async._cli.x), from .. (thulium_async)
+                    base = ["thulium_async", "_cli"][: 3 - node.level]
+                    module = ".".join([*base, *([module] if module else [])])
+                targets = [(module, alias.name) for alias in node.names]
+            else:
+                continue
+            for module, name in targets:
+                parts = module.split(".")
+                if parts[0] != "thulium_async" or parts[1:2] == ["_cli"]:
+                    continue
+                where = f"_cli/{path.name}: {module} {name or ''}"
+                if len(parts) > 1:
+                    assert parts[1] in public_modules, where
+                else:
+                    public = {*thulium_async.__all__, *public_modules, "__version__"}
+                    assert name in public, where

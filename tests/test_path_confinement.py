@@ -116,6 +116,8 @@ async def test_a_url_aiohttp_refuses_is_unsent_and_not_retried(
     async with ThuliumClient(base, "u", "p", retry=FAST_RETRY) as client:
         request = Request(method, URL(url), "x", {}, idempotent=idempotent)
         with pytest.raises(APIConnectionError) as info:
+            # The transport itself, private on purpose: no public call can build
+            # such a URL (check_path refuses it first), and the transport must cope.
             await client._transport.send(request, b"{}")
         assert client.stats.attempts == 1
     error = info.value

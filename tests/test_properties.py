@@ -210,6 +210,9 @@ def test_any_status_and_retry_after_never_crash_or_oversleep(
         async with ThuliumClient(
             "https://acme.thulium.com/api", "u", "p", retry=policy, clock=clock
         ) as client:
+            # Private on purpose: the scripted session stands in for aiohttp below
+            # the transport, so each example costs no socket (session= takes only a
+            # real aiohttp.ClientSession).
             client._sessions._session = session  # type: ignore[assignment]
             client._sessions._loop = asyncio.get_running_loop()
             try:

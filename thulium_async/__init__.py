@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._api.paging import Page, Pages
+from ._areas import openapi_document
 from ._client import ThuliumClient
 from ._core.errors import (
     APIConnectionError,
@@ -38,6 +39,8 @@ from ._features.dial_models import (
     NewRecord,
     OutcomeStatus,
 )
+from ._features.dialer import RefusedItem
+from ._features.journal import JournalWriteError
 from ._features.reconcile import ReconcileResult, ReconcileStatus
 from ._features.watch import WaitingListChange
 from ._http.ratelimit import LocalRateLimiter, RateLimiter
@@ -90,6 +93,7 @@ __all__ = [
     "DialProgress",
     "ErrorDetail",
     "InvalidInputError",
+    "JournalWriteError",
     "LocalRateLimiter",
     "MessageType",
     "NewRecord",
@@ -105,6 +109,7 @@ __all__ = [
     "ReconcileResult",
     "ReconcileStatus",
     "Recording",
+    "RefusedItem",
     "ResponseDecodeError",
     "RetryPolicy",
     "RunStoppedError",
@@ -122,6 +127,7 @@ __all__ = [
     "WaitingListChange",
     "WaitingStats",
     "Webhook",
+    "openapi_document",
 ]
 
 

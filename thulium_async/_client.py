@@ -1,7 +1,7 @@
 """ThuliumClient: checks its configuration once, owns the session manager and transport.
 
-It wires the layers together and exposes the namespaces (``queues``, ``agents``,
-``connections``, ``recordings``); it sends nothing itself.
+It wires the layers together and exposes the namespaces listed in
+``_areas.Namespaces`` (``client.queues`` and the rest); it sends nothing itself.
 """
 
 from __future__ import annotations
@@ -18,11 +18,7 @@ import aiohttp
 from ._api.generic import GenericRequests
 from ._api.namespace import Wiring
 from ._api.paging import Pages
-from ._areas.agents import Agents
-from ._areas.campaigns import Outbounds, Webhooks
-from ._areas.connections import Connections, Recordings
-from ._areas.crm import Companies, Customers, Tickets
-from ._areas.queues import Queues
+from ._areas import NAMESPACES, Namespaces
 from ._core.clock import SYSTEM_CLOCK, Clock
 from ._core.errors import InvalidInputError
 from ._core.phone import DEFAULT_REGION, check_region
@@ -76,7 +72,24 @@ def _limiter(rate_limit: object, clock: Clock = SYSTEM_CLOCK) -> RateLimiter:
     )
 
 
-class ThuliumClient:
+def _namespace_doc(namespace: type) -> str:
+    """Return the doc of a client attribute holding *namespace*: its class and methods."""
+    methods = [
+        name
+        for name, value in vars(namespace).items()
+        if not name.startswith("_") and callable(value)
+    ]
+    return (
+        f":class:`~{namespace.__module__}.{namespace.__qualname__}`: "
+        + ", ".join(
+            f":meth:`~{namespace.__module__}.{namespace.__qualname__}.{name}`"
+            for name in methods
+        )
+        + "."
+    )
+
+
+class ThuliumClient(Namespaces):
     """An asyncio client for one Thulium system's REST API.
 
     Create one per application and share it: it holds a pool of connections. Use it
@@ -135,7 +148,9 @@ class ThuliumClient:
         InvalidInputError: any argument is invalid.
     """
 
-    __slots__ = {  # a dict: Sphinx shows the values as the attributes' docs
+    # A dict: Sphinx shows the values as the attributes' docs. The namespaces come
+    # from _areas.Namespaces, each documented by its class and that class's methods.
+    __slots__ = {
         "_base_url": "",
         "_generic": "",
         "_is_view": "",
@@ -144,24 +159,7 @@ class ThuliumClient:
         "_transport": "",
         "_username": "",
         "_zone": "",
-        "agents": "Agent endpoints (``get``, ``status``, ``create``, ``call``).",
-        "companies": "CRM companies (``list``, ``get``).",
-        "connections": "The call history (``list``, ``topic``, ``call``).",
-        "customers": (
-            "CRM customers (``list``, ``get``, ``create``, ``delete``, "
-            "``delete_many``)."
-        ),
-        "outbounds": (
-            "Outbound campaigns (``stats``, ``agents``, ``add_agents``, "
-            "``add_record``, ``status_by_phone_number``, ``crm_record``)."
-        ),
-        "queues": (
-            "Queue endpoints (``waiting_list``, ``waiting_stats``, ``topics``, "
-            "``schedule_call``, ``schedule_calls``, ``reconcile``, ``watch_waiting_list``)."
-        ),
-        "recordings": "Recorded calls (``list``).",
-        "tickets": "The ticket desk (``list``, ``get``, ``create``, ``reply``).",
-        "webhooks": "Webhook subscriptions (``list``, ``create``).",
+        **{name: _namespace_doc(cls) for name, cls in NAMESPACES},
     }
 
     def __init__(
@@ -249,15 +247,8 @@ class ThuliumClient:
             post_headers=post_headers,
             phone_region=self._phone_region,
         )
-        self.queues = Queues(self._transport, wiring)
-        self.agents = Agents(self._transport, wiring)
-        self.connections = Connections(self._transport, wiring)
-        self.recordings = Recordings(self._transport, wiring)
-        self.tickets = Tickets(self._transport, wiring)
-        self.customers = Customers(self._transport, wiring)
-        self.companies = Companies(self._transport, wiring)
-        self.outbounds = Outbounds(self._transport, wiring)
-        self.webhooks = Webhooks(self._transport, wiring)
+        for name, namespace in NAMESPACES:
+            setattr(self, name, namespace(self._transport, wiring))
         self._generic = GenericRequests(self._transport, wiring)
 
     @classmethod
@@ -421,15 +412,8 @@ class ThuliumClient:
         view._sessions = self._sessions
         view._transport = transport
         view._is_view = True
-        view.queues = self.queues.with_transport(transport)
-        view.agents = self.agents.with_transport(transport)
-        view.connections = self.connections.with_transport(transport)
-        view.recordings = self.recordings.with_transport(transport)
-        view.tickets = self.tickets.with_transport(transport)
-        view.customers = self.customers.with_transport(transport)
-        view.companies = self.companies.with_transport(transport)
-        view.outbounds = self.outbounds.with_transport(transport)
-        view.webhooks = self.webhooks.with_transport(transport)
+        for name, _ in NAMESPACES:
+            setattr(view, name, getattr(self, name).with_transport(transport))
         view._generic = self._generic.with_transport(transport)
         return view
 

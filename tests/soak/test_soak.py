@@ -122,6 +122,8 @@ async def test_soak_no_duplicates_one_outcome_each_no_growth():
                 elif status == "failed":
                     assert on_server[number] == 0
             assert client.stats.in_flight == 0
+            # Private on purpose: the pool of the client's own session is what is
+            # checked (every connection back in it), as no public count shows it.
             connector = client._sessions.get().connector
             assert connector is not None
             assert len(connector._acquired) == 0  # every connection back in the pool

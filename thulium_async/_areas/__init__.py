@@ -2,13 +2,23 @@
 
 Each area module declares its endpoints beside the methods that call them and lists
 them in its ``ENDPOINTS``; :data:`ENDPOINTS` here is every one of them, which the fake
-server serves and the contract tests run over.
+server serves and the contract tests run over. :class:`Namespaces` is the one list of
+the client's namespaces: which attribute holds which area's class.
 """
 
 from __future__ import annotations
 
+import typing
+from typing import Any
+
 from .._api.endpoints import Endpoint
+from .._api.namespace import Namespace
 from . import agents, campaigns, connections, crm, queues
+from .agents import Agents
+from .campaigns import Outbounds, Webhooks
+from .connections import Connections, Recordings
+from .crm import Companies, Customers, Tickets
+from .queues import Queues
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *queues.ENDPOINTS,
@@ -17,3 +27,47 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *crm.ENDPOINTS,
     *campaigns.ENDPOINTS,
 )
+
+
+class Namespaces:
+    """The client's namespaces: one annotation per attribute, naming its class.
+
+    The only place they are listed. ``ThuliumClient`` inherits these annotations (so a
+    type checker knows ``client.queues`` is a ``Queues``) and builds, copies for
+    ``with_options``, slots and documents its namespaces from :data:`NAMESPACES`; each
+    class's own methods and docstrings are the rest of the documentation.
+    """
+
+    __slots__ = ()
+
+    queues: Queues
+    agents: Agents
+    connections: Connections
+    recordings: Recordings
+    tickets: Tickets
+    customers: Customers
+    companies: Companies
+    outbounds: Outbounds
+    webhooks: Webhooks
+
+
+# The annotations are strings (``from __future__ import annotations``), resolved here
+# against this module's names; a dict keeps the order they are written in.
+NAMESPACES: tuple[tuple[str, type[Namespace]], ...] = tuple(
+    typing.get_type_hints(Namespaces).items()
+)
+"""``(attribute, namespace class)`` for each of the client's namespaces, in order."""
+
+
+def openapi_document() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document of every endpoint the SDK knows, as JSON data.
+
+    The document ``python -m thulium_async openapi`` prints: each operation's
+    ``operationId`` is the client method that sends it (``agents.status`` for
+    ``client.agents.status``), and the endpoints the vendor lists without documenting
+    them are there too, marked ``x-thulium-documented: false``. Built on each call,
+    from the endpoint declarations; nothing is sent.
+    """
+    from .._api.openapi import openapi_document as document  # only when asked for
+
+    return document(ENDPOINTS)

@@ -12,19 +12,33 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 
-from .._api.endpoints import PathKind, check_path_value
-from .._client import ThuliumClient
-from .._features.dial_models import NewRecord
+from .. import InvalidInputError, NewRecord, ThuliumClient
 from .csv_input import Layout, Row
 from .dial import EXIT_OK, BulkJob, CLIError, journal_of, run_from_file
 from .output import JsonList, table
 
 ClientFactory = Callable[..., ThuliumClient]
+_CAMPAIGN_ID = re.compile(r"[0-9A-Za-z]{5}")  # as the SDK checks a campaign id
+
+
+def campaign_id(text: str) -> str:
+    """Return *text* if it is a campaign id (5 letters or digits, like ``00001``).
+
+    The client checks it again before sending; the CLI checks it before the file is
+    read or the password asked for.
+    """
+    if not _CAMPAIGN_ID.fullmatch(text):
+        raise InvalidInputError(
+            "OUTBOUND_ID must be a campaign id of 5 characters, like '00001', "
+            f"got {text!r}"
+        )
+    return text
 
 
 async def cmd_campaign(
@@ -39,7 +53,7 @@ async def cmd_campaign(
 async def _load(args: argparse.Namespace, out: TextIO, connect: ClientFactory) -> int:
     """Add every row of a file to a campaign, as ``schedule-calls`` schedules them."""
     # Checked before the file is read or the password asked for.
-    campaign = check_path_value(PathKind.CAMPAIGN, "OUTBOUND_ID", args.outbound_id)
+    campaign = campaign_id(args.outbound_id)
 
     fields = _field_names(args.fields)
 

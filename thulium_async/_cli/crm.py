@@ -6,8 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import TextIO
 
-from .._client import ThuliumClient
-from .._models.crm import Customer, Ticket
+from .. import Customer, ThuliumClient, Ticket
 from .dial import EXIT_OK, CLIError
 from .output import JsonList, table
 

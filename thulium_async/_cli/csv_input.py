@@ -16,14 +16,14 @@ import codecs
 import csv
 import io
 import itertools
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 import attrs
 
-from .._core.errors import InvalidInputError
-from .._core.validation import phone_number
+from .. import InvalidInputError
 
 _SAMPLE_LINES = 50
 _DELIMITERS = ",;\t|"
@@ -139,12 +139,14 @@ def _chosen_column(column: str, first: list[str], header: bool) -> int:
     )
 
 
+# What the SDK takes as a phone number: 3 to 15 digits, an optional leading +, and
+# spaces, dashes, dots and brackets between them.
+_SEPARATORS = re.compile(r"[\s\-./()]")
+_PHONE = re.compile(r"\+?[0-9]{3,15}")
+
+
 def _is_phone(cell: str) -> bool:
-    try:
-        phone_number(cell.strip())
-    except InvalidInputError:
-        return False
-    return True
+    return _PHONE.fullmatch(_SEPARATORS.sub("", cell.strip())) is not None
 
 
 def detect_layout(sample: list[str], column: str | None = None) -> Layout:

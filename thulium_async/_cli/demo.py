@@ -11,9 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from .._client import ThuliumClient
-from .._features.dial_models import CallOutcome, DialProgress
-from .._http.retry import RetryPolicy
+from .. import CallOutcome, DialProgress, RetryPolicy, ThuliumClient
 from ..testing import FakeThulium
 from .output import ProgressLine, duration, table, waiting_rows
 

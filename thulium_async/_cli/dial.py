@@ -24,16 +24,16 @@ from typing import Any, TextIO
 
 import attrs
 
-from .._client import ThuliumClient
-from .._core.errors import InvalidInputError
-from .._features.dial_models import (
+from .. import (
     CallOutcome,
     CallRequest,
     DialProgress,
+    InvalidInputError,
+    JournalWriteError,
     OutcomeStatus,
+    RefusedItem,
+    ThuliumClient,
 )
-from .._features.dialer import RefusedItem
-from .._features.journal import JournalWriteError
 from .csv_input import Layout, NumbersFile, Row
 from .output import JsonList, ProgressLine
 from .signals import Interrupts

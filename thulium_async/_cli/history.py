@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, TextIO
 
-from .._client import ThuliumClient
-from .._core.errors import InvalidInputError, NotFoundError
-from .._models.agents import AgentStatus
-from .._models.calls import Connection
+from .. import (
+    AgentStatus,
+    Connection,
+    InvalidInputError,
+    NotFoundError,
+    ThuliumClient,
+)
 from .csv_input import NumbersFile, listed
 from .dial import EXIT_ERROR, EXIT_OK, CLIError
 from .output import JsonList, duration, table

@@ -19,16 +19,18 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from importlib.metadata import PackageNotFoundError
 from typing import Any, TextIO
 
-from .._client import ThuliumClient
-from .._core.errors import InvalidInputError, ThuliumError
-from .._core.phone import check_region
-from .._core.wallclock import is_in_gap
-from .._features.watch import WaitingListChange
-from .._http.ratelimit import RateLimiter
-from .._http.session import sdk_version
-from .._models.queues import WaitingCaller
+import phonenumbers
+
+from .. import (
+    RateLimiter,
+    ThuliumClient,
+    ThuliumError,
+    WaitingCaller,
+    WaitingListChange,
+)
 from .campaign import cmd_campaign
 from .crm import cmd_customers_find, cmd_tickets_list
 from .dial import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK, CLIError
@@ -167,16 +169,18 @@ def _language(text: str) -> str:
     return value
 
 
+def _sdk_version() -> str:
+    try:
+        from .. import __version__
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+    return str(__version__)
+
+
 def _region(text: str) -> str:
     """``--phone-region`` (or ``$THULIUM_PHONE_REGION``): a two-letter country code."""
     value = text.strip().upper()
-    known = len(value) == 2 and value.isascii() and value.isalpha()
-    if known:
-        try:
-            value = check_region(value)
-        except InvalidInputError:
-            known = False
-    if not known:
+    if value not in phonenumbers.SUPPORTED_REGIONS:  # those the client accepts
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a region: expected a two-letter country code like PL "
             "or DE (from --phone-region or $THULIUM_PHONE_REGION)"
@@ -268,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     parser.add_argument(
-        "--version", action="version", version=f"thulium-async {sdk_version()}"
+        "--version", action="version", version=f"thulium-async {_sdk_version()}"
     )
     verbose = {
         "action": "count",
@@ -620,6 +624,17 @@ async def cmd_schedule_call(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _is_in_gap(naive: datetime, zone: tzinfo) -> bool:
+    """Return whether wall-clock time *naive* does not exist in *zone* (spring forward).
+
+    PEP 495: in a gap, ``fold=0`` takes the offset from before the transition, which is
+    the smaller; in a repeated hour it is the other way round.
+    """
+    local = naive.replace(tzinfo=zone, fold=0)
+    before, after = local.utcoffset(), local.replace(fold=1).utcoffset()
+    return before is not None and after is not None and before < after
+
+
 def _check_at(at: datetime, zone: tzinfo) -> datetime:
     """Return the ``--at`` to send; refuse one the zone cannot place; warn as due.
 
@@ -636,7 +651,7 @@ def _check_at(at: datetime, zone: tzinfo) -> datetime:
         naive = at.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
         now = datetime.now(at.tzinfo)
     text = at.isoformat(sep=" ", timespec="minutes")
-    if at.tzinfo is None and is_in_gap(naive, zone):
+    if at.tzinfo is None and _is_in_gap(naive, zone):
         before = naive.replace(tzinfo=zone, fold=0).utcoffset() or timedelta()
         offset = _offset(before)
         after = naive.replace(tzinfo=zone, fold=0).astimezone(timezone.utc)
@@ -924,10 +939,9 @@ async def _demo(args: argparse.Namespace, out: TextIO) -> int:
 
 async def cmd_openapi(args: argparse.Namespace, out: TextIO) -> int:
     """Print the OpenAPI document (no credentials, no network)."""
-    from .._api.openapi import openapi_document
-    from .._areas import ENDPOINTS
+    from .. import openapi_document
 
-    document = openapi_document(ENDPOINTS)
+    document = openapi_document()
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output == "-":
         out.write(text)

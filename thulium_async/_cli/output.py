@@ -14,8 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TextIO
 
-from .._features.dial_models import DialProgress
-from .._models.queues import WaitingCaller
+from .. import DialProgress, WaitingCaller
 
 
 def duration(seconds: float) -> str:
