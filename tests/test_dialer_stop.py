@@ -10,12 +10,14 @@ of what it received is the truth.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 from collections import Counter
 from contextlib import aclosing
 
 from thulium_async import DialProgress, OutcomeStatus, ThuliumClient
+from thulium_async._features.journal import Journal, read_journal
 from thulium_async.testing import Fault
 
 from .test_cli_dial import read_report, start, until
@@ -167,3 +169,22 @@ async def test_sigterm_on_the_rate_limit_reports_failed_not_unknown(fake, tmp_pa
     assert statuses["scheduled"] == len(fake.scheduled)
     assert statuses["scheduled"] + statuses["failed"] == 20
     assert all("not sent" in row["error"] for row in rows if row["status"] == "failed")
+
+
+async def test_an_intent_cancelled_before_it_is_written_is_never_written(tmp_path):
+    # A stop cancels a number waiting for its journal line while the group commit
+    # flushes an earlier batch: written after the number's "failed" outcome, that
+    # line would read back as "in flight", so the resumed run would say unknown.
+    journal = Journal(tmp_path / "run.journal", region="PL")
+    first = asyncio.ensure_future(journal.intent(1, "+48500111111"))
+    await asyncio.sleep(0)  # its batch is written; the commit waits on the fsync
+    second = asyncio.ensure_future(journal.intent(2, "+48500222222"))
+    await asyncio.sleep(0)  # queued behind that fsync
+    second.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await second
+    journal.write({"i": 2, "n": "+48500222222", "s": "failed", "e": "not sent"})
+    await first
+    await journal.close()
+    records = [(r["i"], r["s"]) for r in read_journal(tmp_path / "run.journal")]
+    assert records == [(1, "sending"), (2, "failed")]

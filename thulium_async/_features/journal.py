@@ -93,12 +93,23 @@ class Journal:
             raise self.broken
         if self._fd is None:
             raise JournalWriteError(f"the journal {self.path} is closed")
-        self._pending.append(_line({"i": index, "n": number, "s": SENDING}))
+        line = _line({"i": index, "n": number, "s": SENDING})
+        self._pending.append(line)
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         if self._committer is None:
             self._committer = asyncio.ensure_future(self._commit())
-        await waiter
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            # Not sent after all (a stop while it waited): a line not yet written
+            # must not be, or it would land after the outcome the caller writes next
+            # and read back as "in flight". One already written came first.
+            for position, pending in enumerate(self._pending):
+                if pending is line:
+                    del self._pending[position]
+                    break
+            raise
 
     async def _commit(self) -> None:
         """Write and flush every pending intent, batch by batch, then wake their senders."""
