@@ -91,7 +91,7 @@ async def test_status_fault_is_applied_once_then_normal_service(fake, http):
         "schedule_call", Fault.status_response(429, headers={"Retry-After": "7"})
     )
     url = f"{fake.base_url}/queues/2/schedule_call"
-    body = b'{"phone_number":"1"}'
+    body = b'{"phone_number":"500333001"}'
     async with http.post(url, data=body, headers=auth(fake)) as response:
         assert response.status == 429
         assert response.headers["Retry-After"] == "7"
@@ -116,10 +116,10 @@ async def test_processed_faults_schedule_then_lose_the_answer(fake, http):
     )
     url = f"{fake.base_url}/queues/2/schedule_call"
     with pytest.raises(aiohttp.ServerDisconnectedError):
-        await http.post(url, data=b'{"phone_number":"1"}', headers=auth(fake))
-    async with http.post(url, data=b'{"phone_number":"2"}', headers=auth(fake)) as r:
+        await http.post(url, data=b'{"phone_number":"501"}', headers=auth(fake))
+    async with http.post(url, data=b'{"phone_number":"502"}', headers=auth(fake)) as r:
         assert r.status == 500
-    assert [c.phone_number for c in fake.scheduled] == ["1", "2"]
+    assert [c.phone_number for c in fake.scheduled] == ["501", "502"]
 
 
 async def test_seeded_fault_rate_is_repeatable():

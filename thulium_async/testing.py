@@ -1,6 +1,15 @@
 """A fake Thulium server for your tests and for the demo: real HTTP on 127.0.0.1.
 
-``FakeThulium`` serves every endpoint the SDK declares, at the SDK's own path templates.
+``FakeThulium`` serves every endpoint the SDK declares, at the SDK's own path templates,
+and the endpoints the vendor lists without documenting (which accept what they are
+given). A request to a documented endpoint is checked against the OpenAPI document the
+SDK emits (``python -m thulium_async openapi``): an unknown query parameter or body
+field, a missing required one, or a value of the wrong type or shape is answered 400 in
+Thulium's error body, one entry per problem, so a test catches a misspelt parameter
+(``_fake_requests`` says why the document, not the declarations, is read).
+What a read answers follows one rule (``_from_sample``): what ``respond`` set; else
+the sample (the *samples* folder's, or the vendor's example) while that area's state
+is empty; else the state, where an unknown record is a 404. Writes act on the state.
 The queue endpoints keep state (callers waiting, calls scheduled); every other endpoint
 answers what a test sets with :meth:`FakeThulium.respond`, or the vendor's example body
 from a *samples* folder. It records what it receives, and fails on request on every
@@ -19,6 +28,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import secrets
@@ -34,7 +44,9 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from ._api.endpoints import Endpoint
+from ._api.endpoints import IDEMPOTENT_METHODS, NO_EXAMPLE, Endpoint
+from ._api.openapi import openapi_document
+from ._api.undocumented import UNDOCUMENTED, Undocumented
 from ._areas import ENDPOINTS
 from ._core.clock import VirtualClock
 from ._core.wallclock import (
@@ -43,6 +55,7 @@ from ._core.wallclock import (
     resolve_timezone,
     wall_clock_text,
 )
+from ._fake_requests import Problem, Rules, check, rules_of
 from ._fake_webhooks import Deliveries, WebhookDelivery
 from ._http.wire import basic_auth_header
 
@@ -55,8 +68,33 @@ __all__ = [
     "WebhookDelivery",
 ]
 
-_BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in ENDPOINTS}
+
+def _served(row: Undocumented) -> Endpoint:
+    """An endpoint the vendor lists without documenting, as the fake serves it."""
+    return Endpoint(
+        name=row.operation,
+        method=row.method,
+        path=row.path,
+        params=row.params,
+        returns=Any,
+        idempotent=row.method in IDEMPOTENT_METHODS,
+        side_effect="whatever it does, again (the vendor does not document it)",
+    )
+
+
+# Every route the fake serves: the SDK's declarations, then the vendor's undocumented
+# endpoints (which accept what they are given, and answer what ``respond`` sets).
+_UNDOCUMENTED = frozenset(row.operation for row in UNDOCUMENTED)
+_ROUTES: tuple[Endpoint, ...] = (*ENDPOINTS, *map(_served, UNDOCUMENTED))
+_BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in _ROUTES}
 Handler = Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]
+
+
+@functools.cache
+def _rules() -> tuple[dict[tuple[str, str], Rules], dict[str, Any]]:
+    """What each documented endpoint accepts, read once from the SDK's OpenAPI document."""
+    document = openapi_document(ENDPOINTS)
+    return rules_of(document), document["components"]["schemas"]
 
 
 def _endpoint(name: str) -> Endpoint:
@@ -334,12 +372,14 @@ class FakeThulium:
             "webhooks.create": self._subscribe,
             "webhooks.list": self._subscriptions,
         }
-        for declared in ENDPOINTS:
+        rules, _ = _rules()
+        for declared in _ROUTES:
             self._generic[declared.name] = self._answer_for(declared)
             handler = stateful.get(declared.name) or self._generic[declared.name]
-            app.router.add_route(
-                declared.method, f"/api/{declared.path}", self._route(declared, handler)
+            route = self._route(
+                declared, handler, rules.get((declared.method, f"/{declared.path}"))
             )
+            app.router.add_route(declared.method, f"/api/{declared.path}", route)
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
         )
@@ -692,21 +732,35 @@ class FakeThulium:
     # -- handlers ----------------------------------------------------------------
 
     def _route(
-        self, endpoint: Endpoint, handler: Handler
+        self, endpoint: Endpoint, handler: Handler, rules: Rules | None
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        served = handler
+        if rules is not None:
+            served = _checked(rules, handler)
+        elif endpoint.name not in _UNDOCUMENTED:
+            raise TypeError(f"the document has no operation for {endpoint.name}")
+
         async def route(request: web.Request) -> web.StreamResponse:
-            return await self._handle(request, endpoint.name, handler)
+            return await self._handle(request, endpoint.name, served)
 
         return route
 
     def _answer_for(self, endpoint: Endpoint) -> Handler:
-        """Return the handler of an endpoint without state: the answer set, or a default."""
+        """Return the handler of an endpoint without state: the answer set, or a default.
+
+        The default is the vendor's example answer where the declaration carries one
+        (not for a paged list, which answers an empty page), else an empty write's
+        answer, or a 404 for a read.
+        """
         paged = endpoint.paging is not None
+        example = None
+        if not paged and endpoint.example is not NO_EXAMPLE:
+            example = (200, endpoint.example)
 
         async def answer(request: web.Request, body: bytes) -> web.StreamResponse:
             if "queue_id" in request.match_info and not self._has_queue(request):
                 return _error(404, "no such queue")
-            found = self._answers.get(endpoint.name)
+            found = self._answers.get(endpoint.name, example)
             if found is None:
                 if paged:
                     return web.json_response({"count": 0, "result": []})
@@ -809,16 +863,20 @@ class FakeThulium:
 
     async def _agent(self, request: web.Request, body: bytes) -> web.StreamResponse:
         agent = self.agents.get(request.match_info["login"])
-        if agent is None or "agents.get" in self._responded:
+        if self._from_sample("agents.get", bool(self.agents)):
             return await self._sample("agents.get", request, body)
+        if agent is None:
+            return _error(404, "Agent not found.")
         return web.json_response({k: v for k, v in agent.items() if k != "_status"})
 
     async def _agent_status(
         self, request: web.Request, body: bytes
     ) -> web.StreamResponse:
         agent = self.agents.get(request.match_info["login"])
-        if agent is None or "agents.status" in self._responded:
+        if self._from_sample("agents.status", bool(self.agents)):
             return await self._sample("agents.status", request, body)
+        if agent is None:
+            return _error(404, "Agent not found.")
         return web.json_response(agent["_status"])
 
     async def _agent_call(
@@ -847,25 +905,29 @@ class FakeThulium:
 
     async def _history(self, request: web.Request, body: bytes) -> web.StreamResponse:
         self._place_due_calls()
-        if "connections.list" in self._responded or not self.history:
+        if self._from_sample("connections.list", bool(self.history)):
             return await self._sample("connections.list", request, body)
         query = request.query
         rows = [row for row in self.history if _matches(row, query, self.zone)]
         return web.json_response(_page(rows, query))
 
-    def _stateless(self, name: str) -> bool:
-        """Whether *name* answers as an endpoint without state (``respond`` was used)."""
-        return name in self._responded
-
     def _from_sample(self, name: str, has_state: bool) -> bool:
-        """Whether *name* answers from ``respond`` or a sample rather than its state.
+        """Whether *name* answers without its state: the one rule, for every handler.
 
-        ``respond`` always wins; a sample wins until the state has something in it.
+        What ``respond`` set always wins. Otherwise a read answers from its sample
+        (the *samples* folder's, else the vendor's example the declaration carries)
+        while the state it reads holds nothing (*has_state* false); once it holds
+        something, the state answers, and a record it does not hold is a 404.
         """
-        return self._stateless(name) or (not has_state and name in self._answers)
+        has_sample = name in self._answers or _BY_NAME[name].example is not NO_EXAMPLE
+        return name in self._responded or (not has_state and has_sample)
+
+    def _stateless(self, name: str) -> bool:
+        """Whether write *name* answers what ``respond`` set: a write acts on state."""
+        return self._from_sample(name, has_state=True)
 
     async def _customers(self, request: web.Request, body: bytes) -> web.StreamResponse:
-        if self._stateless("customers.list") or not self.customers:
+        if self._from_sample("customers.list", bool(self.customers)):
             return await self._sample("customers.list", request, body)
         query = request.query
         rows = [
@@ -884,7 +946,7 @@ class FakeThulium:
 
     async def _customer(self, request: web.Request, body: bytes) -> web.StreamResponse:
         found = self.customers.get(_int(request.match_info["customer_id"]))
-        if self._stateless("customers.get") or (found is None and not self.customers):
+        if self._from_sample("customers.get", bool(self.customers)):
             return await self._sample("customers.get", request, body)
         if found is None:
             return _error(404, "Customer not found.")
@@ -946,7 +1008,7 @@ class FakeThulium:
         return web.json_response(answer)
 
     async def _tickets(self, request: web.Request, body: bytes) -> web.StreamResponse:
-        if self._stateless("tickets.list") or not self.tickets:
+        if self._from_sample("tickets.list", bool(self.tickets)):
             return await self._sample("tickets.list", request, body)
         query = request.query
         rows = sorted(
@@ -958,7 +1020,7 @@ class FakeThulium:
 
     async def _ticket(self, request: web.Request, body: bytes) -> web.StreamResponse:
         found = self.tickets.get(_int(request.match_info["ticket_id"]))
-        if self._stateless("tickets.get") or (found is None and not self.tickets):
+        if self._from_sample("tickets.get", bool(self.tickets)):
             return await self._sample("tickets.get", request, body)
         if found is None:
             return _error(404, "Ticket not found.")
@@ -1003,11 +1065,9 @@ class FakeThulium:
         return web.json_response({"ticket_id": ticket_id})
 
     async def _reply(self, request: web.Request, body: bytes) -> web.StreamResponse:
-        if self._stateless("tickets.reply"):
+        if self._from_sample("tickets.reply", bool(self.tickets)):
             return await self._sample("tickets.reply", request, body)
         ticket = self.tickets.get(_int(request.match_info["ticket_id"]))
-        if ticket is None and not self.tickets:
-            return await self._sample("tickets.reply", request, body)
         if ticket is None:
             return _error(404, "Ticket not found.")
         data = _json_object(body) or {}
@@ -1058,7 +1118,8 @@ class FakeThulium:
             "create_date": wall_clock_text(self.now())[:16],
         }
         records.append(record)
-        return web.Response(status=200, body=b"")
+        # The vendor's example answer: the new record's id, as text.
+        return web.json_response({"record_id": str(record["record_id"])})
 
     def _numbers_in(self, outbound_id: str) -> set[str]:
         """The numbers campaign *outbound_id* holds, caught up with ``campaigns``."""
@@ -1085,7 +1146,7 @@ class FakeThulium:
         self, request: web.Request, body: bytes
     ) -> web.StreamResponse:
         logins = self.campaign_agents.get(request.match_info["outbound_id"])
-        if self._from_sample("outbounds.agents", bool(logins)):
+        if self._from_sample("outbounds.agents", any(self.campaign_agents.values())):
             return await self._sample("outbounds.agents", request, body)
         if logins is None:
             return _error(404, "Outbound not found.")
@@ -1301,6 +1362,26 @@ def _error(status: int, message: str, *, code: int | None = None) -> web.Respons
         error["code"] = code
     body = {"request_id": secrets.token_hex(7), "errors": [error]}
     return web.json_response(body, status=status)
+
+
+def _checked(rules: Rules, handler: Handler) -> Handler:
+    """*handler*, behind the check of each request against the document's *rules*."""
+    _, components = _rules()
+
+    async def checked(request: web.Request, body: bytes) -> web.StreamResponse:
+        problems = check(rules, request.match_info, request.query, body, components)
+        if problems:
+            return _refusal(problems)
+        return await handler(request, body)
+
+    return checked
+
+
+def _refusal(problems: list[Problem]) -> web.Response:
+    """Answer 400 with one entry of Thulium's error body per problem with a request."""
+    errors = [{"message": message, "code": code} for code, message in problems]
+    body = {"request_id": secrets.token_hex(7), "errors": errors}
+    return web.json_response(body, status=400)
 
 
 def _apply(request: web.Request, fault: Fault) -> web.StreamResponse:

@@ -211,6 +211,8 @@ class _Builder:
         schema = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
+        if not answer:  # a request names only what is declared; answers may grow
+            schema["additionalProperties"] = False
         doc = inspect.getdoc(cls)
         if doc:
             schema["description"] = doc.split("\n\n")[0].replace("\n", " ")
@@ -385,8 +387,13 @@ def _responses(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
         ok["description"] = "done; the body carries nothing"
         if endpoint.example is not NO_EXAMPLE:
             ok["content"] = {_JSON: {"schema": {}, "example": endpoint.example}}
+    answers: dict[str, Any] = {"200": ok}
+    if returns is None and endpoint.example is NO_EXAMPLE:
+        # An answer without a body may come as 204 as well (Thulium's batch delete
+        # reports a customer deleted as 204; the page of the single one says "empty").
+        answers["204"] = {"description": "done; no body"}
     return {
-        "200": ok,
+        **answers,
         "default": {
             "description": "refused: Thulium's error body",
             "content": {_JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
