@@ -38,8 +38,8 @@ from ._features.dial_models import (
     DialProgress,
     NewRecord,
     OutcomeStatus,
+    RefusedItem,
 )
-from ._features.dialer import RefusedItem
 from ._features.journal import JournalWriteError
 from ._features.reconcile import ReconcileResult, ReconcileStatus
 from ._features.watch import WaitingListChange

@@ -76,10 +76,32 @@ class NewRecord:
     index: int | None = None
 
 
-NumberSource = Iterable[str | CallRequest] | AsyncIterable[str | CallRequest]
+@attrs.frozen
+class RefusedItem:
+    """An input item already known to be bad (a file's row whose date does not parse).
+
+    Put one in a bulk run's input in the bad item's place: it yields a ``failed``
+    outcome with *error*, at its *index*, without sending anything, so a run over a
+    file accounts for every row, the unreadable ones too.
+
+    Attributes:
+        index: what the outcome and the journal call the item (its line).
+        phone_number: the number as the row gave it.
+        error: why it is refused, the outcome's error.
+    """
+
+    index: int
+    phone_number: str
+    error: ThuliumError
+
+
+NumberSource = (
+    Iterable[str | CallRequest | RefusedItem]
+    | AsyncIterable[str | CallRequest | RefusedItem]
+)
 RecordSource = (
-    Iterable[str | CallRequest | NewRecord]
-    | AsyncIterable[str | CallRequest | NewRecord]
+    Iterable[str | CallRequest | NewRecord | RefusedItem]
+    | AsyncIterable[str | CallRequest | NewRecord | RefusedItem]
 )
 
 

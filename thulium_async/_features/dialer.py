@@ -57,6 +57,7 @@ from .dial_models import (
     NewRecord,
     OutcomeStatus,
     RecordSource,
+    RefusedItem,
 )
 from .journal import FORMAT, Journal, JournalWriteError, journal_header, read_journal
 from .ledger import NumberLedger
@@ -76,18 +77,6 @@ _SYSTEMIC = (
     NotFoundError,
     JournalWriteError,
 )
-
-
-@attrs.frozen
-class RefusedItem:
-    """An input item already known to be bad (a row whose date does not parse).
-
-    It yields a ``failed`` outcome with *error*, as the item in its place would.
-    """
-
-    index: int
-    phone_number: str
-    error: ThuliumError
 
 
 @attrs.frozen(kw_only=True)
