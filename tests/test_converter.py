@@ -15,13 +15,30 @@ from thulium_async._api.converter import (
     _std_loads,
     converter_for,
     decode_json,
-    plain_constructor,
     structure,
 )
-from thulium_async._areas.queues_fast import waiting_list_reader
+from thulium_async._api.fastpath import fast_structure, plain_constructor
+from thulium_async._core.wallclock import CLOCK, Clock
+from thulium_async._models.fields import either, wire
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 SAMPLES = Path(__file__).parent / "samples"
+
+
+def waiting_list_reader(zone):
+    """The waiting list's fast path, as its reader runs it: bytes in, callers or None."""
+    fast = fast_structure(list[WaitingCaller], zone)
+    assert fast is not None  # the hot model's fields are all plain
+
+    def read(raw):
+        try:
+            return fast(json.loads(raw))
+        except ValueError:
+            return None
+
+    return read
+
+
 ROW = {
     "phone_number": "613459851",
     "started_at": "2014-08-06 14:30:37",
@@ -240,11 +257,120 @@ def test_the_standard_loader_refuses_what_json_loads_refuses(raw):
         _std_loads(raw)
 
 
-def test_the_fast_path_goes_through_the_class_when_the_model_is_not_plain(monkeypatch):
-    """If WaitingCaller ever gains a validator, the fast path must not skip it."""
-    import thulium_async._areas.queues_fast as fast_module
+def test_the_fast_path_goes_through_the_class_when_the_model_is_not_plain():
+    """A model whose __init__ does more (a validator) is built through it."""
 
-    monkeypatch.setattr(fast_module, "plain_constructor", lambda cls: cls)
-    rows = [ROW, {**ROW, "customer_id": None}]
-    fast = fast_module.waiting_list_reader(WARSAW)(json.dumps(rows).encode())
-    assert fast == converter_for(WARSAW).structure(rows, list[WaitingCaller])
+    @attrs.frozen(kw_only=True)
+    class Checked:
+        name: str = attrs.field(validator=attrs.validators.min_len(2))
+        when: datetime | None = None
+
+    fast = fast_structure(list[Checked], WARSAW)
+    assert fast is not None
+    rows = [{"name": "ab", "when": "2026-01-01 10:00:00"}, {"name": "cd"}]
+    assert fast(rows) == converter_for(WARSAW).structure(rows, list[Checked])
+    with pytest.raises(ValueError, match="name"):
+        fast([{"name": "x"}])
+
+
+@attrs.frozen(kw_only=True)
+class _Plain:
+    text: str
+    number: int
+    flag: bool
+    when: datetime
+    maybe_text: str | None = None
+    maybe_id: int | None = attrs.field(default=None, metadata=either())
+    maybe_label: str | None = attrs.field(default=None, metadata=either())
+    maybe_when: datetime | None = None
+    renamed: str | None = attrs.field(default=None, metadata=wire("from"))
+
+
+def _fast(type_):
+    structure = fast_structure(type_, WARSAW)
+    assert structure is not None
+    return structure
+
+
+_PLAIN_ROW = {
+    "text": "a",
+    "number": 1,
+    "flag": True,
+    "when": "2026-03-29 01:59:59",
+    "maybe_text": "",
+    "maybe_id": 7,
+    "maybe_label": "x",
+    "maybe_when": None,
+    "from": "there",
+}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _PLAIN_ROW,
+        {
+            k: v
+            for k, v in _PLAIN_ROW.items()
+            if k.startswith(("text", "num", "fl", "when"))
+        },
+        {**_PLAIN_ROW, "maybe_when": "2026-10-25 02:30:00", "extra": {"a": 1}},
+    ],
+)
+def test_a_generated_fast_path_reads_what_the_converter_reads(row):
+    """The code generated from a declaration agrees with the converter on what it takes."""
+    fast = fast_structure(_Plain, WARSAW)
+    assert fast is not None
+    expected = converter_for(WARSAW).structure(row, _Plain)
+    assert fast(row) == expected
+    assert _fast(list[_Plain])([row, row]) == [expected, expected]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": None},
+        {"number": True},  # a bool is not an int
+        {"number": "1"},
+        {"flag": 1},
+        {"when": ""},
+        {"when": "2026-03-29T01:00:00"},
+        {"maybe_text": 5},
+        {"maybe_id": "7"},  # digits: the converter reads them, the fast path does not
+        {"maybe_id": ""},
+        {"maybe_label": ""},  # the converter reads "" as none
+        {"maybe_label": 5},
+        {"maybe_when": ""},
+        {"from": 1},
+    ],
+)
+def test_a_generated_fast_path_refuses_what_it_cannot_vouch_for(change):
+    """Whatever the fast path refuses, the converter reads or explains."""
+    row = {**_PLAIN_ROW, **change}
+    assert _fast(_Plain)(row) is None
+    assert _fast(list[_Plain])([_PLAIN_ROW, row]) is None
+    assert _fast(_Plain)(["not", "an", "object"]) is None
+    assert _fast(list[_Plain])({"not": "a list"}) is None
+
+
+def test_a_required_field_missing_is_refused_by_the_fast_path():
+    row = {k: v for k, v in _PLAIN_ROW.items() if k != "number"}
+    assert _fast(_Plain)(row) is None
+
+
+def test_models_with_fields_that_are_not_plain_have_no_fast_path():
+    @attrs.frozen
+    class Nested:
+        inner: _Plain
+
+    @attrs.frozen
+    class Minutes:
+        at: datetime = attrs.field(metadata={CLOCK: Clock.MINUTES})
+
+    @attrs.frozen
+    class Defaulted:
+        count: int = 0
+
+    for cls in (Nested, Minutes, Defaulted):
+        assert fast_structure(cls, WARSAW) is None
+    assert fast_structure(dict[str, _Plain], WARSAW) is None

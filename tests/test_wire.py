@@ -6,15 +6,18 @@ import base64
 import json
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from thulium_async import InvalidInputError
-from thulium_async._areas.queues import schedule_call_body
+from thulium_async._api.encoding import body_encoder
+from thulium_async._areas.queues import ScheduleCallBody
 from thulium_async._core.validation import phone_number
+from thulium_async._core.wallclock import format_wall_clock
 from thulium_async._http.wire import (
     basic_auth_header,
     join_url,
@@ -112,25 +115,76 @@ def test_huge_finite_retry_after_is_returned_for_the_deadline_to_refuse():
     assert math.isfinite(value)
 
 
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
 @given(
     phone=st.from_regex(r"\+?[0-9]{3,15}", fullmatch=True),
-    call_at=st.none()
-    | st.datetimes(min_value=datetime(1000, 1, 1)).map(
-        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")
-    ),
+    call_at=st.none() | st.datetimes(min_value=datetime(1000, 1, 1)),
 )
 def test_the_schedule_call_body_is_the_json_an_encoder_would_write(phone, call_at):
+    """The encoder built from ScheduleCallBody writes compact JSON, call_at to the second."""
     payload = {"phone_number": phone}
-    if call_at is not None:
-        payload["call_at"] = call_at
-    body = schedule_call_body(phone, call_at)
-    assert json.loads(body) == payload
+    try:
+        text = None if call_at is None else format_wall_clock(call_at, WARSAW)
+    except InvalidInputError:  # in a daylight-saving gap: refused by both
+        with pytest.raises(InvalidInputError):
+            body_encoder(ScheduleCallBody, WARSAW)(
+                ScheduleCallBody(phone_number=phone, call_at=call_at)
+            )
+        return
+    if text is not None:
+        payload["call_at"] = text
+    body = body_encoder(ScheduleCallBody, WARSAW)(
+        ScheduleCallBody(phone_number=phone, call_at=call_at)
+    )
     assert body == json.dumps(payload, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("call_at", ["2026-11-23 09:30:00", date(2026, 11, 23), 5])
+def test_a_call_at_that_is_not_a_datetime_is_refused_naming_it(call_at):
+    """A field declared a datetime takes nothing else, a date or its text included."""
+    encode = body_encoder(ScheduleCallBody, WARSAW)
+    with pytest.raises(InvalidInputError, match="call_at must be a datetime"):
+        encode(ScheduleCallBody(phone_number="500333222", call_at=call_at))
+
+
+def test_a_remembered_wall_clock_text_is_the_same_instant_or_wall_time():
+    """Equal datetimes share one text; the two instants of an autumn hour do not."""
+    encode = body_encoder(ScheduleCallBody, WARSAW)
+    new_york = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=new_york)  # EDT
+    second = first.replace(fold=1)  # EST, an hour later, yet == first
+    assert first == second
+    bodies = [
+        json.loads(encode(ScheduleCallBody(phone_number="1", call_at=when)))
+        for when in (first, second, first, second)
+    ]
+    assert [body["call_at"] for body in bodies] == [
+        "2026-11-01 06:30:00",
+        "2026-11-01 07:30:00",
+        "2026-11-01 06:30:00",
+        "2026-11-01 07:30:00",
+    ]
+    naive = datetime(2026, 11, 1, 6, 30)
+    aware = datetime(2026, 11, 1, 6, 30, tzinfo=WARSAW)
+    assert encode(ScheduleCallBody(phone_number="1", call_at=naive)) == encode(
+        ScheduleCallBody(phone_number="1", call_at=aware)
+    )
+
+
+def test_text_in_a_body_is_escaped_as_json_and_sent_as_utf8():
+    encode = body_encoder(ScheduleCallBody, WARSAW)
+    body = encode(ScheduleCallBody(phone_number='za\u017c"\\\n', call_at=None))
+    assert json.loads(body) == {"phone_number": 'za\u017c"\\\n'}
+    assert "\u017c".encode() in body
+    with pytest.raises(InvalidInputError, match="cannot be sent as JSON"):
+        encode(ScheduleCallBody(phone_number="\ud800", call_at=None))
 
 
 @given(st.text(max_size=20))
 def test_every_accepted_phone_number_is_safe_to_format_into_json(text):
-    """What schedule_call_body relies on: nothing JSON would escape gets through."""
+    """Accepted numbers are plain digits: nothing a JSON string would escape."""
     try:
         number = phone_number(text)
     except InvalidInputError:

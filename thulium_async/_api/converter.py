@@ -10,15 +10,15 @@ because vendors add fields. Every failure becomes one
 :class:`~thulium_async.ResponseDecodeError` that lists each bad field by its path
 (``$[0].started_at``).
 
-A model polled or fetched thousands of times a second may register a lean, hand-shaped
-fast path (:func:`register_fast_path`) that only answers "valid or not": when it refuses
-a body, the detailed converter structures the same data again to say exactly what is
-wrong, so errors lose nothing. Only the waiting list has one (see ``benchmarks/``).
+Each answer model whose fields are all plain (text, integers, booleans, timestamps to
+the second, optional or not) also gets a fast path, generated once from its declaration
+(:func:`fast_items`): the same rules written out as straight-line code, which only
+answers "valid or not". When it refuses a body, the converter structures the same data
+to say exactly what is wrong, so errors lose nothing (``benchmarks/bench_decode.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import json
 import logging
@@ -44,12 +44,11 @@ from .._core.wallclock import CLOCK, Clock, parse_clock, parse_duration
 from .._http.transport import Request, Response
 from .._models.fields import EITHER, RAW, WIRE
 from .endpoints import Endpoint
+from .fastpath import fast_structure, timestamp_reader
 from .paging import Page, page_from_json
 
 T = TypeVar("T")
 logger = logging.getLogger("thulium_async")
-FastPath = Callable[[bytes], Any]
-"""Decode and structure a whole body; return ``None`` to send it to the detailed path."""
 
 
 def _strict_str(value: Any, type_: type) -> str:
@@ -131,21 +130,6 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-@lru_cache(maxsize=16)
-def timestamp_reader(zone: tzinfo) -> Callable[[str], datetime]:
-    """Return a cached parser of ``YYYY-MM-DD HH:MM:SS`` timestamps in *zone*.
-
-    Pollers see the same callers, so the same timestamps, again and again; a cache hit
-    costs a tenth of a parse.
-    """
-
-    @lru_cache(maxsize=8192)
-    def read(text: str) -> datetime:
-        return parse_clock(text, zone, Clock.SECONDS)
-
-    return read
-
-
 def _clock_hook(
     zone: tzinfo, shape: Clock, optional: bool
 ) -> Callable[[Any, Any], Any]:
@@ -177,15 +161,9 @@ def _is_datetime(type_: Any) -> tuple[bool, bool]:
 
 
 @lru_cache(maxsize=16)
-def converter_for(zone: tzinfo, *, detailed: bool = True) -> cattrs.Converter:
-    """Return the converter that reads Thulium's answers in *zone*.
-
-    Both apply the same strict hooks. The lean one (*detailed* false) stops at the
-    first problem without saying where, about a third faster on long lists; every
-    answer goes through it first, and only one it refuses is structured again by the
-    detailed one, which names every bad field.
-    """
-    converter = cattrs.Converter(detailed_validation=detailed)
+def converter_for(zone: tzinfo) -> cattrs.Converter:
+    """Return the converter that reads Thulium's answers in *zone*, naming bad fields."""
+    converter = cattrs.Converter(detailed_validation=True)
     converter.register_structure_hook(str, _strict_str)
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(bool, _strict_bool)
@@ -317,36 +295,6 @@ def decode_json(raw: bytes, *, method: str, url: str, truncated: bool = False) -
         ) from None
 
 
-def plain_constructor(cls: type[T]) -> Callable[..., T]:
-    """Return a keyword constructor for *cls* that sets its slots directly.
-
-    A frozen attrs ``__init__`` goes through ``object.__setattr__`` for each field;
-    setting the slot descriptors is twice as fast, and safe only when ``__init__``
-    would do nothing more. So this falls back to the class itself as soon as a field
-    has a validator, a converter or a default factory, or the class is not slotted.
-    """
-    fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
-    slots = getattr(cls, "__slots__", ())
-    if any(
-        f.validator is not None
-        or f.converter is not None
-        or isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]  # Factory is a class at run time
-        or f.name not in slots
-        for f in fields
-    ) or hasattr(cls, "__attrs_post_init__"):
-        return cls
-    setters = [(f.name, cls.__dict__[f.name].__set__) for f in fields]
-    new = object.__new__
-
-    def construct(**values: Any) -> T:
-        instance = new(cls)
-        for name, set_slot in setters:
-            set_slot(instance, values[name])
-        return instance
-
-    return construct
-
-
 def structure(
     data: Any,
     cls: Any,
@@ -370,8 +318,6 @@ def structure(
             url=url,
             body=snippet(raw),
         )
-    with contextlib.suppress(Exception):  # refused: the detailed pass says why
-        return converter_for(zone, detailed=False).structure(data, cls)
     try:
         return converter_for(zone).structure(data, cls)
     except (BaseValidationError, TypeError, ValueError, KeyError) as exc:
@@ -385,41 +331,36 @@ def structure(
         ) from None
 
 
-_FAST_PATHS: dict[Any, Callable[[tzinfo], FastPath]] = {}
 Reader = Callable[[Response, Request], Any]
 """Turn one endpoint's answer (and the request, for errors) into its model."""
 
 
-def register_fast_path(type_: Any, build: Callable[[tzinfo], FastPath]) -> None:
-    """Decode answers of *type_* with ``build(zone)`` first, the detailed path after.
-
-    For the one or two models a benchmark shows are worth it; the fast path must
-    apply the same rules as the converter and return ``None`` for anything else.
-    """
-    _FAST_PATHS[type_] = build
-
-
-def answer_reader(endpoint: Endpoint, zone: tzinfo) -> Reader:
+def answer_reader(
+    endpoint: Endpoint[T], zone: tzinfo
+) -> Callable[[Response, Request], T]:
     """Return the reader of *endpoint*'s answers in *zone*, built once per client.
 
     An endpoint that returns nothing ignores its body (a write's answer); every other
-    answer goes through its type's fast path if it has one, else the detailed
-    converter, which also explains whatever the fast path refused.
+    answer goes through the fast path its model's declaration allows, if any, and
+    else (or when the fast path refuses it) through the converter, which also
+    explains whatever is wrong.
     """
-    if endpoint.returns is None:
-        return partial(_ignore_body, endpoint.name)
-    if endpoint.returns is Any:  # an answer whose shape the vendor does not show
-        return partial(_json_or_none, endpoint)
-    build = _FAST_PATHS.get(endpoint.returns)
-    if build is None:
+    returns: Any = endpoint.returns
+    if returns is None:  # R is None: the reader gives None
+        return cast("Reader", _body_ignorer(endpoint.name))
+    if returns is Any:  # an answer whose shape the vendor does not show
+        return read_json
+    fast = fast_structure(returns, zone)
+    if fast is None:
         return partial(read_answer, endpoint, zone=zone)
-    fast = build(zone)
 
     def read(response: Response, request: Request) -> Any:
         if not response.truncated:
             try:  # free in CPython 3.11+ unless raised
-                value = fast(response.body)
-            except RecursionError:  # nested too deeply: the detailed path says so
+                value = fast(
+                    loads(response.body)
+                )  # loads looked up per body: swappable
+            except (ValueError, RecursionError):  # the converter says what is wrong
                 value = None
             if value is not None:
                 return value
@@ -428,20 +369,28 @@ def answer_reader(endpoint: Endpoint, zone: tzinfo) -> Reader:
     return read
 
 
-def _json_or_none(endpoint: Endpoint, response: Response, request: Request) -> Any:
+def read_json(response: Response, request: Request) -> Any:
+    """Return an answer's JSON as decoded, ``None`` for an empty body.
+
+    For answers whose shape is not declared: ``client.request`` and the endpoints
+    whose vendor page shows none.
+    """
     if not response.truncated and not response.body.strip():
         return None
     return decode_json(
         response.body,
-        method=endpoint.method,
+        method=request.method,
         url=str(request.url),
         truncated=response.truncated,
     )
 
 
-def _ignore_body(name: str, response: Response, request: Request) -> None:
-    if response.body and logger.isEnabledFor(logging.DEBUG):
-        logger.debug("%s answered with a non-empty body; ignored", name)
+def _body_ignorer(name: str) -> Callable[[Response, Request], None]:
+    def ignore(response: Response, request: Request) -> None:
+        if response.body and logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s answered with a non-empty body; ignored", name)
+
+    return ignore
 
 
 def read_answer(
@@ -471,11 +420,16 @@ def read_page(
         response.body, method="GET", url=url, truncated=response.truncated
     )
     page = page_from_json(data, limit=limit, offset=offset, method="GET", url=url)
-    if endpoint.returns is None:
+    returns: Any = endpoint.returns
+    if returns is None:
         return page
+    fast = fast_structure(list[returns], zone)
+    found = None if fast is None else fast(list(page.items))
+    if found is not None:
+        return attrs.evolve(page, items=tuple(found))
     items = structure(
         list(page.items),
-        tuple[endpoint.returns, ...],  # type: ignore[name-defined]
+        tuple[returns, ...],
         zone,
         method="GET",
         url=url,

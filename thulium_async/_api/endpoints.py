@@ -20,7 +20,7 @@ import enum
 import re
 import string
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 import attrs
 
@@ -32,6 +32,18 @@ _CAMPAIGN = re.compile(r"[0-9A-Za-z]{5}")
 _CONNECTION = re.compile(r"[0-9]{1,20}(\.[0-9]{1,10})?")
 # Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+if TYPE_CHECKING:
+    # A default (PEP 696) so that a bare ``Endpoint`` in an annotation means "any
+    # answer", and a declaration without ``returns`` needs no annotation. Only the
+    # type checker reads it: the runtime TypeVar of Python < 3.13 takes no default.
+    from typing_extensions import TypeVar
+
+    R = TypeVar("R", default=Any)
+else:
+    from typing import TypeVar
+
+    R = TypeVar("R")
 
 
 class PathKind(enum.Enum):
@@ -131,8 +143,12 @@ class Paging:
     example_offset: int = 10
 
 
-NO_ANSWER: Any = None
-"""``returns`` of an endpoint whose answer carries nothing (a write's empty body)."""
+NO_ANSWER: type[None] = cast("type[None]", None)
+"""``returns`` of an endpoint whose answer carries nothing (a write's empty body).
+
+``None`` at run time; typed as the type of ``None`` so that ``returns=NO_ANSWER`` makes
+the declaration an ``Endpoint[None]``, whose call the type checker knows gives nothing.
+"""
 
 
 class _NoExample:
@@ -147,8 +163,8 @@ NO_EXAMPLE: Any = _NoExample()
 
 
 @attrs.frozen(eq=False)
-class Endpoint:
-    """One endpoint of the API, declared.
+class Endpoint(Generic[R]):
+    """One endpoint of the API, declared; ``R`` is what a call of it returns.
 
     Attributes:
         name: how the SDK calls it (``queues.schedule_call``); the fake's route name.
@@ -157,7 +173,9 @@ class Endpoint:
         params: the kind of each ``{name}`` in *path*, in the order a method passes
             them.
         returns: the type the answer is structured into (a model, ``list[Model]``);
-            for a paged list, the type of one item; ``None`` ignores the body.
+            for a paged list, the type of one item; ``None`` (:data:`NO_ANSWER`)
+            ignores the body. The type checker reads ``R`` from it, so that
+            ``Namespace._send`` returns what the declaration says.
         query: the attrs class its query parameters are encoded from, if any.
         body: the attrs class its JSON body is encoded from, if any.
         paging: how the list pages; ``None`` for an endpoint that is not a list.
@@ -177,7 +195,7 @@ class Endpoint:
     method: str
     path: str
     params: Mapping[str, PathKind] = attrs.field(factory=dict)
-    returns: Any = NO_ANSWER
+    returns: type[R] | None = None
     query: type | None = None
     body: type | None = None
     paging: Paging | None = None

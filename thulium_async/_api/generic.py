@@ -4,8 +4,9 @@ The vendor lists endpoints it does not document (agent actions, chats, more camp
 management); this is how users reach them. It validates the path (relative to the API
 root: no scheme, no host, no ``..``), encodes query parameters and a JSON body, and sends
 through the transport, so auth, retries, the rate limit, the never-resend rule for
-requests that are not idempotent and the typed errors all hold. It decodes the answer
-as JSON and nothing more.
+requests that are not idempotent and the typed errors all hold. Its query and body go
+through the same encoding rules as the typed endpoints', and its answer through the
+reader of an endpoint whose answer is not declared: JSON, decoded, nothing more.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import unquote
 from .._core.errors import InvalidInputError
 from .._http.transport import Request
 from .._http.wire import join_url
-from .converter import decode_json
+from .converter import decode_json, read_json
 from .encoding import Params, encode_json, encode_params
 from .endpoints import IDEMPOTENT_METHODS
 from .namespace import Namespace
@@ -141,12 +142,7 @@ class GenericRequests(Namespace):
             idempotent=idempotent,
             side_effect=_SIDE_EFFECT,
         )
-        response = await self._transport.send(request, body)
-        if not response.truncated and not response.body.strip():
-            return None
-        return decode_json(
-            response.body, method=verb, url=str(url), truncated=response.truncated
-        )
+        return await self._transport.send(request, body, read_json)
 
     def pages(
         self,

@@ -1,36 +1,122 @@
 """What every endpoint namespace of a client holds, and the one way they all send.
 
-``client.queues`` and every other namespace (and ``client.request``'s builder) share one
-:class:`Wiring`: the API root, the zone, the prebuilt headers and one bounded cache of
-prebuilt requests, keyed by endpoint and path values. A namespace's methods validate
-their arguments and call :meth:`Namespace._send` (one answer) or
-:meth:`Namespace._list` (a paged list) with a declared endpoint; nothing else about
-HTTP is written per endpoint. A ``with_options`` view is a shallow copy with another
-transport: the wiring is shared, not copied.
+``client.queues`` and every other namespace (and ``client.request``) share one
+:class:`Wiring`: the API root, the zone, the prebuilt headers and, per endpoint, a
+:class:`Route` built on its first call: the endpoint's requests by path values (checked
+and joined once), its body encoder and its answer reader, all derived from the
+declaration. A namespace's methods validate their arguments and call
+:meth:`Namespace._send` (one answer) or :meth:`Namespace._list` (a paged list) with a
+declared endpoint; the dialers use :meth:`Namespace._send_counted`, the same request
+whose result is the attempts it took. Nothing else about HTTP is written per endpoint,
+and no endpoint has a path of its own. A ``with_options`` view is a shallow copy with
+another transport: the wiring is shared, not copied.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import tzinfo
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from yarl import URL
 
 from .._core.errors import InvalidInputError
-from .._http.transport import Request, Transport
+from .._http.transport import Request, Response, Transport
 from .._http.wire import join_url
-from .converter import Reader, answer_reader, read_page
-from .encoding import encode_body, encode_query
+from .converter import answer_reader, read_page
+from .encoding import body_encoder, encode_body, encode_query
 from .endpoints import Endpoint
 from .paging import Page, Pages, check_paging
 
 N = TypeVar("N", bound="Namespace")
-_CACHE_LIMIT = 4096
+R = TypeVar("R")
+_REQUESTS_PER_ROUTE = 1024
 # Only values of exactly these types are cache keys: True == 1 and 2.0 == 2 hash alike,
 # and must be validated (and refused), never served queue 1's or queue 2's request.
 _CACHEABLE = (int, str)
+
+
+class Route(Generic[R]):
+    """One endpoint as one client sends it: everything its declaration lets be built once.
+
+    Joining URLs and checking path values cost more than the rest of an endpoint's own
+    work (``benchmarks/``), so a request is built once per path values and reused
+    (bounded: cleared when full, as the keys are few); the body encoder and the
+    answer reader are built from the declared classes when the route is.
+    """
+
+    __slots__ = ("_body", "_encode", "_wiring", "endpoint", "read", "requests")
+
+    def __init__(self, endpoint: Endpoint[R], wiring: Wiring) -> None:
+        self.endpoint = endpoint
+        self._wiring = wiring
+        self.requests: dict[tuple[object, ...], Request] = {}
+        self.read: Callable[[Response, Request], R] = answer_reader(
+            endpoint, wiring.zone
+        )
+        self._body = endpoint.body
+        self._encode = (
+            None if self._body is None else body_encoder(self._body, wiring.zone)
+        )
+
+    def request(self, values: tuple[object, ...]) -> Request:
+        """Return the request for path *values*, checked and built once."""
+        request = self.requests.get(values)
+        if request is not None:
+            for value in values:
+                if type(value) not in _CACHEABLE:
+                    break
+            else:
+                return request
+        return self._build(values)
+
+    def _build(self, values: tuple[object, ...]) -> Request:
+        endpoint, wiring = self.endpoint, self._wiring
+        path = endpoint.render(*values)
+        request = Request(
+            endpoint.method,
+            join_url(wiring.base_url, path),
+            path,
+            wiring.post_headers if endpoint.body is not None else wiring.get_headers,
+            idempotent=endpoint.is_idempotent,
+            side_effect=endpoint.side_effect,
+        )
+        if all(type(value) in _CACHEABLE for value in values):
+            if len(self.requests) >= _REQUESTS_PER_ROUTE:
+                self.requests.clear()
+            self.requests[values] = request
+        return request
+
+    def prepare(
+        self, values: tuple[object, ...], query: object, body: object
+    ) -> tuple[Request, bytes | None]:
+        """Return the request and encoded body for one call; refuse bad input first."""
+        request = self.requests.get(values)  # :meth:`request`, one call fewer
+        if request is None:
+            request = self._build(values)
+        else:
+            for value in values:
+                if type(value) not in _CACHEABLE:
+                    request = self._build(values)
+                    break
+        if body is None:
+            payload = None
+        elif type(body) is self._body:
+            payload = self._encode(body)  # type: ignore[misc]  # declared, so built
+        else:
+            _check_model(self.endpoint, "body", body)  # a subclass passes
+            payload = encode_body(body, self._wiring.zone)
+        if query is not None:
+            _check_model(self.endpoint, "query", query)
+            pairs = encode_query(query, self._wiring.zone)
+            request = request._replace(url=request.url.with_query(pairs))
+        return request, payload
+
+    def read_attempts(self, response: Response, request: Request) -> int:
+        """Read the answer as :attr:`read` does; return the attempts it took."""
+        self.read(response, request)
+        return response.attempts
 
 
 class Wiring:
@@ -41,8 +127,7 @@ class Wiring:
         "get_headers",
         "phone_region",
         "post_headers",
-        "readers",
-        "requests",
+        "routes",
         "zone",
     )
 
@@ -60,56 +145,14 @@ class Wiring:
         self.zone = zone
         self.get_headers = get_headers
         self.post_headers = post_headers
-        # Built once per endpoint and path values and reused: joining URLs and
-        # checking path values cost more than the rest of an endpoint's own work
-        # (see benchmarks/). Bounded: cleared when full, as the keys are few.
-        self.requests: dict[tuple[Any, ...], Request] = {}
-        self.readers: dict[Endpoint, Reader] = {}
+        self.routes: dict[Endpoint[Any], Route[Any]] = {}
 
-    def prebuilt(self, endpoint: Endpoint, values: tuple[object, ...]) -> Request:
-        """Return *endpoint*'s request for path *values*, checked and built once."""
-        key = (endpoint, values)
-        request = self.requests.get(key)
-        if request is not None:
-            for value in values:
-                if type(value) not in _CACHEABLE:
-                    break
-            else:
-                return request
-        return self._build(endpoint, values, key)
-
-    def prebuilt_one(self, endpoint: Endpoint, value: object) -> Request:
-        """:meth:`prebuilt` for an endpoint with one path value: the dialer's path."""
-        request = self.requests.get((endpoint, value))
-        if request is not None and type(value) in _CACHEABLE:
-            return request
-        return self._build(endpoint, (value,), (endpoint, value))
-
-    def _build(
-        self, endpoint: Endpoint, values: tuple[object, ...], key: tuple[Any, ...]
-    ) -> Request:
-        path = endpoint.render(*values)
-        headers = self.post_headers if endpoint.body is not None else self.get_headers
-        request = Request(
-            endpoint.method,
-            join_url(self.base_url, path),
-            path,
-            headers,
-            idempotent=endpoint.is_idempotent,
-            side_effect=endpoint.side_effect,
-        )
-        if all(type(v) in _CACHEABLE for v in values):
-            if len(self.requests) >= _CACHE_LIMIT:
-                self.requests.clear()
-            self.requests[key] = request
-        return request
-
-    def reader(self, endpoint: Endpoint) -> Reader:
-        """Return the function that turns *endpoint*'s answers into its model."""
-        read = self.readers.get(endpoint)
-        if read is None:
-            read = self.readers[endpoint] = answer_reader(endpoint, self.zone)
-        return read
+    def route(self, endpoint: Endpoint[R]) -> Route[R]:
+        """Return *endpoint*'s route for this client, built on first use."""
+        route = self.routes.get(endpoint)
+        if route is None:
+            route = self.routes[endpoint] = Route(endpoint, self)
+        return route
 
 
 class Namespace:
@@ -128,42 +171,47 @@ class Namespace:
         view._transport = transport
         return view
 
-    async def _send(
+    def _send(
         self,
-        endpoint: Endpoint,
+        endpoint: Endpoint[R],
         *values: object,
         query: object = None,
         body: object = None,
-    ) -> Any:
-        """Send *endpoint* for path *values*; return its answer as declared.
+    ) -> Awaitable[R]:
+        """Send *endpoint* for path *values*; its awaitable gives the declared answer.
 
         *query* and *body* are instances of the endpoint's declared ``query`` and
-        ``body`` classes; both are encoded before anything is sent.
+        ``body`` classes. Everything is checked and encoded now, before anything is
+        sent; the transport then reads the answer in its own coroutine (not a
+        coroutine here: one frame fewer for every suspension of every request).
         """
         wiring = self._wiring
-        request = wiring.prebuilt(endpoint, values)
-        payload = None
-        if body is not None:
-            _check_model(endpoint, "body", body)
-            payload = encode_body(body, self._zone)
-        if query is not None:
-            _check_model(endpoint, "query", query)
-            request = request._replace(
-                url=request.url.with_query(encode_query(query, self._zone))
-            )
-        response = await self._transport.send(request, payload)
-        read = wiring.readers.get(endpoint) or wiring.reader(endpoint)
-        return read(response, request)
+        route = wiring.routes.get(endpoint) or wiring.route(endpoint)
+        request, payload = route.prepare(values, query, body)
+        return self._transport.send(request, payload, route.read)
+
+    def _send_counted(
+        self, endpoint: Endpoint[Any], *values: object, body: object = None
+    ) -> Awaitable[int]:
+        """:meth:`_send` for the bulk runs: the same request, giving the attempts it took.
+
+        The answer is read as for :meth:`_send` (and so refused the same way); the
+        runs report how many attempts each item took.
+        """
+        wiring = self._wiring
+        route = wiring.routes.get(endpoint) or wiring.route(endpoint)
+        request, payload = route.prepare(values, None, body)
+        return self._transport.send(request, payload, route.read_attempts)
 
     def _list(
         self,
-        endpoint: Endpoint,
+        endpoint: Endpoint[R],
         *values: object,
         query: object = None,
         limit: int | None = None,
         offset: int = 0,
         concurrency: int = 8,
-    ) -> Pages[Any]:
+    ) -> Pages[R]:
         """Return *endpoint*'s paged list for path *values*, filtered by *query*.
 
         Everything is checked now, before the first page is asked for: a bad
@@ -174,7 +222,7 @@ class Namespace:
             raise TypeError(f"{endpoint.name} is not a paged list")
         size = paging.max_limit if limit is None else limit
         check_paging(size, offset, concurrency, max_limit=paging.max_limit)
-        request = self._wiring.prebuilt(endpoint, values)
+        request = self._wiring.route(endpoint).request(values)
         base: list[tuple[str, str]] = []
         if query is not None:
             _check_model(endpoint, "query", query)
@@ -182,7 +230,7 @@ class Namespace:
         transport, zone, url = self._transport, self._zone, request.url
         where = str(url)
 
-        async def fetch(start: int, count: int) -> Page[Any]:
+        async def fetch(start: int, count: int) -> Page[R]:
             page_query = [*base, ("limit", str(count)), ("offset", str(start))]
             response = await transport.send(
                 request._replace(url=url.with_query(page_query))
@@ -192,7 +240,7 @@ class Namespace:
         return Pages(fetch, limit=size, offset=offset, concurrency=concurrency)
 
 
-def _check_model(endpoint: Endpoint, part: str, value: object) -> None:
+def _check_model(endpoint: Endpoint[Any], part: str, value: object) -> None:
     declared = getattr(endpoint, part)
     if declared is None or not isinstance(value, declared):
         raise InvalidInputError(

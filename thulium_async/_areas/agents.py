@@ -153,8 +153,7 @@ class Agents(Namespace):
             InvalidInputError: *login* is not a login (nothing is sent).
             NotFoundError: no such agent.
         """
-        result: Agent = await self._send(GET, login)
-        return result
+        return await self._send(GET, login)
 
     async def status(self, login: str) -> AgentStatus:
         """Return what agent *login* is doing now, and since when.
@@ -163,8 +162,7 @@ class Agents(Namespace):
             InvalidInputError: *login* is not a login (nothing is sent).
             NotFoundError: no such agent.
         """
-        result: AgentStatus = await self._send(STATUS, login)
-        return result
+        return await self._send(STATUS, login)
 
     async def create(
         self,
@@ -233,8 +231,7 @@ class Agents(Namespace):
             ),
             roles=None if roles is None else tuple(roles),
         )
-        result: AgentCreated = await self._send(CREATE, body=body)
-        return result
+        return await self._send(CREATE, body=body)
 
     async def call(
         self,

@@ -15,7 +15,6 @@ from typing import Any
 
 import attrs
 
-from .._api.encoding import encode_body
 from .._api.endpoints import (
     Endpoint,
     PathKind,
@@ -338,8 +337,7 @@ class Outbounds(Namespace):
 
     async def stats(self) -> list[CampaignStats]:
         """Return every campaign's record count and completion."""
-        result: list[CampaignStats] = await self._send(STATS)
-        return result
+        return await self._send(STATS)
 
     async def agents(self, outbound_id: str) -> list[CampaignAgent]:
         """Return the agents of campaign *outbound_id* (like ``"00001"``).
@@ -347,8 +345,7 @@ class Outbounds(Namespace):
         Raises:
             InvalidInputError: not a 5-character campaign id (nothing is sent).
         """
-        result: list[CampaignAgent] = await self._send(AGENTS, outbound_id)
-        return result
+        return await self._send(AGENTS, outbound_id)
 
     async def add_agents(self, outbound_id: str, logins: Sequence[str]) -> None:
         """Add agents *logins* to campaign *outbound_id*; one already in stays in.
@@ -443,13 +440,10 @@ class Outbounds(Namespace):
                 *resume_from*, at once.
         """
         campaign = check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
-        transport, wiring, zone = self._transport, self._wiring, self._zone
+        send = self._send_counted
 
         async def add_one(number: str, when: datetime | None, item: object) -> int:
-            request = wiring.prebuilt_one(ADD_RECORD, campaign)
-            body = _bulk_body(number, when, item)
-            response = await transport.send(request, encode_body(body, zone))
-            return response.attempts
+            return await send(ADD_RECORD, campaign, body=_bulk_body(number, when, item))
 
         return bulk_run(
             add_one,
@@ -460,7 +454,7 @@ class Outbounds(Namespace):
             journal=journal,
             resume_from=resume_from,
             stop=stop,
-            phone_region=wiring.phone_region,
+            phone_region=self._wiring.phone_region,
             name="add_records",
             records=True,
         )
@@ -479,7 +473,7 @@ class Outbounds(Namespace):
         body = StatusBody(
             status_id=status, phone_number=_validation.phone_number(phone_number)
         )
-        answer: StatusAnswer = await self._send(STATUS_BY_PHONE, body=body)
+        answer = await self._send(STATUS_BY_PHONE, body=body)
         return list(answer.outbound_id)
 
     async def crm_record(self, outbound_id: str, customer_id: int) -> CampaignRecord:
@@ -489,8 +483,7 @@ class Outbounds(Namespace):
             InvalidInputError: a bad campaign or customer id (nothing is sent).
             NotFoundError: the customer has no record in that campaign.
         """
-        result: CampaignRecord = await self._send(CRM_RECORD, outbound_id, customer_id)
-        return result
+        return await self._send(CRM_RECORD, outbound_id, customer_id)
 
 
 class Webhooks(Namespace):
@@ -500,8 +493,7 @@ class Webhooks(Namespace):
 
     async def list(self) -> builtins.list[Webhook]:
         """Return the system's webhook subscriptions."""
-        result: builtins.list[Webhook] = await self._send(WEBHOOKS)
-        return result
+        return await self._send(WEBHOOKS)
 
     async def create(
         self,
@@ -525,8 +517,7 @@ class Webhooks(Namespace):
         body = _webhook_body(
             actions, subscription_url, http_auth_user, http_auth_password
         )
-        result: Webhook = await self._send(NEW_WEBHOOK, body=body)
-        return result
+        return await self._send(NEW_WEBHOOK, body=body)
 
     async def ensure(
         self,
@@ -557,5 +548,4 @@ class Webhooks(Namespace):
                 and set(body.actions) <= set(hook.actions)
             ):
                 return hook
-        result: Webhook = await self._send(NEW_WEBHOOK, body=body)
-        return result
+        return await self._send(NEW_WEBHOOK, body=body)

@@ -279,8 +279,7 @@ class Connections(Namespace):
             InvalidInputError: not a connection id like ``"1416225570.341"``.
             NotFoundError: no such call, or no topic recorded.
         """
-        result: ConnectionTopic = await self._send(TOPIC, connection_id)
-        return result
+        return await self._send(TOPIC, connection_id)
 
     async def call(self, sip: str, phone_number: str) -> None:
         """Connect SIP account *sip* with *phone_number*: **rings a person**.

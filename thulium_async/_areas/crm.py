@@ -519,8 +519,7 @@ class Tickets(Namespace):
             NotFoundError: no such ticket.
         """
         query = _include(include_custom_fields=include_custom_fields)
-        result: Ticket = await self._send(TICKET, ticket_id, query=query)
-        return result
+        return await self._send(TICKET, ticket_id, query=query)
 
     async def create(
         self,
@@ -591,7 +590,7 @@ class Tickets(Namespace):
             ticket_queue_id=_validation.optional_id("ticket_queue_id", ticket_queue_id),
             custom_fields=_fields(custom_fields),
         )
-        created: TicketCreated = await self._send(NEW_TICKET, body=payload)
+        created = await self._send(NEW_TICKET, body=payload)
         return created.ticket_id
 
     async def reply(
@@ -710,8 +709,7 @@ class Customers(Namespace):
             include_invoice_address=include_invoice_address,
             include_mail_drop_address=include_mail_drop_address,
         )
-        result: Customer = await self._send(CUSTOMER, customer_id, query=query)
-        return result
+        return await self._send(CUSTOMER, customer_id, query=query)
 
     async def create(
         self,
@@ -792,7 +790,7 @@ class Customers(Namespace):
                 f"customer_ids must be positive int ids, got {customer_ids!r}"
             )
         wanted = tuple(dict.fromkeys(ids))
-        answer: dict[str, Any] = await self._send(
+        answer = await self._send(
             DELETE_CUSTOMERS, query=BatchQuery(customer_id=wanted)
         )
         results = []
@@ -871,5 +869,4 @@ class Companies(Namespace):
         query = _include(
             include_custom_fields=include_custom_fields, include_address=include_address
         )
-        result: Company = await self._send(COMPANY, company_id, query=query)
-        return result
+        return await self._send(COMPANY, company_id, query=query)

@@ -2,8 +2,8 @@
 
 Each method validates its arguments and hands a declared endpoint to the shared
 machinery (``Namespace._send``); none knows about retries, sessions or JSON. The
-dialer's ``schedule_call`` is the one hand-written path: it builds its body directly,
-because a dialer sends thousands a second (``benchmarks/bench_instructions.py``).
+dialer's ``schedule_call`` too: its speed comes from what the layer builds once from
+the declaration (the request per queue, the body's encoder), not from a path of its own.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 import attrs
 
-from .._api.converter import register_fast_path
 from .._api.endpoints import Endpoint, PathKind, described
 from .._api.namespace import Namespace
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
-from .._core.wallclock import format_wall_clock
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
 from .._features.dialer import PathLike, bulk_run
 from .._features.reconcile import (
@@ -30,15 +28,14 @@ from .._features.reconcile import (
     windows,
 )
 from .._features.watch import WaitingListChange, watch
-from .._http.transport import Request, Response
+from .._http.transport import Request
 from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
 from . import connections as _connections
-from .queues_fast import waiting_list_reader
 
 
 @attrs.frozen(kw_only=True)
 class ScheduleCallBody:
-    """``schedule_call``'s JSON body, as declared (the method writes it directly)."""
+    """``schedule_call``'s JSON body."""
 
     phone_number: str = attrs.field(
         metadata=described(example="500333222", format="phone")
@@ -87,6 +84,9 @@ SCHEDULE_CALL = Endpoint(
     "queues/{queue_id}/schedule_call",
     _QUEUE,
     body=ScheduleCallBody,
+    # No returns: the vendor documents 200 with an empty body (its page
+    # https://api.thulium.com/docs/api/queues/post_queues_id_schedule_call), and
+    # whatever else a 2xx carries, the call is scheduled, so the body is ignored.
     side_effect="call the customer twice",
     doc="queues/post_queues_id_schedule_call",
     path_examples=_QUEUE_EXAMPLE,
@@ -132,7 +132,6 @@ WAITING_STATS = Endpoint(
 )
 ENDPOINTS = (WAITING_LIST, SCHEDULE_CALL, TOPICS, WAITING_STATS)
 
-register_fast_path(list[WaitingCaller], waiting_list_reader)
 logger = logging.getLogger("thulium_async")
 
 
@@ -197,15 +196,7 @@ class Queues(Namespace):
             ResponseDecodeError: the answer is not the documented list of callers.
             APIStatusError: any other refusal; APIConnectionError: the network failed.
         """
-        # Namespace._send's steps, written out: one coroutine frame fewer on the path
-        # a supervisor page polls for every queue every few seconds (each suspension
-        # of the request resumes every frame above it; bench_instructions.py).
-        wiring = self._wiring
-        request = wiring.prebuilt_one(WAITING_LIST, queue_id)
-        response = await self._transport.send(request)
-        read = wiring.readers.get(WAITING_LIST) or wiring.reader(WAITING_LIST)
-        result: list[WaitingCaller] = read(response, request)
-        return result
+        return await self._send(WAITING_LIST, queue_id)
 
     def reconcile(
         self,
@@ -293,8 +284,7 @@ class Queues(Namespace):
             NotFoundError: no such queue, or a system without this endpoint.
             ResponseDecodeError: ``in_queue`` missing or not an integer.
         """
-        result: WaitingStats = await self._send(WAITING_STATS, queue_id)
-        return result
+        return await self._send(WAITING_STATS, queue_id)
 
     async def topics(self, queue_id: int) -> QueueTopics:
         """Return the call topics agents can pick in queue *queue_id*.
@@ -307,8 +297,7 @@ class Queues(Namespace):
             NotFoundError: no such queue.
             ResponseDecodeError: the answer is not the documented shape.
         """
-        result: QueueTopics = await self._send(TOPICS, queue_id)
-        return result
+        return await self._send(TOPICS, queue_id)
 
     async def schedule_call(
         self,
@@ -338,10 +327,9 @@ class Queues(Namespace):
             RateLimitError: still throttled after the allowed retries.
             APIStatusError: any other refusal; APIConnectionError: nothing got through.
         """
-        request, body = self._schedule_request(
-            _validation.queue_id(queue_id), phone_number, call_at
-        )
-        _check_scheduled(await self._transport.send(request, body))
+        number = _validation.phone_number(phone_number)
+        body = ScheduleCallBody(phone_number=number, call_at=call_at)
+        await self._send(SCHEDULE_CALL, queue_id, body=body)
 
     def schedule_calls(
         self,
@@ -411,13 +399,15 @@ class Queues(Namespace):
                 iteration starts.
         """
         queue = _validation.queue_id(queue_id)
-        transport = self._transport
+        send = self._send_counted
 
         async def schedule_one(
             number: str, call_at: datetime | None, _item: object
         ) -> int:
-            request, body = self._schedule_request(queue, number, call_at)
-            return _check_scheduled(await transport.send(request, body))
+            body = ScheduleCallBody(
+                phone_number=_validation.phone_number(number), call_at=call_at
+            )
+            return await send(SCHEDULE_CALL, queue, body=body)
 
         return bulk_run(
             schedule_one,
@@ -433,44 +423,15 @@ class Queues(Namespace):
         )
 
     def _schedule_request(
-        self, queue: int, phone_number: object, call_at: datetime | None
-    ) -> tuple[Request, bytes]:
-        """Validate one schedule_call's arguments; return its request and body.
+        self, queue: int, phone_number: str, call_at: datetime | None
+    ) -> tuple[Request, bytes | None]:
+        """Return the request and body ``schedule_call`` would send (for tests).
 
-        A plain function, not a coroutine: the endpoint awaits the transport itself,
-        one coroutine layer fewer per call. The request (everything but the body) is
-        built once per queue.
+        The same route and encoder as the call itself: nothing here is sent.
         """
         number = _validation.phone_number(phone_number)
-        when = None if call_at is None else format_wall_clock(call_at, self._zone)
-        request = self._wiring.prebuilt_one(SCHEDULE_CALL, queue)
-        return request, schedule_call_body(number, when)
-
-
-def _check_scheduled(response: Response) -> int:
-    """Accept a 2xx schedule_call answer; return the attempts it took."""
-    # The vendor documents 200 with an empty body (its page
-    # https://api.thulium.com/docs/api/queues/post_queues_id_schedule_call);
-    # whatever else a 2xx carries, the call is scheduled, so the body is ignored.
-    if response.body and logger.isEnabledFor(logging.DEBUG):
-        logger.debug("schedule_call answered with a non-empty body; ignored")
-    return response.attempts
-
-
-def schedule_call_body(phone_number: str, call_at: str | None) -> bytes:
-    """Return schedule_call's JSON body for a validated number and wall-clock text.
-
-    Formatted directly, not through a JSON encoder: both values are already checked to
-    hold only ASCII digits, ``+``, ``-``, ``:`` and spaces (``_validation.phone_number``,
-    ``_time.wall_clock_text``), none of which JSON escapes, and a dialer sends
-    thousands of these a second (a fifth of the cost of ``json.dumps``).
-    """
-    if call_at is None:
-        return b'{"phone_number":"%s"}' % phone_number.encode("ascii")
-    return b'{"phone_number":"%s","call_at":"%s"}' % (
-        phone_number.encode("ascii"),
-        call_at.encode("ascii"),
-    )
+        body = ScheduleCallBody(phone_number=number, call_at=call_at)
+        return self._wiring.route(SCHEDULE_CALL).prepare((queue,), None, body)
 
 
 def _moment(name: str, value: object, zone: tzinfo) -> datetime:

@@ -15,7 +15,7 @@ import errno
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, overload
 
 import aiohttp
 import attrs
@@ -41,6 +41,7 @@ from .slots import Slots
 from .wire import parse_retry_after
 
 logger = logging.getLogger("thulium_async")
+T = TypeVar("T")
 
 _CHUNK = 64 * 1024
 
@@ -167,8 +168,29 @@ class Transport:
         )
         return view
 
-    async def send(self, request: Request, body: bytes | None = None) -> Response:
+    @overload
+    async def send(self, request: Request, body: bytes | None = None) -> Response: ...
+
+    @overload
+    async def send(
+        self,
+        request: Request,
+        body: bytes | None,
+        read: Callable[[Response, Request], T],
+    ) -> T: ...
+
+    async def send(
+        self,
+        request: Request,
+        body: bytes | None = None,
+        read: Callable[[Response, Request], Any] | None = None,
+    ) -> Any:
         """Send *request* with *body*, retrying as the policy allows; return its 2xx response.
+
+        With *read*, return ``read(response, request)`` instead: the endpoint layer's
+        decoding runs in this coroutine, so an endpoint's call is one coroutine frame
+        on top of the transport's, not two (every suspension of a request resumes
+        each frame above it). A failure of *read* is never retried.
 
         The first attempt is awaited directly, so a request that succeeds first time
         passes through no retry machinery at all; only a failure goes on to
@@ -181,9 +203,10 @@ class Transport:
         """
         started = self._clock()
         try:
-            return await self._attempt(request, body)
+            response = await self._attempt(request, body)
         except ThuliumError as error:
-            return await self._retry(request, body, error, started)
+            response = await self._retry(request, body, error, started)
+        return response if read is None else read(response, request)
 
     async def _attempt(
         self, request: Request, body: bytes | None, number: int = 1
