@@ -81,6 +81,19 @@ def proxy(session: nox.Session) -> None:
 
 
 @nox.session
+def schemathesis(session: nox.Session) -> None:
+    """Schemathesis judges FakeThulium by the OpenAPI document the SDK prints (minutes).
+
+    ``tests/schemathesis/run.py`` starts the fake on 127.0.0.1 and runs schemathesis
+    against it, a few examples per operation; posargs go to ``schemathesis run``.
+    """
+    session.install(
+        "-e", ".", *nox.project.dependency_groups(PYPROJECT, "schemathesis")
+    )
+    session.run("python", "tests/schemathesis/run.py", *session.posargs)
+
+
+@nox.session
 def docs(session: nox.Session) -> None:
     """Build the documentation with warnings as errors (no network needed)."""
     session.install("-e", ".[redis]", *nox.project.dependency_groups(PYPROJECT, "docs"))

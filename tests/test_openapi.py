@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import operator
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -175,7 +176,9 @@ def test_parameters_carry_their_kind_format_and_example(
     assert body["properties"]["phone_number"]["format"] == "phone"
     assert body["properties"]["call_at"]["examples"] == ["2020-11-06 14:42:11"]
     call_at = body["properties"]["call_at"]["pattern"]
-    assert call_at.endswith("[0-9]{2}:[0-9]{2}:[0-9]{2}$")
+    assert re.search(call_at, "2020-11-06 14:42:11")  # to the second: a month 01-12,
+    assert not re.search(call_at, "2020-11-06 14:42")  # an hour 00-23 (#28)
+    assert not re.search(call_at, "2722-23-35 07:38:58")
     agent = document["components"]["schemas"]["NewAgentBody"]["properties"]
     assert agent["email"]["format"] == "email"
     assert agent["language"]["enum"] == ["pl", "en"]

@@ -22,7 +22,8 @@ codes for these; the codes are the fake's own):
   number", with its code :data:`WRONG_PHONE`).
 
 Endpoints the vendor lists without documenting (``x-thulium-documented: false``) accept
-whatever they are given. Query text is read the way the SDK writes it: integers as
+whatever query and body they are given; only their path values, whose kinds are known,
+are checked. Query text is read the way the SDK writes it: integers as
 digits, ``true``/``false``, a list as its repeated key (``tags[]=a&tags[]=b``). No I/O.
 """
 
@@ -32,6 +33,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -66,14 +68,23 @@ _CHECKED = frozenset(
         "format",
         "minimum",
         "maximum",
+        "minLength",
+        "minItems",
         "items",
         "properties",
         "required",
         "additionalProperties",
     }
 )
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# RFC 5321's dot-atom address (no quoted local part, no address literal): what JSON
+# Schema's "email" format means, and what schemathesis holds the fake to.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = re.compile(
+    rf"[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{{|}}~-]+)*"
+    rf"@{_LABEL}(?:\.{_LABEL})*"
+)
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
@@ -95,13 +106,16 @@ class Rules:
     body: Mapping[str, Any] | None
     """The JSON body's schema; ``None``: the operation takes no body."""
     body_required: bool
+    free: bool = False
+    """Undocumented: any query and body are taken (the path values are still checked)."""
 
 
 def rules_of(document: Mapping[str, Any]) -> dict[tuple[str, str], Rules]:
     """Return the rules of each documented operation, by (method, path template).
 
     The path template is the document's (``/queues/{queue_id}/waiting_list``).
-    Operations marked ``x-thulium-documented: false`` have no rules (they accept all).
+    Operations marked ``x-thulium-documented: false`` check only their path values,
+    whose kinds are known; their query and body are free.
     """
     components = document.get("components", {}).get("schemas", {})
     for schema in components.values():
@@ -109,8 +123,6 @@ def rules_of(document: Mapping[str, Any]) -> dict[tuple[str, str], Rules]:
     found: dict[tuple[str, str], Rules] = {}
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            if not operation.get("x-thulium-documented", True):
-                continue
             parameters: dict[str, dict[str, Parameter]] = {"path": {}, "query": {}}
             for parameter in operation.get("parameters", []):
                 _known(parameter["schema"])
@@ -127,6 +139,7 @@ def rules_of(document: Mapping[str, Any]) -> dict[tuple[str, str], Rules]:
                 query=parameters["query"],
                 body=schema,
                 body_required=bool(body and body.get("required")),
+                free=not operation.get("x-thulium-documented", True),
             )
     return found
 
@@ -156,6 +169,8 @@ def check(
     for name, parameter in rules.path.items():
         if name in path_values:
             problems += _text(parameter.schema, path_values[name], name, components)
+    if rules.free:
+        return problems
     for name in dict.fromkeys(query):
         if name not in rules.query:
             problems.append((UNKNOWN, f"Unknown query parameter: {name}."))
@@ -202,6 +217,9 @@ def _text(
     kind = schema.get("type")
     if kind == "integer" and _INTEGER.fullmatch(text):
         value = int(text)
+    elif kind == "integer" and _NUMBER.fullmatch(text):
+        number = Decimal(text)  # "7.0" is the integer 7 to JSON Schema
+        value = int(number) if number == number.to_integral_value() else float(text)
     elif kind == "number" and _NUMBER.fullmatch(text):
         value = float(text)
     elif kind == "boolean" and text in ("true", "false"):
@@ -239,6 +257,8 @@ def problems_of(
         if "maximum" in schema and value > schema["maximum"]:
             return [(INVALID, f"{where} must be at most {schema['maximum']}.")]
         return []
+    if isinstance(value, list) and len(value) < schema.get("minItems", 0):
+        return [(INVALID, f"{where} must hold at least {schema['minItems']} item(s).")]
     if isinstance(value, list) and "items" in schema:
         return [
             problem
@@ -278,6 +298,8 @@ def _object(
 
 
 def _string(schema: Mapping[str, Any], value: str, where: str) -> list[Problem]:
+    if len(value) < schema.get("minLength", 0):
+        return [(INVALID, f"{where} must not be empty.")]
     pattern = schema.get("pattern")
     if schema.get("format") == "phone" and not _pattern(pattern or ".").search(value):
         # The vendor's own example error (its error_handling page), code included.
@@ -290,7 +312,17 @@ def _string(schema: Mapping[str, Any], value: str, where: str) -> list[Problem]:
         return [(INVALID, f"{where} must be a date, YYYY-MM-DD, got {value!r}.")]
     if form == "email" and not _EMAIL.fullmatch(value):
         return [(INVALID, f"{where} must be an e-mail address, got {value!r}.")]
+    if form == "uri" and not _is_uri(value):
+        return [(INVALID, f"{where} must be an absolute URL, got {value!r}.")]
     return []
+
+
+def _is_uri(text: str) -> bool:
+    """Whether *text* is an absolute URI (a scheme, then something), as RFC 3986."""
+    scheme, colon, rest = text.partition(":")
+    return bool(colon and rest and _SCHEME.fullmatch(scheme)) and not any(
+        c.isspace() for c in text
+    )
 
 
 @lru_cache(maxsize=256)
@@ -317,7 +349,9 @@ _ARTICLE = {
 
 
 def _is(kind: str, value: object) -> bool:
-    if kind == "integer":
+    if kind == "integer":  # 2.0 is an integer to JSON Schema, as to JSON
+        if isinstance(value, float):
+            return value.is_integer()
         return isinstance(value, int) and not isinstance(value, bool)
     if kind == "number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)

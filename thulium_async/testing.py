@@ -734,11 +734,9 @@ class FakeThulium:
     def _route(
         self, endpoint: Endpoint, handler: Handler, rules: Rules | None
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        served = handler
-        if rules is not None:
-            served = _checked(rules, handler)
-        elif endpoint.name not in _UNDOCUMENTED:
+        if rules is None:
             raise TypeError(f"the document has no operation for {endpoint.name}")
+        served = _checked(rules, handler)
 
         async def route(request: web.Request) -> web.StreamResponse:
             return await self._handle(request, endpoint.name, served)
@@ -764,6 +762,8 @@ class FakeThulium:
             if found is None:
                 if paged:
                     return web.json_response({"count": 0, "result": []})
+                if endpoint.name in _UNDOCUMENTED and endpoint.method != "GET":
+                    return web.json_response(None)  # JSON, as the document says
                 if endpoint.returns is None or endpoint.method != "GET":
                     return web.Response(status=200, body=b"")  # a write's usual answer
                 return _error(404, f"the fake has no answer for {endpoint.name}")
@@ -889,7 +889,7 @@ class FakeThulium:
         number = data.get("phone_number")
         customer = data.get("customer_id")
         if not (isinstance(number, str) and number) and customer is None:
-            return _error(400, "phone_number is required without customer_id")
+            return _error(422, "phone_number is required without customer_id")
         dst = number if isinstance(number, str) and number else f"customer-{customer}"
         self.add_connection(dst, src=login, user_login=login)
         return web.Response(status=200, body=b"")
@@ -899,7 +899,7 @@ class FakeThulium:
     ) -> web.StreamResponse:
         data = _json_object(body)
         if not data or not data.get("sip") or not data.get("phone_number"):
-            return _error(400, "sip and phone_number are required")
+            return _error(422, "sip and phone_number are required")
         self.add_connection(str(data["phone_number"]), src=str(data["sip"]))
         return web.Response(status=200, body=b"")
 
@@ -1226,8 +1226,8 @@ class FakeThulium:
             return _error(404, "no such queue")
         queue_id = int(request.match_info["queue_id"])
         problem, call = _parse_schedule(queue_id, body, self.zone)
-        if call is None:
-            return _error(400, problem)
+        if call is None:  # the document allows it (a 30 February): the server does not
+            return _error(422, problem)
         self.scheduled.append(call)
         return web.Response(status=200, body=b"")
 

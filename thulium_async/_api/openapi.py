@@ -46,13 +46,15 @@ from .undocumented import UNDOCUMENTED, Undocumented
 DOCS = "https://api.thulium.com/docs/api/"
 """Where the vendor's pages live; an endpoint's ``doc`` is relative to it."""
 _JSON = "application/json"
+# A month 01-12, a day 01-31, an hour 00-23 (a day of the month that month lacks, or a
+# time a DST change skips, still fits: the server refuses those).
+_DAY = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_HOUR_MINUTE = r"([01][0-9]|2[0-3]):[0-5][0-9]"
 _CLOCKS = {
-    Clock.SECONDS: r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
-    Clock.MINUTES: r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$",
-    Clock.DATE: r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-    Clock.SECONDS_OR_MINUTES: (
-        r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
-    ),
+    Clock.SECONDS: rf"^{_DAY} {_HOUR_MINUTE}:[0-5][0-9]$",
+    Clock.MINUTES: rf"^{_DAY} {_HOUR_MINUTE}$",
+    Clock.DATE: rf"^{_DAY}$",
+    Clock.SECONDS_OR_MINUTES: rf"^{_DAY} {_HOUR_MINUTE}(:[0-5][0-9])?$",
 }
 _DURATION = r"^[0-9]+:[0-5][0-9]:[0-5][0-9]$"
 # The error body every failure carries (vendor page error_handling), and its example.
@@ -205,9 +207,11 @@ class _Builder:
             schema = self.schema(field.type, field.metadata, answer=answer)
             if EXAMPLE in field.metadata:
                 schema = {**schema, "examples": [field.metadata[EXAMPLE]]}
-            properties[wire] = schema
             if field.default is attrs.NOTHING:
                 required.append(wire)
+                if not answer:
+                    schema = not_empty(schema)
+            properties[wire] = schema
         schema = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
@@ -217,6 +221,22 @@ class _Builder:
         if doc:
             schema["description"] = doc.split("\n\n")[0].replace("\n", " ")
         return schema
+
+
+def not_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """*schema* of a required request value, which the SDK never sends empty.
+
+    Required text is at least one character (unless a pattern, a format or choices
+    say more) and a required list holds at least one item, as the SDK's checks refuse
+    both before sending.
+    """
+    if schema.get("type") == "array":
+        return {**schema, "minItems": 1}
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(
+        schema
+    ):
+        return {**schema, "minLength": 1}
+    return schema
 
 
 def fields_of(cls: type) -> list[tuple[attrs.Attribute[Any], str]]:
@@ -302,11 +322,13 @@ def _operation(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
     parameters = _path_parameters(endpoint.params, endpoint.path_examples)
     if endpoint.query is not None:
         for field, wire in fields_of(endpoint.query):
+            required = field.default is attrs.NOTHING
+            schema = build.schema(field.type, field.metadata, answer=False)
             parameter: dict[str, Any] = {
                 "name": wire,
                 "in": "query",
-                "required": field.default is attrs.NOTHING,
-                "schema": build.schema(field.type, field.metadata, answer=False),
+                "required": required,
+                "schema": not_empty(schema) if required else schema,
             }
             if EXAMPLE in field.metadata:
                 parameter["example"] = field.metadata[EXAMPLE]
