@@ -215,12 +215,15 @@ def body_encoder(cls: type, zone: tzinfo) -> Callable[[object], bytes]:
         "escape": encode_basestring,
         "InvalidInputError": InvalidInputError,
     }
-    lines = ["def encode(body):", '    text = ""']
+    # Each member present is appended with a trailing comma, which the last one
+    # gives back to the closing brace: one f-string per member, no list, no join.
+    lines = ["def encode(body):", '    text = "{"']
     for index, field in enumerate(attrs.fields(model)):
         is_time = _is_datetime(field)
         shape = field.metadata.get(CLOCK, Clock.SECONDS)
-        key = encode_basestring(field.metadata.get(WIRE, field.name)) + ":"
-        names[f"key{index}"] = "," + key
+        names[f"key{index}"] = (
+            encode_basestring(field.metadata.get(WIRE, field.name)) + ":"
+        )
         names[f"time{index}"] = write_time = _wall_clock_writer(zone, shape, is_time)
         names[f"other{index}"] = partial(_other, write_time, unstructure)
         value = f"time{index}(v, {field.name!r})"
@@ -229,11 +232,11 @@ def body_encoder(cls: type, zone: tzinfo) -> Callable[[object], bytes]:
         lines += [
             f"    v = body.{field.name}",
             "    if v is not None:",
-            f"        text += key{index} + ({value})",
+            f'        text = f"{{text}}{{key{index}}}{{{value}}},"',
         ]
     lines += [
         "    try:",
-        '        return ("{" + text[1:] + "}").encode()',
+        '        return (text[:-1] + "}").encode() if len(text) > 1 else b"{}"',
         "    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it",
         '        raise InvalidInputError(f"json= cannot be sent as JSON: {exc}") from None',
     ]

@@ -12,6 +12,11 @@ sent. The declarations themselves live beside their methods, one module per API 
 A declaration also carries the vendor's examples (:func:`described` on the fields of its
 query and body classes, ``path_examples`` and ``example`` on the endpoint), written
 once: the OpenAPI document (``_api/openapi.py``) reads them from here.
+
+Query and body classes are ``attrs.define(kw_only=True)``, not frozen like the models
+users receive: one is built for every call and dropped when it is encoded, never kept
+or shared, and a frozen class's ``__init__`` costs half as much again (0.40 against
+0.25 us for ``schedule_call``'s body, a tenth of all the SDK adds to that call).
 """
 
 from __future__ import annotations

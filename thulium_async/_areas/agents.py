@@ -29,7 +29,7 @@ _LANGUAGES = ("pl", "en")
 _OUTBOUND_MODES = ("manual", "auto")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NewAgentBody:
     """``POST agents``'s body (examples: the vendor page's; of "true|false", the first)."""
 
@@ -62,7 +62,7 @@ class NewAgentBody:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class AgentCallBody:
     """``POST agents/:login/call``'s body."""
 

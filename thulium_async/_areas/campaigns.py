@@ -41,7 +41,7 @@ _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 _CAMPAIGN_EXAMPLE = {"outbound_id": "00001"}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class LoginsBody:
     """``POST outbounds/:id/add_agents``'s body."""
 
@@ -50,7 +50,7 @@ class LoginsBody:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class RecordBody:
     """``POST outbounds/:id/records``'s body."""
 
@@ -80,7 +80,7 @@ class RecordBody:
     order: int | None = attrs.field(default=None, metadata=described(example=50))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class StatusBody:
     """``POST outbound_status_by_phone_number``'s body."""
 
@@ -97,7 +97,7 @@ class StatusAnswer:
     outbound_id: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class WebhookBody:
     """``POST webhooks``'s body (examples: the page's example request)."""
 

@@ -30,7 +30,7 @@ from .._models.fields import WIRE
 _MINUTES = clock(Clock.MINUTES)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ConnectionFilter:
     """``GET connections``'s query, in the vendor's order."""
 
@@ -74,7 +74,7 @@ class ConnectionFilter:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class RecordingFilter:
     """``GET recordings``'s query."""
 
@@ -96,7 +96,7 @@ class RecordingFilter:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CallBody:
     """``POST connections/call``'s body."""
 

@@ -38,7 +38,7 @@ _SOURCES = ("email", "phone", "sms", "chat", "www")
 _TRUE = described(example=True)  # every include_* flag's example on the vendor's pages
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class TicketFilter:
     """``GET tickets``'s query."""
 
@@ -83,7 +83,7 @@ class TicketFilter:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class Include:
     """The ``include_*`` flags of the CRM and ticket reads."""
 
@@ -93,7 +93,7 @@ class Include:
     include_mail_drop_address: bool | None = attrs.field(default=None, metadata=_TRUE)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class CustomerFilter:
     """``GET customers`` / ``GET companies``'s query (examples: ``crm/get_customers``)."""
 
@@ -127,7 +127,7 @@ class CustomerFilter:
     include_mail_drop_address: bool | None = attrs.field(default=None, metadata=_TRUE)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NewTicketBody:
     """``POST tickets``'s body (examples: the page's, or its example request's)."""
 
@@ -178,7 +178,7 @@ class NewTicketBody:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ReplyBody:
     """``POST tickets/:id/agent_response``'s body."""
 
@@ -191,7 +191,7 @@ class ReplyBody:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class NewCustomerBody:
     """``POST customers``'s body (its page shows an example of custom_fields only)."""
 
@@ -218,7 +218,7 @@ class NewCustomerBody:
     )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class BatchQuery:
     """``DELETE batch/customers``'s query."""
 

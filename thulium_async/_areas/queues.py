@@ -33,7 +33,7 @@ from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
 from . import connections as _connections
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class ScheduleCallBody:
     """``schedule_call``'s JSON body."""
 
