@@ -92,7 +92,7 @@ async def test_an_empty_list_and_a_shrinking_one_stop():
 
 
 @pytest.mark.parametrize(
-    "body", [[1, 2], {"count": 3}, {"result": []}, {"count": "3", "result": []}]
+    "body", ["a list", {"count": 3}, {"result": []}, {"count": "3", "result": []}]
 )
 async def test_a_body_that_is_not_a_page_names_the_problem(body):
     app, _ = list_server(10, shape=lambda result: body)

@@ -46,7 +46,15 @@ from ._features.watch import WaitingListChange
 from ._http.ratelimit import LocalRateLimiter, RateLimiter
 from ._http.retry import RetryPolicy
 from ._http.transport import ClientStats
-from ._models.agents import Agent, AgentCreated, AgentState, AgentStatus
+from ._models.agents import (
+    Agent,
+    AgentCreated,
+    AgentState,
+    AgentStatus,
+    WorkReportAgent,
+    WorkReportInbound,
+    WorkReportRow,
+)
 from ._models.calls import Connection, ConnectionTopic, Recording, TopicValue
 from ._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
 from ._models.crm import (
@@ -127,6 +135,9 @@ __all__ = [
     "WaitingListChange",
     "WaitingStats",
     "Webhook",
+    "WorkReportAgent",
+    "WorkReportInbound",
+    "WorkReportRow",
     "openapi_document",
 ]
 

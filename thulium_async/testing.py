@@ -316,6 +316,7 @@ class FakeThulium:
         self._scripted: dict[str, deque[Fault]] = {e: deque() for e in _BY_NAME}
         self._answers: dict[str, tuple[int, Any]] = _load_samples(samples)
         self._responded: set[str] = set()  # set by respond(): wins over state
+        self._page_caps: dict[str, int] = {}  # cap_limit(): a smaller largest page
         self._generic: dict[str, Handler] = {}
         self._fault_rate = 0.0
         self._fault_choices: tuple[Fault, ...] = ()
@@ -676,6 +677,19 @@ class FakeThulium:
         self._answers[name] = (status, body)
         self._responded.add(name)
 
+    def cap_limit(self, endpoint: str, largest: int | None) -> None:
+        """Give at most *largest* items a page of list *endpoint*, whatever is asked.
+
+        Like a server that allows a smaller page than its documentation says: the
+        client must still read every item. ``None`` lifts the cap. For the lists
+        answered from what ``respond`` set or from a sample.
+        """
+        name = _endpoint(endpoint).name
+        if largest is None:
+            self._page_caps.pop(name, None)
+        else:
+            self._page_caps[name] = largest
+
     # -- faults ------------------------------------------------------------------
 
     def fail_next(self, endpoint: str, *faults: Fault) -> None:
@@ -759,9 +773,10 @@ class FakeThulium:
             if "queue_id" in request.match_info and not self._has_queue(request):
                 return _error(404, "no such queue")
             found = self._answers.get(endpoint.name, example)
+            bare = endpoint.paging is not None and endpoint.paging.bare
             if found is None:
                 if paged:
-                    return web.json_response({"count": 0, "result": []})
+                    return web.json_response([] if bare else {"count": 0, "result": []})
                 if endpoint.name in _UNDOCUMENTED and endpoint.method != "GET":
                     return web.json_response(None)  # JSON, as the document says
                 if endpoint.returns is None or endpoint.method != "GET":
@@ -769,7 +784,9 @@ class FakeThulium:
                 return _error(404, f"the fake has no answer for {endpoint.name}")
             status, data = found
             if paged and status == 200:
-                return web.json_response(_page(data, request.query))
+                cap = self._page_caps.get(endpoint.name)
+                page = _page(data, request.query, cap=cap)
+                return web.json_response(page["result"] if bare else page)
             return web.json_response(data, status=status)
 
         return answer
@@ -1316,14 +1333,19 @@ def _load_samples(folder: str | PathLike[str] | None) -> dict[str, tuple[int, An
     return answers
 
 
-def _page(data: Any, query: Any) -> dict[str, Any]:
-    """Return the page of *data* (a list, or a ``{"count", "result"}``) the query asks."""
+def _page(data: Any, query: Any, *, cap: int | None = None) -> dict[str, Any]:
+    """Return the page of *data* (a list, or a ``{"count", "result"}``) the query asks.
+
+    *cap*: the largest page given, whatever ``limit`` asks (``cap_limit``).
+    """
     items = data.get("result", []) if isinstance(data, dict) else list(data)
     try:
         limit = int(query.get("limit", 100))
         offset = int(query.get("offset", 0))
     except ValueError:
         limit, offset = 100, 0
+    if cap is not None:
+        limit = min(limit, cap)
     return {"count": len(items), "result": items[offset : offset + limit]}
 
 

@@ -419,7 +419,10 @@ def read_page(
     data = decode_json(
         response.body, method="GET", url=url, truncated=response.truncated
     )
-    page = page_from_json(data, limit=limit, offset=offset, method="GET", url=url)
+    bare = endpoint.paging is not None and endpoint.paging.bare
+    page = page_from_json(
+        data, limit=limit, offset=offset, method="GET", url=url, bare=bare
+    )
     returns: Any = endpoint.returns
     if returns is None:
         return page
@@ -434,7 +437,7 @@ def read_page(
         method="GET",
         url=url,
         raw=response.body,
-        path="$.result",
+        path="$" if bare else "$.result",
     )
     return attrs.evolve(page, items=items)
 

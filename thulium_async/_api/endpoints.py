@@ -141,11 +141,14 @@ class Paging:
         max_limit: the largest page the vendor allows (100 or 1000).
         example_limit, example_offset: the vendor's example values of ``limit`` and
             ``offset`` (every list page shows 100 and 10).
+        bare: the answer is a bare JSON array of the page's items, with no total
+            (``agents_work_report``, ``chats/reports/summary``).
     """
 
     max_limit: int = 100
     example_limit: int = 100
     example_offset: int = 10
+    bare: bool = False
 
 
 NO_ANSWER: type[None] = cast("type[None]", None)

@@ -177,7 +177,7 @@ class GenericRequests(Namespace):
                 response.body, method="GET", url=where, truncated=response.truncated
             )
             return page_from_json(
-                data, limit=size, offset=start, method="GET", url=where
+                data, limit=size, offset=start, method="GET", url=where, bare=None
             )
 
         return Pages(fetch, limit=limit, offset=offset, concurrency=concurrency)

@@ -357,7 +357,7 @@ def _operation(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
         ]
         operation["x-thulium-paging"] = {
             "max_limit": paging.max_limit,
-            "shape": "{count, result}",
+            "shape": "[items]" if paging.bare else "{count, result}",
         }
     if parameters:
         operation["parameters"] = parameters
@@ -391,7 +391,10 @@ def _responses(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
     returns = endpoint.returns
     if returns is not None:
         schema = build.schema(returns, {}, answer=True)
-        if endpoint.paging is not None:
+        if endpoint.paging is not None and endpoint.paging.bare:
+            ok["description"] = "one page: its items, without a total"
+            schema = {"type": "array", "items": schema}
+        elif endpoint.paging is not None:
             ok["description"] = "one page, and the total for these filters"
             schema = {
                 "type": "object",

@@ -1,17 +1,19 @@
 """The agent models users receive: frozen attrs classes, data only.
 
 Field names are the vendor's own (``agents/get_agents_login``,
-``agents/get_agents_login_status``, ``agents/post_agents`` under
-https://api.thulium.com/docs/api/).
+``agents/get_agents_login_status``, ``agents/post_agents``,
+``agents/get_agents_work_report`` under https://api.thulium.com/docs/api/).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
-from .fields import OpenEnum, either
+from .fields import OpenEnum, either, raw
 
 
 class AgentState(OpenEnum):
@@ -102,3 +104,55 @@ class AgentCreated:
 
     agent_id: int = attrs.field(metadata=either())
     agent_login: str
+
+
+@attrs.frozen(kw_only=True)
+class WorkReportAgent:
+    """The agent a row of ``agents.work_report`` is about.
+
+    Attributes:
+        login: the agent's login.
+        name: first name; surname: last name.
+    """
+
+    login: str
+    name: str | None = None
+    surname: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class WorkReportInbound:
+    """An agent's inbound calls in one period of ``agents.work_report``.
+
+    Attributes:
+        count: the calls offered to the agent.
+        answered_count: the calls the agent answered.
+        fields: the whole object, as sent (the vendor's stored example is cut
+            after ``answered_count``: the rest of its fields are here).
+    """
+
+    count: int = attrs.field(metadata=either())
+    answered_count: int | None = attrs.field(default=None, metadata=either())
+    fields: Mapping[str, Any] = attrs.field(factory=dict, metadata=raw())
+
+
+@attrs.frozen(kw_only=True)
+class WorkReportRow:
+    """One agent's work in one period, as ``agents.work_report`` reports it.
+
+    The vendor's example answer is cut short in the copy this SDK was written from,
+    after the inbound calls' ``answered_count``: the row's other sections are kept
+    in ``fields``, as sent, so nothing the server reports is lost.
+
+    Attributes:
+        agent: who (login, name, surname).
+        period: the period of the row, in the shape *aggregate_by* gives it
+            (``"2019-12"`` for a month).
+        inbound: the agent's inbound calls in the period.
+        fields: the whole row, as sent.
+    """
+
+    agent: WorkReportAgent
+    period: str = attrs.field(metadata=either())
+    inbound: WorkReportInbound | None = None
+    fields: Mapping[str, Any] = attrs.field(factory=dict, metadata=raw())
