@@ -89,12 +89,17 @@ def test_every_typed_endpoint_is_in_it_once(document: dict[str, Any]) -> None:
     assert len(ENDPOINTS) == 31
 
 
-async def test_every_typed_operation_id_is_a_client_method(
+async def test_every_operation_id_is_a_client_method(
     document: dict[str, Any],
 ) -> None:
+    """Typed and thin alike; the two screenshot rows (binary answers, written by hand,
+    ``thin=False``) only once their method exists."""
+    by_hand = {row.operation for row in UNDOCUMENTED if not row.thin}
     async with ThuliumClient("http://127.0.0.1:1/api", "user", "secret") as client:
-        for operation_id, operation in operations(document).items():
-            if operation["x-thulium-documented"] is False:
+        for operation_id in operations(document):
+            if operation_id in by_hand and not hasattr(
+                getattr(client, operation_id.split(".")[0]), operation_id.split(".")[1]
+            ):
                 continue
             assert callable(operator.attrgetter(operation_id)(client)), operation_id
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from .._api.endpoints import Endpoint
 from .._api.namespace import Namespace
-from . import agents, campaigns, connections, crm, queues
+from . import agents, campaigns, chats, connections, crm, queues
 from .agents import Agents
 from .campaigns import Outbounds, Webhooks
+from .chats import Chats
 from .connections import Connections, Recordings
 from .crm import Companies, Customers, Tickets
 from .queues import Queues
@@ -26,6 +27,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *connections.ENDPOINTS,
     *crm.ENDPOINTS,
     *campaigns.ENDPOINTS,
+    *chats.ENDPOINTS,
 )
 
 
@@ -49,6 +51,7 @@ class Namespaces:
     companies: Companies
     outbounds: Outbounds
     webhooks: Webhooks
+    chats: Chats
 
 
 # The annotations are strings (``from __future__ import annotations``), resolved here

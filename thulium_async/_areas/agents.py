@@ -26,12 +26,13 @@ from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._models.agents import Agent, AgentCreated, AgentStatus, WorkReportRow
 from .._models.fields import WIRE
+from ._thin import AgentsThin
 
 _LOGIN = {"login": PathKind.LOGIN}
 _LOGIN_EXAMPLE = {"login": "jkowalski"}
 _LANGUAGES = ("pl", "en")
-_OUTBOUND_MODES = ("manual", "auto")
 _AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
+_OUTBOUND_MODES = ("manual", "auto")
 
 
 @attrs.define(kw_only=True)
@@ -87,7 +88,6 @@ class AgentCallBody:
         default=None, metadata=described(example={"example": "json"})
     )
 
-
 @attrs.define(kw_only=True)
 class WorkReportQuery:
     """``GET agents_work_report``'s query (examples: the vendor page's)."""
@@ -124,6 +124,7 @@ class WorkReportQuery:
     outbound_threshold: int | None = attrs.field(
         default=None, metadata=described(example=10)
     )
+
 
 
 GET = Endpoint(
@@ -197,7 +198,7 @@ WORK_REPORT = Endpoint(
 ENDPOINTS = (GET, STATUS, CREATE, CALL, WORK_REPORT)
 
 
-class Agents(Namespace):
+class Agents(AgentsThin, Namespace):
     """Agent endpoints: ``client.agents.get(login)``, ``status``, ``create``, ``call``."""
 
     __slots__ = ()
@@ -347,7 +348,6 @@ class Agents(Namespace):
             if isinstance(custom_data, Mapping)
             else custom_data,
         )
-        await self._send(CALL, login, body=body)
 
     def work_report(
         self,
@@ -453,3 +453,4 @@ def _ordered(start: date | datetime, end: date | datetime) -> None:
         return
     if backwards:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
+        await self._send(CALL, login, body=body)

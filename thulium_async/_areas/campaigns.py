@@ -34,6 +34,7 @@ from .._features.dial_models import (
 )
 from .._features.dialer import PathLike, bulk_run
 from .._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
+from ._thin import OutboundsThin
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 
@@ -330,7 +331,7 @@ def _webhook_body(
     )
 
 
-class Outbounds(Namespace):
+class Outbounds(OutboundsThin, Namespace):
     """Outbound campaigns: ``client.outbounds.stats()``, ``agents``, ``add_record``, ..."""
 
     __slots__ = ()

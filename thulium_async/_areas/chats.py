@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from .._api.endpoints import Endpoint
 from .._api.namespace import Namespace
+from ._thin import ChatsThin
 
 ENDPOINTS: tuple[Endpoint, ...] = ()
 
 
-class Chats(Namespace):
+class Chats(ChatsThin, Namespace):
     """Chat endpoints: ``client.chats.queues()``, ``delete_conversation``, ``message``."""
 
     __slots__ = ()

@@ -31,6 +31,7 @@ from .._core.errors import InvalidInputError, NotFoundError
 from .._core.wallclock import Clock, clock
 from .._models.crm import Company, Customer, Deletion, Ticket
 from .._models.fields import WIRE
+from ._thin import CompaniesThin, CustomersThin
 
 _MINUTES = clock(Clock.MINUTES)
 _BODY_TYPES = ("PLAIN", "HTML")
@@ -620,7 +621,7 @@ class Tickets(Namespace):
         await self._send(REPLY, ticket_id, body=payload)
 
 
-class Customers(Namespace):
+class Customers(CustomersThin, Namespace):
     """CRM customers: ``client.customers.list(...)``, ``get``, ``create``, ``delete``, ..."""
 
     __slots__ = ()
@@ -807,7 +808,7 @@ class Customers(Namespace):
         return results
 
 
-class Companies(Namespace):
+class Companies(CompaniesThin, Namespace):
     """CRM companies: ``client.companies.list(...)``, ``get``."""
 
     __slots__ = ()
