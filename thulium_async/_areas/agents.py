@@ -31,8 +31,8 @@ from ._thin import AgentsThin
 _LOGIN = {"login": PathKind.LOGIN}
 _LOGIN_EXAMPLE = {"login": "jkowalski"}
 _LANGUAGES = ("pl", "en")
-_AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
 _OUTBOUND_MODES = ("manual", "auto")
+_AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
 
 
 @attrs.define(kw_only=True)
@@ -88,6 +88,7 @@ class AgentCallBody:
         default=None, metadata=described(example={"example": "json"})
     )
 
+
 @attrs.define(kw_only=True)
 class WorkReportQuery:
     """``GET agents_work_report``'s query (examples: the vendor page's)."""
@@ -124,7 +125,6 @@ class WorkReportQuery:
     outbound_threshold: int | None = attrs.field(
         default=None, metadata=described(example=10)
     )
-
 
 
 GET = Endpoint(
@@ -348,6 +348,7 @@ class Agents(AgentsThin, Namespace):
             if isinstance(custom_data, Mapping)
             else custom_data,
         )
+        await self._send(CALL, login, body=body)
 
     def work_report(
         self,
@@ -453,4 +454,3 @@ def _ordered(start: date | datetime, end: date | datetime) -> None:
         return
     if backwards:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
-        await self._send(CALL, login, body=body)
