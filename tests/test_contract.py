@@ -72,6 +72,7 @@ CALLS: dict[str, Call] = {
         name="Jan", surname="Kowalski", login="jkowalski", password="x", number="345"
     ),
     "agents.call": lambda c, login: c.agents.call(login, "500333222"),
+    "users.get": lambda c, login: c.users.get(login),
     "agents.work_report": lambda c: c.agents.work_report(
         agent_logins=["jkowalski"],
         date_from=date(2026, 11, 1),

@@ -74,6 +74,7 @@ from ._models.queues import (
     WaitingCaller,
     WaitingStats,
 )
+from ._models.users import SipAccount, User
 
 __all__ = [
     "APIConnectionError",
@@ -122,6 +123,7 @@ __all__ = [
     "RetryPolicy",
     "RunStoppedError",
     "ServerError",
+    "SipAccount",
     "ThuliumClient",
     "ThuliumError",
     "Ticket",
@@ -131,6 +133,7 @@ __all__ = [
     "TopicGroup",
     "TopicValue",
     "UnprocessableEntityError",
+    "User",
     "WaitingCaller",
     "WaitingListChange",
     "WaitingStats",

@@ -13,13 +13,14 @@ from typing import Any
 
 from .._api.endpoints import Endpoint
 from .._api.namespace import Namespace
-from . import agents, campaigns, chats, connections, crm, queues
+from . import agents, campaigns, chats, connections, crm, queues, users
 from .agents import Agents
 from .campaigns import Outbounds, Webhooks
 from .chats import Chats
 from .connections import Connections, Recordings
 from .crm import Companies, Customers, Tickets
 from .queues import Queues
+from .users import Users
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *queues.ENDPOINTS,
@@ -28,6 +29,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *crm.ENDPOINTS,
     *campaigns.ENDPOINTS,
     *chats.ENDPOINTS,
+    *users.ENDPOINTS,
 )
 
 
@@ -52,6 +54,7 @@ class Namespaces:
     outbounds: Outbounds
     webhooks: Webhooks
     chats: Chats
+    users: Users
 
 
 # The annotations are strings (``from __future__ import annotations``), resolved here
