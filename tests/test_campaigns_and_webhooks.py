@@ -120,63 +120,97 @@ async def test_bad_subscriptions_are_refused(fake, client, bad):
     assert fake.requests == []
 
 
-async def test_add_records_loads_a_campaign_with_the_dialers_guarantees(fake, client):
+async def test_add_records_loads_a_campaign_in_batches_resending_the_ambiguous(
+    fake, client
+):
     from thulium_async import CallRequest, OutcomeStatus
 
     fake.fail_next(
-        "outbounds.add_record",
-        Fault.status_response(503),  # the first record: refused unprocessed, retried
-        Fault.processed_then_status(500),  # its retry may have landed: unknown
+        "outbounds.add_records",
+        Fault.status_response(503),  # refused unprocessed: resent, nothing ambiguous
+        Fault.processed_then_status(500),  # its resend landed: resent again
     )
+    fake.campaigns["00001"].append({"record_id": 99, "phone_number": "500000009"})
     records = [
         "500000001",
         CallRequest(phone_number="500000002", call_at=datetime(2026, 11, 24, 9, 30)),
         "500-000-001",  # the first number again
         "500000003",
+        "500000009",  # in the campaign before the run
     ]
     outcomes = [
-        o async for o in client.outbounds.add_records("00001", records, concurrency=1)
+        o
+        async for o in client.outbounds.add_records(
+            "00001", records, concurrency=1, batch_size=10
+        )
     ]
-    by_index = {o.index: o.status for o in outcomes}
+    by_index = {o.index: (o.status, o.reason) for o in outcomes}
+    confirmed = (OutcomeStatus.SCHEDULED, "confirmed on resend")
     assert by_index == {
-        0: OutcomeStatus.UNKNOWN,
-        1: OutcomeStatus.SCHEDULED,
-        2: OutcomeStatus.SKIPPED,
-        3: OutcomeStatus.SCHEDULED,
+        0: confirmed,
+        1: confirmed,
+        2: (OutcomeStatus.SKIPPED, "the same number as item 0, which is sent instead"),
+        3: confirmed,
+        # In the campaign before, but answered ALREADY_EXISTS on a resend: no one
+        # can tell it from one the landed attempt added.
+        4: confirmed,
     }
-    bodies = [json.loads(r.body) for r in fake.requests_to("outbounds.add_record")]
-    assert [b["phone_number"] for b in bodies] == [
-        "500000001",
+    sent = fake.requests_to("outbounds.add_records")
+    assert len(sent) == 3  # one batch, sent three times
+    body = json.loads(sent[0].body)["records"]
+    assert [r["phone_number"] for r in body] == [
         "500000001",
         "500000002",
         "500000003",
+        "500000009",
     ]
-    assert bodies[2]["next_call_date"] == "2026-11-24 09:30"
+    assert body[1]["next_call_date"] == "2026-11-24 09:30"
+    held = Counter(r["phone_number"] for r in fake.campaigns["00001"])
+    assert max(held.values()) == 1
+    (again,) = [o async for o in client.outbounds.add_records("00001", ["500000009"])]
+    assert (again.status, again.reason) == (
+        OutcomeStatus.SKIPPED,
+        "already in the campaign",  # no attempt of ours can have added it
+    )
 
 
-async def test_add_records_resumes_from_its_journal(fake, client, tmp_path):
+async def test_add_records_resumes_from_its_journal_resending_what_was_unknown(
+    fake, client, tmp_path
+):
     from thulium_async import OutcomeStatus
 
     journal = tmp_path / "load.journal"
-    fake.fail_next("outbounds.add_record", Fault.processed_then_drop())
+    fake.fail_next(
+        "outbounds.add_records",
+        *[Fault.processed_then_drop()] * 4,  # every attempt lands, no answer
+    )
     numbers = [f"60000000{i}" for i in range(4)]
     first = [
         o
         async for o in client.outbounds.add_records(
-            "00001", numbers, concurrency=1, journal=journal
+            "00001", numbers, concurrency=1, batch_size=2, journal=journal
         )
     ]
-    assert [o.status for o in first].count(OutcomeStatus.UNKNOWN) == 1
-    sent = len(fake.requests_to("outbounds.add_record"))
+    assert [o.status for o in first].count(OutcomeStatus.UNKNOWN) == 2
     again = [
         o
         async for o in client.outbounds.add_records(
             "00001", numbers, resume_from=journal, journal=tmp_path / "second.journal"
         )
     ]
-    statuses = Counter(o.status for o in again)
-    assert statuses == {OutcomeStatus.SKIPPED: 3, OutcomeStatus.UNKNOWN: 1}
-    assert len(fake.requests_to("outbounds.add_record")) == sent  # nothing resent
+    by_number = {o.phone_number: (o.status, o.reason) for o in again}
+    unknown = {o.phone_number for o in first if o.status is OutcomeStatus.UNKNOWN}
+    for number in numbers:
+        if number in unknown:  # resent: the server says it holds them, by us
+            assert by_number[number] == (
+                OutcomeStatus.SCHEDULED,
+                "confirmed on resend",
+            )
+        else:
+            assert by_number[number][0] is OutcomeStatus.SKIPPED
+    held = Counter(r["phone_number"] for r in fake.campaigns["00001"])
+    assert sorted(held) == numbers
+    assert max(held.values()) == 1
 
 
 async def test_add_records_refuses_a_bad_campaign_at_once(fake, client):
@@ -211,7 +245,8 @@ async def test_add_records_takes_new_records_with_every_field(fake, client):
     assert first["record_fields"] == {"name": "Jan"}
     assert first["next_call_date"] == "2026-12-07 09:30"
     assert plain["phone_number"] == "500111444"
-    assert len(fake.requests_to("outbounds.add_record")) == 2  # the bad one unsent
+    (sent,) = fake.requests_to("outbounds.add_records")  # one batch, the bad one out
+    assert len(json.loads(sent.body)["records"]) == 2
 
 
 async def test_schedule_calls_refuses_a_new_record(client, fake):

@@ -60,6 +60,13 @@ BAD = {
 }
 
 Call = Callable[..., Any]
+
+
+async def _all(outcomes: Any) -> list[Any]:
+    """Run a bulk run to its end (``outbounds.add_records``): its outcomes."""
+    return [outcome async for outcome in outcomes]
+
+
 # How each endpoint's public method is called, given its path values.
 CALLS: dict[str, Call] = {
     "queues.waiting_list": lambda c, queue: c.queues.waiting_list(queue),
@@ -104,6 +111,12 @@ CALLS: dict[str, Call] = {
     ),
     "outbounds.add_record": lambda c, outbound: c.outbounds.add_record(
         outbound, "500333222"
+    ),
+    "outbounds.add_records": lambda c, outbound: _all(
+        c.outbounds.add_records(outbound, ["500333222"])
+    ),
+    "outbounds.remove_records": lambda c, outbound: c.outbounds.remove_records(
+        outbound, ["500333222"]
     ),
     "outbounds.status_by_phone_number": lambda c: c.outbounds.status_by_phone_number(
         "500333222", 2

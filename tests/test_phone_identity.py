@@ -80,7 +80,7 @@ async def test_schedule_calls_calls_one_person_once_whatever_the_form(client, fa
 
 async def test_add_records_adds_one_person_once(client, fake):
     outcomes = [o async for o in client.outbounds.add_records("00001", ONE_PERSON)]
-    assert len(fake.requests_to("outbounds.add_record")) == 1
+    assert len(fake.requests_to("outbounds.add_records")) == 1
     assert Counter(o.status for o in outcomes)[OutcomeStatus.SKIPPED] == 5
 
 

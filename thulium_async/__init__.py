@@ -56,7 +56,15 @@ from ._models.agents import (
     WorkReportRow,
 )
 from ._models.calls import Connection, ConnectionTopic, Recording, TopicValue
-from ._models.campaigns import CampaignAgent, CampaignRecord, CampaignStats, Webhook
+from ._models.campaigns import (
+    CampaignAgent,
+    CampaignRecord,
+    CampaignStats,
+    RecordRemoval,
+    RemovalStatus,
+    RemovedRecord,
+    Webhook,
+)
 from ._models.crm import (
     Address,
     Company,
@@ -117,8 +125,11 @@ __all__ = [
     "RateLimiterUnavailableError",
     "ReconcileResult",
     "ReconcileStatus",
+    "RecordRemoval",
     "Recording",
     "RefusedItem",
+    "RemovalStatus",
+    "RemovedRecord",
     "ResponseDecodeError",
     "RetryPolicy",
     "RunStoppedError",

@@ -274,7 +274,13 @@ class FakeThulium:
             (``tickets.create``; ``tickets.reply`` appends a ``REPLY``).
         campaigns: each outbound campaign's records, in the order added
             (``outbounds.add_record``; a number already in the campaign is refused
-            with a 422): the truth to check "nobody added twice" against.
+            with a 422; ``outbounds.add_records`` answers it ``ALREADY_EXISTS``):
+            the truth to check "nobody added twice" against.
+        removed_records: every record ``outbounds.remove_records`` took out of a
+            campaign, in order, with its ``outbound_id``: the truth to check
+            "nothing removed twice" against.
+        numbers_in_call: numbers whose campaign records are in a call: a removal
+            leaves them and answers ``CALL_IN_PROGRESS``.
             ``outbounds.stats`` answers from it (or from a sample, until a record
             is in); ``status_by_phone_number`` sets ``status_id`` on its records.
         campaign_agents: each campaign's agents' logins (``outbounds.add_agents``,
@@ -333,6 +339,8 @@ class FakeThulium:
         # may append to it directly): the duplicate check in O(1), not a scan.
         self._campaign_numbers: dict[str, tuple[set[str], int]] = {}
         self.campaign_agents: dict[str, list[str]] = {c: [] for c in self.campaigns}
+        self.removed_records: list[dict[str, Any]] = []
+        self.numbers_in_call: set[str] = set()
         self._clock_offset = timedelta(0)
         self._placed = 0  # scheduled calls checked for the history so far
         self._pending: list[ScheduledCall] = []  # scheduled, their time not yet come
@@ -366,6 +374,8 @@ class FakeThulium:
             "tickets.create": self._new_ticket,
             "tickets.reply": self._reply,
             "outbounds.add_record": self._add_record,
+            "outbounds.add_records": self._add_records,
+            "outbounds.remove_records": self._remove_records,
             "outbounds.stats": self._campaign_stats,
             "outbounds.agents": self._campaign_agents,
             "outbounds.add_agents": self._add_campaign_agents,
@@ -1137,6 +1147,92 @@ class FakeThulium:
         records.append(record)
         # The vendor's example answer: the new record's id, as text.
         return web.json_response({"record_id": str(record["record_id"])})
+
+    async def _add_records(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        """``POST batch/outbounds/:id/records``: each record added unless its number is in.
+
+        Answers in the shape of the DELETE batch page: each number to a list of
+        ``{http_status, record_id, status}`` (``ADDED``, ``ALREADY_EXISTS``,
+        ``FAILED`` with a ``message``).
+        """
+        if self._stateless("outbounds.add_records"):
+            return await self._sample("outbounds.add_records", request, body)
+        outbound_id = request.match_info["outbound_id"]
+        records = self.campaigns.get(outbound_id)
+        if records is None:
+            return _error(404, "Outbound not found.")
+        data = _json_object(body) or {}
+        answer: dict[str, list[dict[str, Any]]] = {}
+        for given in data.get("records") or []:
+            record = given if isinstance(given, dict) else {}
+            number = record.get("phone_number")
+            key = str(number)
+            unknown = sorted(set(record) - _RECORD_FIELDS)
+            if not isinstance(number, str) or not number or unknown:
+                why = (
+                    f"Unknown fields: {', '.join(unknown)}."
+                    if unknown
+                    else ("phone_number is required.")
+                )
+                line = {"http_status": 400, "status": "FAILED", "message": why}
+            elif number in self._numbers_in(outbound_id):
+                held = next(r for r in records if str(r.get("phone_number")) == number)
+                line = {"http_status": 409, "status": "ALREADY_EXISTS"}
+                if held.get("record_id") is not None:
+                    line["record_id"] = held["record_id"]
+            else:
+                added = {
+                    "record_id": sum(map(len, self.campaigns.values()))
+                    + len(self.removed_records)
+                    + 1,
+                    **{name: record.get(name) for name in sorted(_RECORD_FIELDS)},
+                    "create_date": wall_clock_text(self.now())[:16],
+                }
+                records.append(added)
+                line = {
+                    "http_status": 201,
+                    "record_id": added["record_id"],
+                    "status": "ADDED",
+                }
+            answer.setdefault(key, []).append(line)
+        return web.json_response(answer)
+
+    async def _remove_records(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        """``DELETE batch/outbounds/:id/records``: every record of each number goes.
+
+        But those in a call (``numbers_in_call``); the DELETE page's answer.
+        """
+        if self._stateless("outbounds.remove_records"):
+            return await self._sample("outbounds.remove_records", request, body)
+        outbound_id = request.match_info["outbound_id"]
+        records = self.campaigns.get(outbound_id)
+        if records is None:
+            return _error(404, "Outbound not found.")
+        answer: dict[str, list[dict[str, Any]]] = {}
+        for number in request.query.getall("phone_number[]", []):
+            if number in answer:
+                continue
+            held = [r for r in records if str(r.get("phone_number")) == number]
+            if not held:
+                answer[number] = [{"http_status": 404, "status": "NOT_EXIST"}]
+                continue
+            lines = []
+            for record in held:
+                line = {"http_status": 409, "status": "CALL_IN_PROGRESS"}
+                if number not in self.numbers_in_call:
+                    records.remove(record)
+                    self.removed_records.append({"outbound_id": outbound_id, **record})
+                    line = {"http_status": 200, "status": "REMOVED"}
+                if record.get("record_id") is not None:
+                    line["record_id"] = record["record_id"]
+                lines.append(line)
+            answer[number] = lines
+        self._campaign_numbers.pop(outbound_id, None)
+        return web.json_response(answer)
 
     def _numbers_in(self, outbound_id: str) -> set[str]:
         """The numbers campaign *outbound_id* holds, caught up with ``campaigns``."""

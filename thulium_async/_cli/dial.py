@@ -84,6 +84,7 @@ class BulkJob:
         check: ``check(layout)`` refuses a file before anything is sent.
         command: the command and its arguments before the file
             (``("schedule-calls", "2")``), to print the exact resume command.
+        status_of: the report's own word for some outcomes (``in_call``), or None.
     """
 
     target: Target
@@ -93,6 +94,7 @@ class BulkJob:
     item: Callable[[Row, datetime | None], object] = call_request
     check: Callable[[Layout], None] | None = None
     command: tuple[str, ...] = ()
+    status_of: Callable[[CallOutcome], str | None] | None = None
 
     def header(self) -> list[str]:
         """The report's first row."""
@@ -100,6 +102,10 @@ class BulkJob:
 
     def status(self, outcome: CallOutcome) -> str:
         """An outcome's status as the report writes it."""
+        if self.status_of is not None:
+            word = self.status_of(outcome)
+            if word is not None:
+                return word
         if outcome.status is OutcomeStatus.SCHEDULED:
             return self.done
         return str(outcome.status)
@@ -414,10 +420,14 @@ def resume_command(args: argparse.Namespace, job: BulkJob) -> str:
         ("--fields", "fields"),
         ("--phone-region", "phone_region"),
         ("--concurrency", "concurrency"),
+        ("--batch-size", "batch_size"),
+        ("--search-in-additional-numbers", "search_in_additional_numbers"),
         ("--rate", "rate"),
     ):
         value = getattr(args, name, None)
-        if value is not None and value is not False and value != _DEFAULTS.get(name):
+        if value is True:  # a flag
+            parts.append(flag)
+        elif value is not None and value is not False and value != _DEFAULTS.get(name):
             parts += [flag, str(value)]
     parts += ["--resume", report, "--report", f"{stem}-{number}{suffix}"]
     return " ".join(shlex.quote(part) if i else part for i, part in enumerate(parts))

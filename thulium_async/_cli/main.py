@@ -514,7 +514,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="columns to send as the record's campaign fields, by their header "
         "names (columns named identifier and agent_login are always used)",
     )
-    bulk_options(load, "records")
+    load.add_argument(
+        "--batch-size",
+        type=_at_least_one,
+        default=None,
+        help="records per request (default 100: 100,000 records in 1,000 requests)",
+    )
+    bulk_options(load, "requests")
+    remove = campaign(
+        "remove", "remove every number of a CSV file from a campaign (opt-outs)"
+    )
+    remove.add_argument("outbound_id", metavar="OUTBOUND_ID", help="like 00001")
+    remove.add_argument(
+        "file",
+        help="CSV with a phone number per row; header, separator and a UTF-8 "
+        "byte-order mark are detected",
+    )
+    remove.add_argument(
+        "--batch-size",
+        type=_at_least_one,
+        default=None,
+        help="numbers per request (default 50: they travel in the URL)",
+    )
+    remove.add_argument(
+        "--search-in-additional-numbers",
+        action="store_true",
+        help="remove records whose additional numbers match, too",
+    )
+    bulk_options(remove, "requests")
     campaign("stats", "show each campaign's records and how far it has got")
 
     spec = command("openapi", "print the API's OpenAPI 3.1 document (offline)")
@@ -920,7 +947,7 @@ async def cmd_schedule_calls(args: argparse.Namespace, out: TextIO) -> int:
 
 
 async def _campaign(args: argparse.Namespace, out: TextIO) -> int:
-    connect = _bulk_client if args.action == "load" else _client_from
+    connect = _bulk_client if args.action in ("load", "remove") else _client_from
     return await cmd_campaign(args, out, connect)
 
 

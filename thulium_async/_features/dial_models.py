@@ -95,6 +95,35 @@ class RefusedItem:
     error: ThuliumError
 
 
+class Reply(str, enum.Enum):
+    """What the server said of one number of a batch, as a bulk run reads it."""
+
+    DONE = "done"
+    """Done by this request (``ADDED``, ``REMOVED``)."""
+    ALREADY = "already"
+    """Already so before this request (``ALREADY_EXISTS``, ``NOT_EXIST``): done by an
+    earlier attempt of ours if one may have been processed, else by someone else."""
+    REFUSED = "refused"
+    """Not done (``FAILED``, ``CALL_IN_PROGRESS``): ``failed``, safe to send again."""
+    UNANSWERED = "unanswered"
+    """The answer does not name it: perhaps done, ``unknown``, not sent again."""
+
+
+@attrs.frozen
+class BatchReply:
+    """The server's word on one item of a batch request.
+
+    Attributes:
+        reply: what it says (:class:`Reply`).
+        detail: the server's own status or reason, for the outcome (``FAILED:
+            Invalid phone number``); for ``ALREADY`` the reason a skip gives
+            (``already in the campaign``).
+    """
+
+    reply: Reply
+    detail: str = ""
+
+
 NumberSource = (
     Iterable[str | CallRequest | RefusedItem]
     | AsyncIterable[str | CallRequest | RefusedItem]

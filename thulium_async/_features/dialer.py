@@ -59,7 +59,14 @@ from .dial_models import (
     RecordSource,
     RefusedItem,
 )
-from .journal import FORMAT, Journal, JournalWriteError, journal_header, read_journal
+from .journal import (
+    ALREADY,
+    FORMAT,
+    Journal,
+    JournalWriteError,
+    journal_header,
+    read_journal,
+)
 from .ledger import NumberLedger
 
 logger = logging.getLogger("thulium_async")
@@ -89,6 +96,9 @@ class RunOptions:
     phone_region: str = _phone.DEFAULT_REGION
     stop: asyncio.Event | None = None
     name: str = "schedule_calls"
+    resend_unsettled: bool = False
+    """Send again a number the run resumed had in flight or unknown (a batch whose
+    request the server treats as idempotent: ``add_records``, ``remove_records``)."""
 
 
 _WORKER_DONE = object()
@@ -112,6 +122,7 @@ class _Run:
         self.closing = False
         self.deduplicate = options.deduplicate
         self.resuming = options.resume_from is not None
+        self.resend_unsettled = options.resend_unsettled
         self.ledger: NumberLedger | None = None
         self.journal: Journal | None = None
         self.running: dict[int, tuple[int, str, WriteWatch]] = {}
@@ -156,6 +167,14 @@ class _Run:
         *key* is the number normalised, ``None`` when it is not a valid number (it
         then fails alone when sent, with its own message).
         """
+        return self.decide(index, number, key)[0]
+
+    def blocked(self, index: int, number: str) -> CallOutcome | None:
+        """Return the ``failed`` outcome of an item the run may no longer send, or None.
+
+        Once ``stop`` is set, or an answer said no number can succeed, nothing more
+        is sent.
+        """
         if self.stop is not None and self.stop.is_set():
             return _outcome(
                 index, number, OutcomeStatus.FAILED, error=ThuliumError(_NOT_SENT)
@@ -168,39 +187,68 @@ class _Run:
                 reason=stopped,
             )
             return _outcome(index, number, OutcomeStatus.FAILED, error=error)
+        return None
+
+    def decide(
+        self, index: int, number: str, key: str | None
+    ) -> tuple[CallOutcome | None, bool]:
+        """Return (the outcome of an item not to be sent or None, whether it is resent).
+
+        *resent* is true for a number the run resumed had in flight or unknown, sent
+        again because the run's requests are safe to repeat (``resend_unsettled``):
+        an earlier attempt of ours may have done what this one asks.
+        """
+        blocked = self.blocked(index, number)
+        if blocked is not None:
+            return blocked, False
         ledger = self.ledger
         if ledger is None or key is None:
-            return None
+            return None, False
+        resent = False
         if self.resuming:
             previous = ledger.previous(key)
             if previous is not None and previous.status != "failed":
                 reason = _RESUMED[previous.status].format(item=previous.index)
-                if previous.status == "scheduled":
+                if previous.status in _SETTLED:
                     self._note(index, key, "skipped", was=previous.status, why=reason)
-                    return _outcome(index, number, OutcomeStatus.SKIPPED, reason=reason)
-                # Perhaps processed: still unknown, for reconcile to settle; not sent.
-                self._note(index, key, "unknown", was=previous.status, e=reason)
-                return _outcome(index, number, OutcomeStatus.UNKNOWN, reason=reason)
+                    skipped = _outcome(
+                        index, number, OutcomeStatus.SKIPPED, reason=reason
+                    )
+                    return skipped, False
+                if self.resend_unsettled:
+                    resent = True  # safe to repeat: sent again, below
+                else:
+                    # Perhaps processed: still unknown, for reconcile to settle.
+                    self._note(index, key, "unknown", was=previous.status, e=reason)
+                    unknown = _outcome(
+                        index, number, OutcomeStatus.UNKNOWN, reason=reason
+                    )
+                    return unknown, False
         if self.deduplicate:
             first = ledger.first_seen(key, index)
             if first is not None:
                 reason = f"the same number as item {first}, which is sent instead"
                 self._note(index, key, "skipped", first=first)
-                return _outcome(
+                duplicate = _outcome(
                     index,
                     number,
                     OutcomeStatus.SKIPPED,
                     reason=reason,
                     duplicate_of=first,
                 )
-        return None
+                return duplicate, False
+        return None, resent
 
     def _note(self, index: int, number: str, status: str, **fields: object) -> None:
         if self.journal is not None:
             self.journal.write({"i": index, "n": number, "s": status, **fields})
 
-    def sent(self, outcome: CallOutcome, key: str) -> None:
-        """Record the outcome of an item that went out; stop the run if it must."""
+    def sent(self, outcome: CallOutcome, key: str, **extra: object) -> None:
+        """Record the outcome of an item that went out; stop the run if it must.
+
+        *extra* goes into its journal line (``was="already"`` for a number the
+        server found already done).
+        """
         error = outcome.error
         if self.journal is not None:
             self._note(
@@ -208,6 +256,7 @@ class _Run:
                 key,
                 outcome.status.value,
                 **({"e": str(error)[:300]} if error is not None else {}),
+                **extra,
             )
         if isinstance(error, _SYSTEMIC) and self.progress.stopped_by is None:
             self.progress.stopped_by = error
@@ -256,8 +305,11 @@ class _Run:
         return _phone.identity(number, self.region)
 
 
+# What an earlier run recorded that settles a number: it is not sent again.
+_SETTLED = ("scheduled", ALREADY)
 _RESUMED = {
     "scheduled": "scheduled by the run resumed (its item {item})",
+    ALREADY: "already done when the run resumed sent it (its item {item})",
     "unknown": "unknown in the run resumed (its item {item}): may have been "
     "processed; not sent again",
     "sending": "in flight when the run resumed stopped (its item {item}): may have "
@@ -494,6 +546,7 @@ def run_options(
     stop: object = None,
     phone_region: str = _phone.DEFAULT_REGION,
     name: str = "schedule_calls",
+    resend_unsettled: bool = False,
 ) -> RunOptions:
     """Check a bulk run's ``deduplicate``, ``journal``, ``resume_from`` and ``stop``."""
     if not isinstance(deduplicate, bool):
@@ -527,6 +580,7 @@ def run_options(
         phone_region=phone_region,
         stop=stop,
         name=name,
+        resend_unsettled=resend_unsettled,
     )
 
 

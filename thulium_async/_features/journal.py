@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .._core.errors import InvalidInputError
@@ -31,6 +31,9 @@ FORMAT = 2
 FORMATS = (1, 2)
 """The formats :func:`read_journal` reads: 1 keyed numbers by their digits alone."""
 SENDING = "sending"
+ALREADY = "already"
+"""The state a ``skipped`` line carries (``was``) for a number the server found
+already done (already in the campaign, already not in it): settled, not sent again."""
 
 
 class JournalWriteError(InvalidInputError):
@@ -109,6 +112,32 @@ class Journal:
                 if pending is line:
                     del self._pending[position]
                     break
+            raise
+
+    async def intents(self, entries: Sequence[tuple[int, str]]) -> None:
+        """Record that each (index, number) of a batch is about to be sent; wait until durable.
+
+        One group commit for the whole batch. Cancelled before the commit, no line is
+        written (as for :meth:`intent`).
+
+        Raises:
+            JournalWriteError: the journal cannot be written; the batch is not sent.
+        """
+        if self.broken is not None:
+            raise self.broken
+        if self._fd is None:
+            raise JournalWriteError(f"the journal {self.path} is closed")
+        lines = [_line({"i": i, "n": n, "s": SENDING}) for i, n in entries]
+        self._pending.extend(lines)
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if self._committer is None:
+            self._committer = asyncio.ensure_future(self._commit())
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            mine = {id(line) for line in lines}
+            self._pending = [p for p in self._pending if id(p) not in mine]
             raise
 
     async def _commit(self) -> None:

@@ -16,10 +16,10 @@ from typing import Any
 import attrs
 
 from .._core.errors import InvalidInputError
-from .journal import SENDING
+from .journal import ALREADY, SENDING
 
 # What a previous run may say of a number, from the safest to resend to the least.
-_RANK = {"failed": 0, "unknown": 1, SENDING: 1, "scheduled": 2}
+_RANK = {"failed": 0, "unknown": 1, SENDING: 1, "scheduled": 2, ALREADY: 2}
 _CACHE_KIB = 2048
 
 

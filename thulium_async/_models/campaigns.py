@@ -7,6 +7,7 @@ Field names are the vendor's own (``outbounds/get_outbounds_stats``,
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -94,3 +95,53 @@ class Webhook:
     subscription_url: str = ""
     http_auth_user: str | None = None
     http_auth_password: str | None = attrs.field(default=None, repr=False)
+
+
+class RemovalStatus(str, enum.Enum):
+    """What ``outbounds.remove_records`` did for one number; compares equal to its value."""
+
+    REMOVED = "removed"
+    """At least one of its records was removed (or, after a resend of an attempt
+    that may have been processed, none was left to remove)."""
+    IN_CALL = "in_call"
+    """None was removed and one is in a call (``CALL_IN_PROGRESS``): run it again."""
+    NOT_THERE = "not_there"
+    """The campaign holds no record of it (``NOT_EXIST``)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen(kw_only=True)
+class RemovedRecord:
+    """One record's line in ``DELETE batch/outbounds/:id/records``'s answer.
+
+    Attributes:
+        status: ``"REMOVED"``, ``"NOT_EXIST"`` or ``"CALL_IN_PROGRESS"``, as Thulium
+            says it.
+        record_id: the record, when there is one.
+        http_status: Thulium's status for it (200 removed, 404 not there, ...).
+    """
+
+    status: str
+    record_id: int | None = None
+    http_status: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RecordRemoval:
+    """What ``outbounds.remove_records`` did for one number.
+
+    Attributes:
+        phone_number: the number as it was given.
+        status: the summary (:class:`RemovalStatus`): removed if any record was, in a
+            call if any is, else not there.
+        records: each of its records as Thulium answered (a number can have several).
+        confirmed_on_resend: the removal was resent after an attempt that may have
+            been processed, and Thulium found nothing left: counted as removed.
+    """
+
+    phone_number: str
+    status: RemovalStatus
+    records: tuple[RemovedRecord, ...] = ()
+    confirmed_on_resend: bool = False
