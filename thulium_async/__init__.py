@@ -74,6 +74,7 @@ from ._models.crm import (
     Ticket,
     TicketMessage,
 )
+from ._models.files import DownloadedFile, TemporaryFile
 from ._models.queues import (
     QueueTopics,
     Topic,
@@ -108,6 +109,7 @@ __all__ = [
     "Deletion",
     "DeliveryUnknownError",
     "DialProgress",
+    "DownloadedFile",
     "ErrorDetail",
     "InvalidInputError",
     "JournalWriteError",
@@ -135,6 +137,7 @@ __all__ = [
     "RunStoppedError",
     "ServerError",
     "SipAccount",
+    "TemporaryFile",
     "ThuliumClient",
     "ThuliumError",
     "Ticket",

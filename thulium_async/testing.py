@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import random
 import secrets
@@ -48,6 +49,8 @@ from ._api.endpoints import IDEMPOTENT_METHODS, NO_EXAMPLE, Endpoint
 from ._api.openapi import openapi_document
 from ._api.undocumented import UNDOCUMENTED, Undocumented
 from ._areas import ENDPOINTS
+from ._areas.connections import BINARY_ENDPOINTS as _RECORDING_FILES
+from ._areas.temporary_files import BINARY_ENDPOINTS as _UPLOADS
 from ._core.clock import VirtualClock
 from ._core.wallclock import (
     format_duration,
@@ -58,6 +61,12 @@ from ._core.wallclock import (
 from ._fake_requests import Problem, Rules, check, rules_of
 from ._fake_webhooks import Deliveries, WebhookDelivery
 from ._http.wire import basic_auth_header
+
+# What ``agents.last_screenshot`` answers: a JPEG's start and end markers around a
+# few bytes (not an image a viewer would open, but one by its signature).
+SCREENSHOT_JPEG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+)
 
 __all__ = [
     "FakeThulium",
@@ -86,7 +95,9 @@ def _served(row: Undocumented) -> Endpoint:
 # endpoints (which accept what they are given, and answer what ``respond`` sets).
 _UNDOCUMENTED = frozenset(row.operation for row in UNDOCUMENTED)
 _ROUTES: tuple[Endpoint, ...] = (*ENDPOINTS, *map(_served, UNDOCUMENTED))
-_BY_NAME: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in _ROUTES}
+# Served by hand (files, not JSON), beside the document's routes.
+_FILES: tuple[Endpoint, ...] = (*_RECORDING_FILES, *_UPLOADS)
+_BY_NAME: dict[str, Endpoint] = {e.name: e for e in (*_ROUTES, *_FILES)}
 Handler = Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]
 
 
@@ -124,6 +135,8 @@ class Fault:
     processed: bool = False
     thulium_error: bool = False
     """Answer with Thulium's own error body (a fresh ``request_id`` each time)."""
+    after: int = 0
+    """``cut_body``: the bytes of the answer sent before the connection is closed."""
 
     @classmethod
     def status_response(
@@ -191,6 +204,15 @@ class Fault:
     def processed_then_stall(cls, seconds: float = 3600.0) -> Fault:
         """Process the request, then stall past the client's timeout (ambiguous)."""
         return cls(kind="delay", delay=seconds, processed=True)
+
+    @classmethod
+    def cut_body(cls, after: int = 1024) -> Fault:
+        """Process the request, send the first *after* bytes of its answer, then close.
+
+        The answer announces its whole length, so the client sees a body cut short
+        (a download dropped mid-file).
+        """
+        return cls(kind="cut", after=after, processed=True)
 
 
 def _random_faults() -> tuple[Fault, ...]:
@@ -339,6 +361,9 @@ class FakeThulium:
         # may append to it directly): the duplicate check in O(1), not a scan.
         self._campaign_numbers: dict[str, tuple[set[str], int]] = {}
         self.campaign_agents: dict[str, list[str]] = {c: [] for c in self.campaigns}
+        self.recordings: list[dict[str, Any]] = []
+        self.temporary_files: dict[str, dict[str, Any]] = {}
+        self._recording_sizes: dict[str, int] = {}
         self.removed_records: list[dict[str, Any]] = []
         self.numbers_in_call: set[str] = set()
         self._clock_offset = timedelta(0)
@@ -382,6 +407,8 @@ class FakeThulium:
             "outbounds.status_by_phone_number": self._status_by_phone,
             "webhooks.create": self._subscribe,
             "webhooks.list": self._subscriptions,
+            "recordings.list": self._recordings,
+            "agents.last_screenshot": self._last_screenshot,
         }
         rules, _ = _rules()
         for declared in _ROUTES:
@@ -391,6 +418,17 @@ class FakeThulium:
                 declared, handler, rules.get((declared.method, f"/{declared.path}"))
             )
             app.router.add_route(declared.method, f"/api/{declared.path}", route)
+        for name, handler in (
+            ("recordings.download", self._recording_file),
+            ("recordings.stream", self._recording_file),
+            ("temporary_files.upload", self._upload),
+        ):
+            declared = _BY_NAME[name]
+            app.router.add_route(
+                declared.method,
+                f"/api/{declared.path}",
+                functools.partial(self._handle, endpoint=name, handler=handler),
+            )
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
         )
@@ -842,6 +880,8 @@ class FakeThulium:
             if not authorized:
                 return _error(401, "invalid credentials")
             fault = self._over_rate_limit(now) or self._next_fault(endpoint)
+            if fault is not None and fault.kind == "cut":
+                return await _cut(request, await handler(request, body), fault.after)
             if fault is not None and not fault.processed:
                 if fault.kind == "delay":
                     await asyncio.sleep(fault.delay)
@@ -1334,6 +1374,93 @@ class FakeThulium:
             return await self._sample("webhooks.list", request, body)
         return web.json_response(self.webhooks)
 
+    # -- files -------------------------------------------------------------------
+
+    def add_recording(
+        self,
+        *,
+        at: datetime | None = None,
+        src: str = "500333222",
+        dst: str = "100",
+        size: int = 4096,
+        type: str = "INBOUND",
+    ) -> dict[str, Any]:
+        """Add a recorded call (default: now) of *size* bytes; return its record.
+
+        ``recordings.list`` answers these (filtered by ``date_from``/``date_to`` on
+        ``created_at``, and ``src``, ``dst``, ``connection_id``), and
+        ``recordings/download`` and ``recordings/stream`` answer each one's bytes
+        (``recording_bytes``), given its ``filename`` as the query parameter.
+        """
+        when = at if at is not None else self.now()
+        if when.tzinfo is not None:
+            when = when.astimezone(self.zone)
+        number = len(self.recordings) + 1
+        connection_id = f"{int(when.timestamp())}.{number}"
+        filename = f"{when:%Y/%m/%d}/{connection_id}.mp3"
+        record = {
+            "date": wall_clock_text(when)[:16],
+            "created_at": wall_clock_text(when)[:16],
+            "src": src,
+            "dst": dst,
+            "disposition": "ANSWERED",
+            "duration": 30,
+            "billsec": 25,
+            "filename": filename,
+            "user": "Jan Kowalski",
+            "connection_id": connection_id,
+            "type": type,
+        }
+        self.recordings.append(record)
+        self._recording_sizes[filename] = size
+        return record
+
+    def recording_bytes(self, filename: str) -> bytes:
+        """Return the bytes the fake serves for recording *filename*: the same each time."""
+        size = self._recording_sizes[filename]
+        seed = hashlib.sha256(filename.encode()).digest()
+        return (seed * (size // len(seed) + 1))[:size]
+
+    async def _recordings(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self._from_sample("recordings.list", bool(self.recordings)):
+            return await self._sample("recordings.list", request, body)
+        query = request.query
+        rows = [
+            row
+            for row in self.recordings
+            if _matches({**row, "date": row["created_at"]}, query, self.zone)
+        ]
+        return web.json_response(_page(rows, query))
+
+    async def _recording_file(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        filename = request.query.get("filename", "")
+        if filename not in self._recording_sizes:
+            return _error(404, f"no recording {filename!r}")
+        return web.Response(
+            body=self.recording_bytes(filename), content_type="audio/mpeg"
+        )
+
+    async def _upload(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        filename = request.query.get("filename", "")
+        if not filename.strip():
+            return _error(400, "Missing query parameter: filename.", code=1)
+        token = secrets.token_hex(12)
+        self.temporary_files[token] = {"filename": filename, "data": body}
+        return web.json_response(
+            {"filename": filename, "token": token, "size": len(body)}
+        )
+
+    async def _last_screenshot(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        if self.agents and request.match_info["login"] not in self.agents:
+            return _error(404, "no such agent")
+        return web.Response(body=SCREENSHOT_JPEG, content_type="image/jpeg")
+
     async def _schedule(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if not self._has_queue(request):
             return _error(404, "no such queue")
@@ -1500,6 +1627,22 @@ def _refusal(problems: list[Problem]) -> web.Response:
     errors = [{"message": message, "code": code} for code, message in problems]
     body = {"request_id": secrets.token_hex(7), "errors": errors}
     return web.json_response(body, status=400)
+
+
+async def _cut(
+    request: web.Request, answer: web.StreamResponse, after: int
+) -> web.StreamResponse:
+    """Send the first *after* bytes of *answer* (announcing all of it), then close."""
+    data = answer.body if isinstance(answer, web.Response) else b""
+    whole = data if isinstance(data, bytes) else b""
+    cut = web.StreamResponse(status=answer.status)
+    cut.content_type = answer.content_type
+    cut.content_length = len(whole)
+    await cut.prepare(request)
+    await cut.write(whole[:after])
+    if request.transport is not None:
+        request.transport.close()  # what was written is flushed first
+    raise asyncio.CancelledError  # as for a drop: aiohttp ends the handler quietly
 
 
 def _apply(request: web.Request, fault: Fault) -> web.StreamResponse:

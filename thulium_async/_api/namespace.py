@@ -21,9 +21,9 @@ from typing import Any, Generic, TypeVar
 
 from yarl import URL
 
-from .._core.errors import InvalidInputError
-from .._http.transport import Request, Response, Transport
-from .._http.wire import join_url
+from .._core.errors import InvalidInputError, ResponseDecodeError
+from .._http.transport import Body, Consume, Request, Response, Transport
+from .._http.wire import frozen_headers, join_url
 from .converter import answer_reader, read_page
 from .encoding import body_encoder, encode_body, encode_query
 from .endpoints import Endpoint
@@ -203,6 +203,67 @@ class Namespace:
         request, payload = route.prepare(values, None, body)
         return self._transport.send(request, payload, route.read_attempts)
 
+    async def _send_body(
+        self,
+        endpoint: Endpoint[R],
+        *values: object,
+        query: object = None,
+        body: Body,
+        headers: Mapping[str, str],
+    ) -> R:
+        """:meth:`_send` with a streamed, raw *body* and its *headers* (Content-Type).
+
+        The answer is read and decoded as :meth:`_send` does; the body is not encoded
+        (it is bytes, or a function giving a fresh body per attempt).
+        """
+        route = self._wiring.route(endpoint)
+        request, _ = route.prepare(values, query, None)
+        request = request._replace(
+            headers=frozen_headers({**request.headers, **headers})
+        )
+        response = await self._transport.send_body(request, body)
+        return route.read(response, request)
+
+    async def _receive(
+        self,
+        endpoint: Endpoint[Any],
+        *values: object,
+        query: object = None,
+        consume: Consume,
+    ) -> Response:
+        """Send *endpoint* and hand its binary answer to *consume*, chunk by chunk.
+
+        Nothing is decoded: the answer is a file. Returns the response (its body
+        empty) with the attempts it took.
+        """
+        route = self._wiring.route(endpoint)
+        request, _ = route.prepare(values, query, None)
+        request = request._replace(headers=_any_media(request.headers))
+        return await self._transport.receive(request, consume)
+
+    async def _send_for_bytes(
+        self, endpoint: Endpoint[Any], *values: object, query: object = None
+    ) -> bytes:
+        """Send *endpoint*; return its answer's bytes as they are (under the size cap).
+
+        Raises:
+            ResponseDecodeError: the answer is larger than the client's
+                ``max_response_size``.
+        """
+        route = self._wiring.route(endpoint)
+        request, _ = route.prepare(values, query, None)
+        request = request._replace(headers=_any_media(request.headers))
+        response = await self._transport.send(request)
+        if response.truncated:
+            raise ResponseDecodeError(
+                f"{request.method} {request.url}: the answer is larger than "
+                "max_response_size; raise it on the client to read this one",
+                method=request.method,
+                url=str(request.url),
+                body="",
+            )
+        return response.body
+
     def _list(
         self,
         endpoint: Endpoint[R],
@@ -238,6 +299,11 @@ class Namespace:
             return read_page(endpoint, response, zone, where, limit=count, offset=start)
 
         return Pages(fetch, limit=size, offset=offset, concurrency=concurrency)
+
+
+def _any_media(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """*headers* asking for any media type: a binary answer is not JSON."""
+    return frozen_headers({**headers, "Accept": "*/*"})
 
 
 def _check_model(endpoint: Endpoint[Any], part: str, value: object) -> None:

@@ -20,6 +20,7 @@ from .chats import Chats
 from .connections import Connections, Recordings
 from .crm import Companies, Customers, Tickets
 from .queues import Queues
+from .temporary_files import TemporaryFiles
 from .users import Users
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -55,6 +56,7 @@ class Namespaces:
     webhooks: Webhooks
     chats: Chats
     users: Users
+    temporary_files: TemporaryFiles
 
 
 # The annotations are strings (``from __future__ import annotations``), resolved here

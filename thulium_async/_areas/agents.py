@@ -26,6 +26,7 @@ from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._models.agents import Agent, AgentCreated, AgentStatus, WorkReportRow
 from .._models.fields import WIRE
+from . import screenshots
 from ._thin import AgentsThin
 
 _LOGIN = {"login": PathKind.LOGIN}
@@ -202,6 +203,10 @@ class Agents(AgentsThin, Namespace):
     """Agent endpoints: ``client.agents.get(login)``, ``status``, ``create``, ``call``."""
 
     __slots__ = ()
+
+    # The screenshots: bytes, not JSON (written in screenshots.py).
+    last_screenshot = screenshots.last_screenshot
+    screenshot = screenshots.screenshot
 
     async def get(self, login: str) -> Agent:
         """Return agent *login*'s account.

@@ -38,6 +38,8 @@ from .dial import cmd_schedule_calls as _schedule_calls
 from .dial import parse_at as _parse_at
 from .history import cmd_agents_status, cmd_connections_export, cmd_reconcile
 from .output import JsonList, table, waiting_rows
+from .recordings import add_arguments as _recordings_arguments
+from .recordings import cmd_recordings_export
 from .signals import Interrupts
 
 __all__ = [
@@ -479,6 +481,14 @@ def build_parser() -> argparse.ArgumentParser:
         "JSON array of the calls, with --jsonl one call per line",
     )
 
+    recordings = group("recordings", "call recordings")
+    _recordings_arguments(
+        recordings(
+            "export", "download a range's recordings to a folder, with a manifest"
+        ),
+        parse_day,
+    )
+
     customers = group("customers", "the CRM's customers")
     find = customers("find", "find customers by phone number or e-mail (a screen pop)")
     find.add_argument("--phone", help="the caller's number")
@@ -898,6 +908,7 @@ async def amain(argv: Sequence[str] | None = None, out: TextIO | None = None) ->
         "reconcile": _history_command(cmd_reconcile),
         "agents": _history_command(cmd_agents_status),
         "connections": _history_command(cmd_connections_export),
+        "recordings": _history_command(cmd_recordings_export),
         "customers": _history_command(cmd_customers_find),
         "tickets": _history_command(cmd_tickets_list),
         "campaign": _campaign,

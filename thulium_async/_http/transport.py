@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import copy
 import errno
+import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, NamedTuple, TypeVar, overload
 
 import aiohttp
@@ -101,6 +102,40 @@ class ClientStats:
     retries_refused: int = 0
 
 
+# One attempt: the request, its body, the attempt's number; a 2xx response or an error.
+_Attempt = Callable[[Request, Any, int], Awaitable[Response]]
+
+Body = bytes | Callable[[], object] | None
+"""A streamed request's body: bytes, or a function giving a fresh body per attempt.
+
+The function's result is anything aiohttp takes as ``data=`` (bytes, a file object, an
+async iterator of bytes); it is called once per attempt, so a retry sends the body
+from its start. A source that cannot start again (a one-shot iterator) must not be
+retried: send it through a view whose policy makes one attempt.
+"""
+
+Consume = Callable[["Response", AsyncIterator[bytes]], Awaitable[None]]
+"""Where a streamed answer's body goes: given the 2xx response (its body empty) and
+the body's chunks, as they arrive. Called once per attempt: a retry starts it again,
+so it must start over (truncate its file) each time it is called."""
+
+
+class _ReadFailed(Exception):
+    """Reading a streamed answer failed; the cause is aiohttp's or asyncio's error.
+
+    Set apart from the consumer's own errors (a full disk is an ``OSError`` too, and
+    must not be taken for a dropped connection and retried).
+    """
+
+
+class _ConsumerFailed(Exception):
+    """A streamed answer's consumer raised *error*: never an attempt's failure."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 class _TryAgain(Exception):
     """The last attempt failed and :func:`decide` chose to retry it."""
 
@@ -108,10 +143,17 @@ class _TryAgain(Exception):
 class _Run:
     """The state of one request's retries: its attempts, the last error and verdict."""
 
-    __slots__ = ("attempts", "last", "request", "started", "verdict")
+    __slots__ = ("attempt", "attempts", "last", "request", "started", "verdict")
 
-    def __init__(self, request: Request, started: float, first: ThuliumError) -> None:
+    def __init__(
+        self,
+        request: Request,
+        started: float,
+        first: ThuliumError,
+        attempt: _Attempt,
+    ) -> None:
         self.request = request
+        self.attempt = attempt
         self.started = started
         self.attempts = 1
         self.last = first
@@ -208,6 +250,129 @@ class Transport:
             response = await self._retry(request, body, error, started)
         return response if read is None else read(response, request)
 
+    async def send_body(self, request: Request, body: Body) -> Response:
+        """Send *request* with a streamed *body*; return its 2xx response, body capped.
+
+        For uploads: the body is not held in memory (a file is read as it is sent),
+        and the answer is read as :meth:`send` reads it. Retried as :meth:`send` is
+        (by the request's idempotency), each attempt sending the body from its start.
+        Waits for the answer are timed per read (``timeout`` seconds without a byte),
+        not for the whole exchange, so a large body is not cut off by the clock.
+        """
+        started = self._clock()
+        try:
+            return await self._stream_attempt(request, body)
+        except ThuliumError as error:
+            return await self._retry_with(
+                request, body, error, started, self._stream_attempt
+            )
+
+    async def receive(
+        self, request: Request, consume: Consume, body: Body = None
+    ) -> Response:
+        """Send *request*; hand its 2xx body to *consume* chunk by chunk, uncapped.
+
+        For downloads: memory stays bounded by one chunk, whatever the size, so the
+        size cap does not apply; a non-2xx answer is read (capped) and raised as
+        :meth:`send` raises it. A connection lost or a read timed out mid-body is an
+        attempt's failure like any other: a GET is retried, and *consume* is called
+        again from the first byte. An error raised by *consume* itself is never
+        retried and reaches the caller as it is. Returns the response (body empty)
+        with the attempts it took.
+        """
+        started = self._clock()
+        attempt = functools.partial(self._stream_attempt, consume=consume)
+        try:
+            try:
+                return await attempt(request, body)
+            except ThuliumError as error:
+                return await self._retry_with(request, body, error, started, attempt)
+        except _ConsumerFailed as failed:
+            raise failed.error from None
+
+    async def _stream_attempt(
+        self,
+        request: Request,
+        body: Body,
+        number: int = 1,
+        *,
+        consume: Consume | None = None,
+    ) -> Response:
+        """:meth:`_attempt` for a streamed body or a streamed answer (*consume*).
+
+        The same rate limit, slot, write watch and error mapping; kept apart so that
+        the JSON path pays nothing for what only files need.
+        """
+        method, url = request.method, request.url
+        debug = logger.isEnabledFor(logging.DEBUG)
+        began = self._clock() if debug else 0.0
+        session = self._sessions.get()
+        stats = self.stats
+        limiter = self.limiter
+        sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
+        watch = WRITE_WATCH.get()
+        if watch is not None and watch.before_write is not None:
+            # As in _attempt: durable now that the request is about to go out.
+            before_write, watch.before_write = watch.before_write, None
+            await before_write()
+        slots = self._slots
+        if not slots.try_take():
+            await slots.wait()
+        stats.attempts += 1
+        stats.in_flight += 1
+        if watch is not None:
+            watch.written = True
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=self._client_timeout.connect, sock_read=self.timeout
+        )
+        error: ThuliumError
+        own: Exception | None = None  # the consumer's own failure: not the network's
+        try:
+            data = body() if callable(body) else body
+            async with session.request(
+                method,
+                url,
+                data=data,
+                headers=request.headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                headers = response.headers
+                if consume is None or not 200 <= status < 300:
+                    content, complete = await self._read_capped(response)
+                else:
+                    content, complete = b"", True
+                    answer = _new_response(Response, (status, headers, b"", False, 1))
+                    try:
+                        await consume(answer, _chunks(response.content))
+                    except _ReadFailed:
+                        raise
+                    except Exception as exc:
+                        own = exc
+        except _ReadFailed as exc:
+            error = self._failure(method, url, exc.__cause__ or exc)
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            error = self._failure(method, url, exc)
+        else:
+            if own is not None:  # past the retry loop, which retries SDK errors
+                raise _ConsumerFailed(own)
+            if 200 <= status < 300:
+                self.budget.refill()
+                if debug:
+                    _log_attempt(
+                        request, number, f"status {status}", began, self._clock()
+                    )
+                return _new_response(
+                    Response, (status, headers, content, not complete, 1)
+                )
+            error = _status_error(method, url, status, headers, content, request)
+        finally:
+            stats.in_flight -= 1
+            slots.give_back()
+        await self._failed(error, request, number, sent_at, began if debug else None)
+        raise error
+
     async def _attempt(
         self, request: Request, body: bytes | None, number: int = 1
     ) -> Response:
@@ -259,43 +424,8 @@ class Transport:
                     content, complete = await response.read(), True  # the usual case
                 else:
                     content, complete = await self._read_capped(response)
-        except aiohttp.ConnectionTimeoutError:
-            error = APITimeoutError(
-                f"{method} {url}: could not connect within "
-                f"{self._client_timeout.connect} s; nothing was sent",
-                method=method,
-                url=str(url),
-                request_sent=False,
-            )
-        except aiohttp.ClientConnectorError as exc:
-            error = APIConnectionError(
-                f"{method} {url}: could not connect ({exc.os_error}); nothing was sent",
-                method=method,
-                url=str(url),
-                request_sent=False,
-            )
-        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
-            # aiohttp refuses such a URL before it connects (redirects, whose URL
-            # errors share these classes, are never followed): nothing was sent, and
-            # the same URL would be refused again, so it is not retried either.
-            from .._core.errors import UnsendableURLError
-
-            error = UnsendableURLError(
-                f"{method} {url}: aiohttp refused the URL ({type(exc).__name__}); "
-                "nothing was sent",
-                method=method,
-                url=str(url),
-                request_sent=False,
-            )
-        except asyncio.TimeoutError:
-            error = APITimeoutError(
-                f"{method} {url}: no complete answer within {self.timeout} s",
-                method=method,
-                url=str(url),
-                request_sent=True,
-            )
-        except (aiohttp.ClientError, OSError) as exc:
-            error = _connection_error(method, url, exc)
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            error = self._failure(method, url, exc)
         else:
             if 200 <= status < 300:
                 self.budget.refill()
@@ -310,15 +440,65 @@ class Transport:
         finally:
             stats.in_flight -= 1
             slots.give_back()
+        await self._failed(error, request, number, sent_at, began if debug else None)
+        raise error
+
+    def _failure(self, method: str, url: URL, exc: BaseException) -> ThuliumError:
+        """Map an aiohttp or asyncio failure of one attempt to the SDK's error."""
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return APITimeoutError(
+                f"{method} {url}: could not connect within "
+                f"{self._client_timeout.connect} s; nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            )
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            return APIConnectionError(
+                f"{method} {url}: could not connect ({exc.os_error}); nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            )
+        if isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
+            # aiohttp refuses such a URL before it connects (redirects, whose URL
+            # errors share these classes, are never followed): nothing was sent, and
+            # the same URL would be refused again, so it is not retried either.
+            from .._core.errors import UnsendableURLError
+
+            return UnsendableURLError(
+                f"{method} {url}: aiohttp refused the URL ({type(exc).__name__}); "
+                "nothing was sent",
+                method=method,
+                url=str(url),
+                request_sent=False,
+            )
+        if isinstance(exc, asyncio.TimeoutError):
+            return APITimeoutError(
+                f"{method} {url}: no complete answer within {self.timeout} s",
+                method=method,
+                url=str(url),
+                request_sent=True,
+            )
+        return _connection_error(method, url, exc)
+
+    async def _failed(
+        self,
+        error: ThuliumError,
+        request: Request,
+        number: int,
+        sent_at: float,
+        began: float | None,
+    ) -> None:
+        """Slow the client down after a throttling answer; log the attempt at DEBUG."""
         if isinstance(error, APIStatusError) and (
             error.status == 429
             or (error.status == 503 and error.retry_after is not None)
         ):
-            stats.throttled += 1
-            await limiter.throttled(error.retry_after, sent_at)
-        if debug:
+            self.stats.throttled += 1
+            await self.limiter.throttled(error.retry_after, sent_at)
+        if began is not None:
             _log_attempt(request, number, reason(error), began, self._clock())
-        raise error
 
     async def _retry(
         self,
@@ -332,14 +512,30 @@ class Transport:
         tenacity runs the loop; every choice (retry or not, how long to wait, which
         error the caller gets) is made by :func:`decide` after each failure.
         """
-        run = _Run(request, started, first)
+        run = _Run(request, started, first, self._attempt)
         run.verdict = self._judge(run, first)
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(_TryAgain), stop=stop_never, reraise=True
         )
         return await retrying(self._next_attempt, run, body)
 
-    async def _next_attempt(self, run: _Run, body: bytes | None) -> Response:
+    async def _retry_with(
+        self,
+        request: Request,
+        body: object,
+        first: ThuliumError,
+        started: float,
+        attempt: _Attempt,
+    ) -> Response:
+        """:meth:`_retry` for attempts other than the JSON path's (binary, streamed)."""
+        run = _Run(request, started, first, attempt)
+        run.verdict = self._judge(run, first)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(_TryAgain), stop=stop_never, reraise=True
+        )
+        return await retrying(self._next_attempt, run, body)
+
+    async def _next_attempt(self, run: _Run, body: object) -> Response:
         """Sleep the wait the last verdict chose, then make one more attempt.
 
         Raises the final error when the verdict was to stop, and ``_TryAgain`` after
@@ -367,7 +563,7 @@ class Transport:
         run.attempts += 1
         self.stats.retries += 1
         try:
-            response = await self._attempt(request, body, run.attempts)
+            response = await run.attempt(request, body, run.attempts)
         except ThuliumError as error:
             run.last = error
             run.verdict = self._judge(run, error)
@@ -413,6 +609,15 @@ class Transport:
                 return b"".join(chunks), False
             chunks.append(chunk)
         return b"".join(chunks), True
+
+
+async def _chunks(content: aiohttp.StreamReader) -> AsyncIterator[bytes]:
+    """Yield a streamed answer's body as it arrives; mark a failure as the network's."""
+    try:
+        while chunk := await content.readany():
+            yield chunk
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+        raise _ReadFailed(str(exc)) from exc
 
 
 def _log_attempt(
