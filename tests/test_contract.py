@@ -97,6 +97,8 @@ CALLS: dict[str, Call] = {
     "tickets.reply": lambda c, ticket: c.tickets.reply(
         ticket, body="Thanks", user_login="akowalski"
     ),
+    "tickets.update": lambda c, ticket: c.tickets.update(ticket, status_id=1),
+    "tags.create": lambda c: c.tags.create(["new", "vip"]),
     "customers.list": lambda c: c.customers.list(),
     "customers.get": lambda c, customer: c.customers.get(customer),
     "customers.create": lambda c: c.customers.create(surname="Kowalski"),

@@ -398,6 +398,7 @@ class FakeThulium:
             "tickets.get": self._ticket,
             "tickets.create": self._new_ticket,
             "tickets.reply": self._reply,
+            "tickets.update": self._update_ticket,
             "outbounds.add_record": self._add_record,
             "outbounds.add_records": self._add_records,
             "outbounds.remove_records": self._remove_records,
@@ -1160,6 +1161,23 @@ class FakeThulium:
             date=f"{now}:00",
         )
         return web.json_response([])
+
+    async def _update_ticket(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        """``PUT tickets/:id``: the fields sent (not null) replace the ticket's."""
+        # No sample (the page's answer is empty): without tickets, the empty answer.
+        if not self.tickets or "tickets.update" in self._responded:
+            return await self._sample("tickets.update", request, body)
+        ticket = self.tickets.get(_int(request.match_info["ticket_id"]))
+        if ticket is None:
+            return _error(404, "Ticket not found.")
+        data = _json_object(body) or {}
+        for name, value in data.items():
+            if value is not None:
+                ticket[name] = value
+        ticket["updated_at"] = wall_clock_text(self.now())[:16]
+        return web.Response(status=200, body=b"")
 
     async def _add_record(
         self, request: web.Request, body: bytes

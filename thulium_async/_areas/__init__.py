@@ -18,7 +18,7 @@ from .agents import Agents
 from .campaigns import Outbounds, Webhooks
 from .chats import Chats
 from .connections import Connections, Recordings
-from .crm import Companies, Customers, Tickets
+from .crm import Companies, Customers, Tags, Tickets
 from .queues import Queues
 from .temporary_files import TemporaryFiles
 from .users import Users
@@ -50,6 +50,7 @@ class Namespaces:
     connections: Connections
     recordings: Recordings
     tickets: Tickets
+    tags: Tags
     customers: Customers
     companies: Companies
     outbounds: Outbounds

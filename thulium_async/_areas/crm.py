@@ -36,6 +36,9 @@ from ._thin import CompaniesThin, CustomersThin
 _MINUTES = clock(Clock.MINUTES)
 _BODY_TYPES = ("PLAIN", "HTML")
 _SOURCES = ("email", "phone", "sms", "chat", "www")
+_DIRECTIONS = ("in_behalf_of", "out")
+_TOKENS = described(example=["61527075253ba62a76ca5c"])  # temporary_files tokens
+_TAGS = described(example=["tag1", "tag2", "tag3"])
 _TRUE = described(example=True)  # every include_* flag's example on the vendor's pages
 
 
@@ -153,8 +156,12 @@ class NewTicketBody:
             example=["cc_mail1@foo.bar", "cc_mail2@foo.bar"], format="email"
         ),
     )
+    attachments: tuple[str, ...] | None = attrs.field(default=None, metadata=_TOKENS)
     source: str | None = attrs.field(
         default=None, metadata=described(example="email", choices=_SOURCES)
+    )
+    direction: str | None = attrs.field(
+        default=None, metadata=described(example="in_behalf_of", choices=_DIRECTIONS)
     )
     user_login: str | None = attrs.field(
         default=None, metadata=described(example="akowalski", kind=PathKind.LOGIN)
@@ -162,7 +169,11 @@ class NewTicketBody:
     customer_id: int | None = attrs.field(
         default=None, metadata=described(example=32122, kind=PathKind.ID)
     )
+    tags: tuple[str, ...] | None = attrs.field(default=None, metadata=_TAGS)
     status_id: int | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.ID)
+    )
+    substatus_id: int | None = attrs.field(
         default=None, metadata=described(kind=PathKind.ID)
     )
     category_id: int | None = attrs.field(
@@ -190,6 +201,48 @@ class ReplyBody:
     body_type: str | None = attrs.field(
         default=None, metadata=described(example="HTML", choices=_BODY_TYPES)
     )
+    date: datetime | None = attrs.field(
+        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
+    )
+    attachments: tuple[str, ...] | None = attrs.field(default=None, metadata=_TOKENS)
+
+
+@attrs.define(kw_only=True)
+class TicketChanges:
+    """``PUT tickets/:id``'s body: a field left out (``None``) is not changed.
+
+    Examples: the page's request (its ids written as text there).
+    """
+
+    user_login: str | None = attrs.field(
+        default=None, metadata=described(example="akowalski", kind=PathKind.LOGIN)
+    )
+    status_id: int | None = attrs.field(
+        default=None, metadata=described(example=1, kind=PathKind.ID)
+    )
+    substatus_id: int | None = attrs.field(
+        default=None, metadata=described(example=2, kind=PathKind.ID)
+    )
+    category_id: int | None = attrs.field(
+        default=None, metadata=described(example=3, kind=PathKind.ID)
+    )
+    tags: tuple[str, ...] | None = attrs.field(default=None, metadata=_TAGS)
+    ticket_queue_id: int | None = attrs.field(
+        default=None, metadata=described(kind=PathKind.ID)
+    )
+    custom_fields: Mapping[str, Any] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example={"field_name_1": "value_1", "field_name_2": "value_2"}
+        ),
+    )
+
+
+@attrs.define(kw_only=True)
+class NewTagsBody:
+    """``POST tags``'s body."""
+
+    tags: tuple[str, ...] = attrs.field(metadata=described(example=["new", "vip"]))
 
 
 @attrs.define(kw_only=True)
@@ -243,6 +296,13 @@ class TicketCreated:
     ticket_id: int
 
 
+@attrs.frozen(kw_only=True)
+class TagsAdded:
+    """``POST tags``'s answer."""
+
+    status: str
+
+
 TICKETS = Endpoint(
     "tickets.list",
     "GET",
@@ -284,6 +344,28 @@ REPLY = Endpoint(
     doc="tickets/post_tickets_id_agent_response",
     path_examples={"ticket_id": 1234},
     example=[],
+)
+UPDATE_TICKET = Endpoint(
+    "tickets.update",
+    "PUT",
+    "tickets/{ticket_id}",
+    {"ticket_id": PathKind.ID},
+    body=TicketChanges,
+    doc="tickets/put_tickets_id",
+    path_examples={"ticket_id": 12},
+)
+NEW_TAGS = Endpoint(
+    "tags.create",
+    "POST",
+    "tags",
+    body=NewTagsBody,
+    returns=TagsAdded,
+    # The page: duplicates are skipped, so adding the same tags again changes
+    # nothing; an ambiguous attempt is resent.
+    idempotent=True,
+    doc="tags/post_tags",
+    # The page's has a trailing comma: here as JSON.
+    example={"status": "success"},
 )
 CUSTOMERS = Endpoint(
     "customers.list",
@@ -400,6 +482,8 @@ ENDPOINTS = (
     TICKET,
     NEW_TICKET,
     REPLY,
+    UPDATE_TICKET,
+    NEW_TAGS,
     CUSTOMERS,
     CUSTOMER,
     NEW_CUSTOMER,
@@ -430,13 +514,35 @@ def _login(name: str, value: object) -> str | None:
     return check_optional_path_value(PathKind.LOGIN, name, value)
 
 
+def _texts(name: str, value: object, what: str) -> tuple[str, ...] | None:
+    """Return *value* as a tuple of non-empty strings (tags, file tokens), or refuse it."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, (list, tuple))
+        or not all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        raise InvalidInputError(f"{name} must be a list of {what}, got {value!r}")
+    return tuple(value)
+
+
+def _moment(name: str, value: object) -> datetime | None:
+    """Return *value* if it is ``None`` or a ``datetime`` (a wall-clock moment)."""
+    if value is not None and not isinstance(value, datetime):
+        raise InvalidInputError(
+            f"{name} must be a datetime, got {type(value).__name__}"
+        )
+    return value
+
+
 def _include(**flags: object) -> Include | None:
     checked = {name: _flag(name, value) for name, value in flags.items()}
     return Include(**checked) if any(checked.values()) else None
 
 
 class Tickets(Namespace):
-    """The ticket desk: ``client.tickets.list(...)``, ``get``, ``create``, ``reply``."""
+    """The ticket desk: ``client.tickets.list(...)``, ``get``, ``create``, ``reply``, ``update``."""
 
     __slots__ = ()
 
@@ -532,10 +638,14 @@ class Tickets(Namespace):
         body_type: str | None = None,
         comment: str | None = None,
         cc: Sequence[str] | None = None,
+        attachments: Sequence[str] | None = None,
         source: str | None = None,
+        direction: str | None = None,
         user_login: str | None = None,
         customer_id: int | None = None,
+        tags: Sequence[str] | None = None,
         status_id: int | None = None,
+        substatus_id: int | None = None,
         category_id: int | None = None,
         ticket_queue_id: int | None = None,
         custom_fields: Mapping[str, Any] | None = None,
@@ -552,10 +662,16 @@ class Tickets(Namespace):
             body_type: ``PLAIN`` or ``HTML``.
             comment: an internal comment.
             cc: addresses to copy.
+            attachments: files to attach: the tokens
+                ``client.temporary_files.upload`` returns.
             source: ``email``, ``phone``, ``sms``, ``chat`` or ``www``.
+            direction: ``"in_behalf_of"`` (on the customer's behalf, the server's
+                default) or ``"out"`` (an e-mail out to the customer).
             user_login: the agent to assign.
             customer_id: the CRM customer.
+            tags: tags to put on the ticket.
             status_id: the status.
+            substatus_id: the substatus.
             category_id: the category.
             ticket_queue_id: the ticket queue.
             custom_fields: custom-field values by name.
@@ -583,10 +699,14 @@ class Tickets(Namespace):
             cc=None
             if cc is None
             else tuple(str(_validation.email("cc", a)) for a in cc),
+            attachments=_texts("attachments", attachments, "file tokens"),
             source=_validation.choice("source", source, _SOURCES),
+            direction=_validation.choice("direction", direction, _DIRECTIONS),
             user_login=_login("user_login", user_login),
             customer_id=_validation.optional_id("customer_id", customer_id),
+            tags=_texts("tags", tags, "tags"),
             status_id=_validation.optional_id("status_id", status_id),
+            substatus_id=_validation.optional_id("substatus_id", substatus_id),
             category_id=_validation.optional_id("category_id", category_id),
             ticket_queue_id=_validation.optional_id("ticket_queue_id", ticket_queue_id),
             custom_fields=_fields(custom_fields),
@@ -601,12 +721,24 @@ class Tickets(Namespace):
         body: str,
         user_login: str,
         body_type: str = "HTML",
+        date: datetime | None = None,
+        attachments: Sequence[str] | None = None,
     ) -> None:
         """Answer ticket *ticket_id* as agent *user_login*: **e-mails the customer**.
 
         Never sent twice after a failure that may have been processed: that raises
         :class:`~thulium_async.DeliveryUnknownError`; look at the ticket's messages
         before answering again.
+
+        Args:
+            ticket_id: the ticket.
+            body: the message, as text or HTML.
+            user_login: the agent who sends it.
+            body_type: ``"HTML"`` (the server's default) or ``"PLAIN"``.
+            date: when the message was sent (sent to the minute; naive means the
+                system's wall clock, aware is converted into it).
+            attachments: files to attach: the tokens
+                ``client.temporary_files.upload`` returns.
 
         Raises:
             InvalidInputError: a bad argument, or a *body_type* other than ``PLAIN``
@@ -617,8 +749,77 @@ class Tickets(Namespace):
             body=str(_validation.text("body", body)),
             user_login=str(_login("user_login", user_login)),
             body_type=_validation.choice("body_type", body_type, _BODY_TYPES),
+            date=_moment("date", date),
+            attachments=_texts("attachments", attachments, "file tokens"),
         )
         await self._send(REPLY, ticket_id, body=payload)
+
+    async def update(
+        self,
+        ticket_id: int,
+        *,
+        user_login: str | None = None,
+        status_id: int | None = None,
+        substatus_id: int | None = None,
+        category_id: int | None = None,
+        tags: Sequence[str] | None = None,
+        ticket_queue_id: int | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Change ticket *ticket_id*: what is left out (``None``) stays as it is.
+
+        A PUT: sending the same changes again leaves the ticket as one request
+        did, so an ambiguous failure is retried.
+
+        Args:
+            ticket_id: the ticket.
+            user_login: the agent to assign.
+            status_id: the status.
+            substatus_id: the substatus.
+            category_id: the category.
+            tags: the ticket's tags.
+            ticket_queue_id: the ticket queue.
+            custom_fields: custom-field values by name.
+
+        Raises:
+            InvalidInputError: a bad argument, or nothing to change (nothing is
+                sent).
+            NotFoundError: no such ticket.
+        """
+        changes = TicketChanges(
+            user_login=_login("user_login", user_login),
+            status_id=_validation.optional_id("status_id", status_id),
+            substatus_id=_validation.optional_id("substatus_id", substatus_id),
+            category_id=_validation.optional_id("category_id", category_id),
+            tags=_texts("tags", tags, "tags"),
+            ticket_queue_id=_validation.optional_id("ticket_queue_id", ticket_queue_id),
+            custom_fields=_fields(custom_fields),
+        )
+        if all(value is None for value in attrs.astuple(changes, recurse=False)):
+            raise InvalidInputError("tickets.update needs something to change")
+        await self._send(UPDATE_TICKET, ticket_id, body=changes)
+
+
+class Tags(Namespace):
+    """Tags for tickets and calls: ``client.tags.create(tags)``."""
+
+    __slots__ = ()
+
+    async def create(self, tags: Sequence[str]) -> str:
+        """Add *tags* to the system; return the server's status (``"success"``).
+
+        Tags that already exist are skipped by the server, so adding the same tags
+        again changes nothing: an ambiguous failure is retried.
+
+        Raises:
+            InvalidInputError: *tags* is not a non-empty list of non-empty strings
+                (nothing is sent).
+        """
+        checked = _texts("tags", tags, "tags")
+        if not checked:
+            raise InvalidInputError("tags.create needs at least one tag")
+        added = await self._send(NEW_TAGS, body=NewTagsBody(tags=checked))
+        return added.status
 
 
 class Customers(CustomersThin, Namespace):
