@@ -107,10 +107,10 @@ async def test_a_webhooks_password_never_shows(fake, client):
         {"actions": "CUSTOMER_CREATED", "subscription_url": "https://x.example"},
         {"actions": ["customer created"], "subscription_url": "https://x.example"},
         {"actions": ["CUSTOMER_CREATED"], "subscription_url": "ftp://x.example"},
-        {
+        {  # an empty password (a user alone is fine: each is optional)
             "actions": ["CUSTOMER_CREATED"],
             "subscription_url": "https://x.example",
-            "http_auth_user": "u",
+            "http_auth_password": "",
         },
     ],
 )
@@ -282,7 +282,7 @@ async def test_ensure_subscribes_once_across_restarts(fake, client):
     [
         {"actions": "CUSTOMER_CREATED"},
         {"subscription_url": "ftp://x"},
-        {"http_auth_user": "u"},
+        {"http_auth_password": ""},
         {"http_auth_user": "u", "http_auth_password": ""},
     ],
 )

@@ -1004,6 +1004,7 @@ class FakeThulium:
             if (
                 "phone_number" not in query
                 or query["phone_number"] in c["phone_numbers"]
+                or (query["phone_number"] == "" and not c["phone_numbers"])
             )
             and ("email" not in query or query["email"] == c["email"])
             and (

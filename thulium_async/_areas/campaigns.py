@@ -417,8 +417,7 @@ def _webhook_body(
     url = subscription_url
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise InvalidInputError("subscription_url must be an http(s) URL")
-    if (user is None) != (password is None):
-        raise InvalidInputError("http_auth_user and http_auth_password go together")
+    # The page makes the user and the password separately optional.
     if password is not None and not (isinstance(password, str) and password):
         # The value is never shown: it is a password.
         raise InvalidInputError("http_auth_password must be a non-empty string")
@@ -767,8 +766,9 @@ class Webhooks(Namespace):
         password is never shown in ``repr()``, logs or errors.
 
         Raises:
-            InvalidInputError: no actions, a URL that is not http(s), a user
-                without a password (nothing is sent).
+            InvalidInputError: no actions, a URL that is not http(s), an empty
+                password (nothing is sent). The user and the password are each
+                optional, as the vendor's page makes them.
             DeliveryUnknownError: the subscription may or may not have been made.
         """
         body = _webhook_body(

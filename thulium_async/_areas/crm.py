@@ -29,7 +29,7 @@ from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError, NotFoundError
 from .._core.wallclock import Clock, clock
-from .._models.crm import Company, Customer, Deletion, Ticket
+from .._models.crm import Address, Company, Customer, Deletion, Ticket
 from .._models.fields import WIRE
 from ._thin import CompaniesThin, CustomersThin
 
@@ -107,8 +107,9 @@ class CustomerFilter:
     email: str | None = attrs.field(
         default=None, metadata=described(example="jan.kowalski@foo.bar", format="email")
     )
+    # Not format="phone": an empty value is documented (those without a number).
     phone_number: str | None = attrs.field(
-        default=None, metadata=described(example="555666777", format="phone")
+        default=None, metadata=described(example="555666777")
     )
     nip: str | None = attrs.field(
         default=None, metadata=described(example="6783144527")
@@ -261,6 +262,14 @@ class NewCustomerBody:
     type: str | None = None
     group: str | None = None
     identifier: str | None = None
+    gender: str | None = None
+    homepage: str | None = None
+    birthdate: date | None = attrs.field(default=None, metadata=clock(Clock.DATE))
+    nip: str | None = None
+    note: str | None = None
+    pesel: str | None = None
+    job: str | None = None
+    job_title: str | None = None
     account_manager: str | None = attrs.field(
         default=None, metadata=described(kind=PathKind.LOGIN)
     )
@@ -270,6 +279,13 @@ class NewCustomerBody:
             example={"field_name_1": "value_1", "field_name_2": "value_2"}
         ),
     )
+    fill_read_only_custom_fields: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+    vip: bool | None = attrs.field(default=None, metadata=described(example=True))
+    address: Address | None = None
+    invoice_address: Address | None = None
+    mail_drop_address: Address | None = None
 
 
 @attrs.define(kw_only=True)
@@ -525,6 +541,28 @@ def _texts(name: str, value: object, what: str) -> tuple[str, ...] | None:
     ):
         raise InvalidInputError(f"{name} must be a list of {what}, got {value!r}")
     return tuple(value)
+
+
+def _or_none(name: str, value: object) -> str | None:
+    """Text to match, or ``""``: the records without one (as the CRM pages say)."""
+    if value == "":
+        return ""
+    return _validation.text(name, value, optional=True)
+
+
+def _number_or_none(value: object) -> str | None:
+    """A phone number to match, or ``""``: the customers without one."""
+    if value is None or value == "":
+        return None if value is None else ""
+    return _validation.phone_number(value)
+
+
+def _address(name: str, value: object) -> Address | None:
+    if value is not None and not isinstance(value, Address):
+        raise InvalidInputError(
+            f"{name} must be an Address, got {type(value).__name__}"
+        )
+    return value
 
 
 def _moment(name: str, value: object) -> datetime | None:
@@ -840,6 +878,8 @@ class Customers(CustomersThin, Namespace):
         group: str | None = None,
         include_custom_fields: bool = False,
         include_address: bool = False,
+        include_invoice_address: bool = False,
+        include_mail_drop_address: bool = False,
         limit: int = 1000,
         offset: int = 0,
         concurrency: int = 8,
@@ -849,9 +889,10 @@ class Customers(CustomersThin, Namespace):
         The screen pop: ``(await client.customers.list(phone_number=caller)).items``.
 
         Args:
-            phone_number: customers with this number.
+            phone_number: customers with this number; ``""``: customers without
+                one.
             email: customers with this address.
-            identifier: your own id for them.
+            identifier: your own id for them; ``""``: customers without one.
             nip: the tax number.
             company_id: the company's people.
             company_flag: only companies (True) or only people (False).
@@ -859,6 +900,8 @@ class Customers(CustomersThin, Namespace):
             group: the CRM's group name.
             include_custom_fields: add each customer's custom fields.
             include_address: add each customer's address.
+            include_invoice_address: add each customer's invoice address.
+            include_mail_drop_address: add each customer's mailing address.
             limit: customers per page, 1 to 1000.
             offset: where to start.
             concurrency: pages in flight after the first, 1 to 32.
@@ -873,11 +916,9 @@ class Customers(CustomersThin, Namespace):
                 f"company_flag must be True, False or None, got {flag!r}"
             )
         query = CustomerFilter(
-            identifier=_validation.text("identifier", identifier, optional=True),
+            identifier=_or_none("identifier", identifier),
             email=_validation.email("email", email),
-            phone_number=(
-                None if phone_number is None else _validation.phone_number(phone_number)
-            ),
+            phone_number=_number_or_none(phone_number),
             nip=_validation.text("nip", nip, optional=True),
             company_id=_validation.optional_id("company_id", company_id),
             company_flag=company_flag,
@@ -885,6 +926,12 @@ class Customers(CustomersThin, Namespace):
             group=_validation.text("group", group, optional=True),
             include_custom_fields=_flag("include_custom_fields", include_custom_fields),
             include_address=_flag("include_address", include_address),
+            include_invoice_address=_flag(
+                "include_invoice_address", include_invoice_address
+            ),
+            include_mail_drop_address=_flag(
+                "include_mail_drop_address", include_mail_drop_address
+            ),
         )
         return self._list(
             CUSTOMERS, query=query, limit=limit, offset=offset, concurrency=concurrency
@@ -924,8 +971,21 @@ class Customers(CustomersThin, Namespace):
         type: str | None = None,
         group: str | None = None,
         identifier: str | None = None,
+        gender: str | None = None,
+        homepage: str | None = None,
+        birthdate: date | None = None,
+        nip: str | None = None,
+        note: str | None = None,
+        pesel: str | None = None,
+        job: str | None = None,
+        job_title: str | None = None,
         account_manager: str | None = None,
         custom_fields: Mapping[str, Any] | None = None,
+        fill_read_only_custom_fields: bool | None = None,
+        vip: bool | None = None,
+        address: Address | None = None,
+        invoice_address: Address | None = None,
+        mail_drop_address: Address | None = None,
     ) -> int | None:
         """Add a customer to the CRM; return its id when the answer gives one.
 
@@ -933,10 +993,38 @@ class Customers(CustomersThin, Namespace):
         sent twice after a failure that may have been processed; find the customer
         (``customers.list(phone_number=...)``) before trying again.
 
+        Args:
+            surname: last name (or the company's name).
+            name: first name.
+            email: the e-mail address.
+            phone_number: the phone number.
+            company_id: the company they belong to.
+            type: the CRM's type name.
+            group: the CRM's group name.
+            identifier: your own id for them.
+            gender: as the CRM names it.
+            homepage: their web page.
+            birthdate: their date of birth.
+            nip: the tax number.
+            note: a note.
+            pesel: the PESEL number.
+            job: where they work.
+            job_title: their position.
+            account_manager: the login of the agent who looks after them.
+            custom_fields: custom-field values by name.
+            fill_read_only_custom_fields: fill custom fields even if READ ONLY.
+            vip: whether they are a VIP.
+            address: their address, an :class:`~thulium_async.Address`.
+            invoice_address: the address for invoices.
+            mail_drop_address: the mailing address.
+
         Raises:
             InvalidInputError: a bad argument (nothing is sent).
             DeliveryUnknownError: the record may or may not have been created.
         """
+        day: object = birthdate
+        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+            raise InvalidInputError(f"birthdate must be a date, got {birthdate!r}")
         payload = NewCustomerBody(
             surname=str(_validation.text("surname", surname)),
             name=_validation.text("name", name, optional=True),
@@ -948,8 +1036,23 @@ class Customers(CustomersThin, Namespace):
             type=_validation.text("type", type, optional=True),
             group=_validation.text("group", group, optional=True),
             identifier=_validation.text("identifier", identifier, optional=True),
+            gender=_validation.text("gender", gender, optional=True),
+            homepage=_validation.text("homepage", homepage, optional=True),
+            birthdate=birthdate,
+            nip=_validation.text("nip", nip, optional=True),
+            note=_validation.text("note", note, optional=True),
+            pesel=_validation.text("pesel", pesel, optional=True),
+            job=_validation.text("job", job, optional=True),
+            job_title=_validation.text("job_title", job_title, optional=True),
             account_manager=_login("account_manager", account_manager),
             custom_fields=_fields(custom_fields),
+            fill_read_only_custom_fields=_validation.optional_bool(
+                "fill_read_only_custom_fields", fill_read_only_custom_fields
+            ),
+            vip=_validation.optional_bool("vip", vip),
+            address=_address("address", address),
+            invoice_address=_address("invoice_address", invoice_address),
+            mail_drop_address=_address("mail_drop_address", mail_drop_address),
         )
         answer = await self._send(NEW_CUSTOMER, body=payload)
         found = answer.get("customer_id") if isinstance(answer, dict) else None
@@ -1019,10 +1122,14 @@ class Companies(CompaniesThin, Namespace):
         *,
         nip: str | None = None,
         identifier: str | None = None,
+        email: str | None = None,
+        phone_number: str | None = None,
         type: str | None = None,
         group: str | None = None,
         include_custom_fields: bool = False,
         include_address: bool = False,
+        include_invoice_address: bool = False,
+        include_mail_drop_address: bool = False,
         limit: int = 1000,
         offset: int = 0,
         concurrency: int = 8,
@@ -1031,11 +1138,15 @@ class Companies(CompaniesThin, Namespace):
 
         Args:
             nip: the tax number.
-            identifier: your own id for it.
+            identifier: your own id for it; ``""``: companies without one.
+            email: companies with this address.
+            phone_number: companies with this number.
             type: the CRM's type name.
             group: the CRM's group name.
             include_custom_fields: add each company's custom fields.
             include_address: add each company's address.
+            include_invoice_address: add each company's invoice address.
+            include_mail_drop_address: add each company's mailing address.
             limit: companies per page, 1 to 1000.
             offset: where to start.
             concurrency: pages in flight after the first, 1 to 32.
@@ -1044,12 +1155,22 @@ class Companies(CompaniesThin, Namespace):
             InvalidInputError: a bad argument, at once (nothing is sent).
         """
         query = CustomerFilter(
-            identifier=_validation.text("identifier", identifier, optional=True),
+            identifier=_or_none("identifier", identifier),
+            email=_validation.email("email", email),
+            phone_number=(
+                None if phone_number is None else _validation.phone_number(phone_number)
+            ),
             nip=_validation.text("nip", nip, optional=True),
             type=_validation.text("type", type, optional=True),
             group=_validation.text("group", group, optional=True),
             include_custom_fields=_flag("include_custom_fields", include_custom_fields),
             include_address=_flag("include_address", include_address),
+            include_invoice_address=_flag(
+                "include_invoice_address", include_invoice_address
+            ),
+            include_mail_drop_address=_flag(
+                "include_mail_drop_address", include_mail_drop_address
+            ),
         )
         return self._list(
             COMPANIES, query=query, limit=limit, offset=offset, concurrency=concurrency
@@ -1061,6 +1182,8 @@ class Companies(CompaniesThin, Namespace):
         *,
         include_custom_fields: bool = False,
         include_address: bool = False,
+        include_invoice_address: bool = False,
+        include_mail_drop_address: bool = False,
     ) -> Company:
         """Return company *company_id*.
 
@@ -1069,6 +1192,9 @@ class Companies(CompaniesThin, Namespace):
             NotFoundError: no such company.
         """
         query = _include(
-            include_custom_fields=include_custom_fields, include_address=include_address
+            include_custom_fields=include_custom_fields,
+            include_address=include_address,
+            include_invoice_address=include_invoice_address,
+            include_mail_drop_address=include_mail_drop_address,
         )
         return await self._send(COMPANY, company_id, query=query)

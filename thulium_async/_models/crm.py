@@ -89,6 +89,8 @@ class Company:
         account_manager: the login of the agent who looks after it.
         address: with ``include_address``.
         custom_fields: the custom fields, by name.
+        invoice_address, mail_drop_address: with ``include_invoice_address`` and
+            ``include_mail_drop_address``.
     """
 
     company_id: int = attrs.field(metadata=either())
@@ -100,6 +102,8 @@ class Company:
     account_manager: str | None = None
     address: Address | None = None
     custom_fields: Mapping[str, Any] = attrs.field(factory=dict)
+    invoice_address: Address | None = None
+    mail_drop_address: Address | None = None
 
 
 class MessageType(OpenEnum):

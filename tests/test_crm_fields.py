@@ -1,0 +1,129 @@
+"""The CRM fields and filters the vendor's pages document, against FakeThulium:
+customers.create's whole body, the include flags, "customers without a number",
+company addresses, and webhooks.create's separately optional user and password."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from thulium_async import Address, Company, InvalidInputError
+
+
+async def test_create_sends_every_documented_field(fake, client):
+    await client.customers.create(
+        surname="Kowalski",
+        gender="M",
+        homepage="https://example.com",
+        birthdate=date(1980, 5, 17),
+        nip="6783144527",
+        note="VIP since 2020",
+        pesel="80051712345",
+        job="Acme",
+        job_title="CTO",
+        vip=True,
+        fill_read_only_custom_fields=True,
+        address=Address(street="Zlotej Jesieni", building="7", city="Krakow"),
+        invoice_address=Address(city="Warszawa"),
+        mail_drop_address=Address(postcode="31-827"),
+    )
+    (sent,) = fake.requests_to("customers.create")
+    body = json.loads(sent.body)
+    assert body["birthdate"] == "1980-05-17"
+    assert body["vip"] is True
+    assert body["fill_read_only_custom_fields"] is True
+    assert body["address"] == {
+        "street": "Zlotej Jesieni",
+        "building": "7",
+        "city": "Krakow",
+    }
+    assert body["invoice_address"] == {"city": "Warszawa"}
+    assert body["mail_drop_address"] == {"postcode": "31-827"}
+    for name in ("gender", "homepage", "nip", "note", "pesel", "job", "job_title"):
+        assert name in body
+
+
+async def test_customers_without_a_number_are_asked_for_with_an_empty_value(
+    fake, client
+):
+    await client.customers.create(surname="Nonumber")
+    await client.customers.create(surname="Numbered", phone_number="500333222")
+    first = await client.customers.list(
+        phone_number="", include_invoice_address=True, include_mail_drop_address=True
+    )
+    assert [c.surname for c in first.items] == ["Nonumber"]
+    (sent,) = fake.requests_to("customers.list")
+    assert sent.query["phone_number"] == [""]
+    assert sent.query["include_invoice_address"] == ["true"]
+    assert sent.query["include_mail_drop_address"] == ["true"]
+
+
+async def test_identifier_may_be_empty(fake, client):
+    await client.customers.list(identifier="")
+    (sent,) = fake.requests_to("customers.list")
+    assert sent.query["identifier"] == [""]
+
+
+async def test_companies_take_their_documented_filters_and_addresses(fake, client):
+    fake.respond(
+        "companies.get",
+        {
+            "company_id": 28,
+            "name": "Thulium",
+            "invoice_address": {"city": "Krakow"},
+            "mail_drop_address": {"city": "Warszawa", "building": 7},
+        },
+    )
+    company = await client.companies.get(
+        28, include_invoice_address=True, include_mail_drop_address=True
+    )
+    assert isinstance(company, Company)
+    assert company.invoice_address == Address(city="Krakow")
+    assert company.mail_drop_address == Address(city="Warszawa", building="7")
+    await client.companies.list(
+        email="office@example.com",
+        phone_number="500333222",
+        identifier="",
+        include_invoice_address=True,
+        include_mail_drop_address=True,
+    )
+    (sent,) = fake.requests_to("companies.list")
+    assert sent.query["email"] == ["office@example.com"]
+    assert sent.query["phone_number"] == ["500333222"]
+    assert sent.query["identifier"] == [""]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"http_auth_user": "hook"}, {"http_auth_password": "secret"}]
+)
+async def test_webhook_user_and_password_are_each_optional(fake, client, kwargs):
+    await client.webhooks.create(
+        ["CUSTOMER_CREATED"], "https://example.com/h", **kwargs
+    )
+    (sent,) = fake.requests_to("webhooks.create")
+    assert json.loads(sent.body).keys() >= kwargs.keys()
+
+
+async def _pages(pages):
+    return await pages
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.customers.create(surname="K", birthdate="1980-05-17"),
+        lambda c: c.customers.create(surname="K", address={"city": "Krakow"}),
+        lambda c: c.customers.create(surname="K", vip="yes"),
+        lambda c: _pages(c.customers.list(include_invoice_address="yes")),
+        lambda c: _pages(c.companies.list(email="not an address")),
+        lambda c: c.webhooks.create(
+            ["CUSTOMER_CREATED"], "https://e.com", http_auth_password=""
+        ),
+    ],
+)
+async def test_bad_arguments_are_refused_before_sending(fake, client, call):
+    with pytest.raises(InvalidInputError):
+        await call(client)
+    assert fake.requests == []
