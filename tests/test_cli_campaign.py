@@ -204,3 +204,45 @@ async def test_bad_fields_send_nothing(env, tmp_path, capsys, text, fields, frag
     assert code == EXIT_ERROR
     assert fragment in capsys.readouterr().err
     assert env.requests == []
+
+
+async def test_remove_takes_a_files_numbers_out_and_lists_those_in_a_call(
+    env, tmp_path, capsys
+):
+    for number in ("500111222", "500111333", "500111444"):
+        env.campaigns["00001"].append(
+            {"record_id": int(number), "phone_number": number}
+        )
+    env.numbers_in_call.add("500111444")
+    source = tmp_path / "optouts.csv"
+    source.write_text("phone_number\n500111222\n500111333\n500111555\n500111444\n")
+    report = tmp_path / "removed.csv"
+    code, _ = await run(
+        "campaign", "remove", "00001", str(source), "--report", str(report),
+        "--batch-size", "2",
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == EXIT_NOT_ALL_SCHEDULED, err
+    assert "4 numbers: 2 removed, 1 failed, 0 unknown, 1 skipped" in err
+    assert "1 numbers were in a call (CALL_IN_PROGRESS)" in err
+    assert "500111444 (line 5)" in err
+    by_line = {row["item"]: row for row in read_report(report)}
+    assert by_line["2"]["status"] == "removed"
+    assert by_line["4"]["status"] == "skipped"
+    assert by_line["4"]["error"] == "not in the campaign"
+    assert by_line["5"]["status"] == "in_call"
+    assert added(env) == {"500111444": 1}
+    assert len(env.requests_to("outbounds.remove_records")) == 2
+    # The call ended: a resume sends only the number left.
+    env.numbers_in_call.clear()
+    again = tmp_path / "again.csv"
+    code, _ = await run(
+        "campaign", "remove", "00001", str(source), "--resume", str(report),
+        "--report", str(again),
+    )  # fmt: skip
+    assert code == EXIT_OK, capsys.readouterr().err
+    rows = {row["item"]: row["status"] for row in read_report(again)}
+    assert rows == {"2": "skipped", "3": "skipped", "4": "skipped", "5": "removed"}
+    assert added(env) == {}
+    taken = Counter(r["phone_number"] for r in env.removed_records)
+    assert max(taken.values()) == 1
