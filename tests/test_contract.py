@@ -102,6 +102,13 @@ CALLS: dict[str, Call] = {
     "customers.list": lambda c: c.customers.list(),
     "customers.get": lambda c, customer: c.customers.get(customer),
     "customers.create": lambda c: c.customers.create(surname="Kowalski"),
+    "customers.create_many": lambda c: c.customers.create_many([{"surname": "K"}]),
+    "customers.update_many": lambda c: c.customers.update_many(
+        [{"customer_id": 13, "vip": True}]
+    ),
+    "customers.add_feed_record": lambda c, customer: c.customers.add_feed_record(
+        customer, [{"id": "sample-id", "type": "text"}]
+    ),
     "customers.delete": lambda c, customer: c.customers.delete(customer),
     "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
     "companies.list": lambda c: c.companies.list(),

@@ -127,3 +127,49 @@ async def test_bad_arguments_are_refused_before_sending(fake, client, call):
     with pytest.raises(InvalidInputError):
         await call(client)
     assert fake.requests == []
+
+
+async def test_batch_create_and_update_send_checked_customers(fake, client):
+    await client.customers.create_many(
+        [{"surname": "Kowalski", "vip": True}, {"surname": "Nowak", "name": "Anna"}]
+    )
+    await client.customers.update_many([{"customer_id": 13, "note": "moved"}])
+    (created,) = fake.requests_to("customers.create_many")
+    assert json.loads(created.body) == {
+        "customers": [
+            {"surname": "Kowalski", "vip": True},
+            {"name": "Anna", "surname": "Nowak"},
+        ]
+    }
+    (changed,) = fake.requests_to("customers.update_many")
+    assert changed.method == "PUT"
+    assert json.loads(changed.body) == {
+        "customers": [{"note": "moved", "customer_id": 13}]
+    }
+
+
+async def test_a_feed_record_sends_its_payload_as_json_text(fake, client):
+    await client.customers.add_feed_record(23, [{"id": "x", "type": "text"}])
+    (sent,) = fake.requests_to("customers.add_feed_record")
+    assert sent.path == "/api/customers/23/feed_records"
+    body = json.loads(sent.body)
+    assert body["type"] == "ZOWIE"
+    assert json.loads(body["payload"]) == [{"id": "x", "type": "text"}]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.customers.create_many([]),
+        lambda c: c.customers.create_many([{"name": "no surname"}]),
+        lambda c: c.customers.create_many([{"surname": "K", "colour": "red"}]),
+        lambda c: c.customers.update_many([{"note": "no id"}]),
+        lambda c: c.customers.update_many([{"customer_id": 0}]),
+        lambda c: c.customers.add_feed_record(23, 42),
+        lambda c: c.customers.add_feed_record(23, "[]", type="OTHER"),
+    ],
+)
+async def test_bad_batches_are_refused_before_sending(fake, client, call):
+    with pytest.raises(InvalidInputError):
+        await call(client)
+    assert fake.requests == []

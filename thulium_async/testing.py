@@ -826,8 +826,10 @@ class FakeThulium:
             if found is None:
                 if paged:
                     return web.json_response([] if bare else {"count": 0, "result": []})
-                if endpoint.name in _UNDOCUMENTED and endpoint.method != "GET":
-                    return web.json_response(None)  # JSON, as the document says
+                if endpoint.method != "GET" and (
+                    endpoint.name in _UNDOCUMENTED or endpoint.returns is Any
+                ):  # JSON, as the document says (of an answer no page shows)
+                    return web.json_response(None)
                 if endpoint.returns is None or endpoint.method != "GET":
                     return web.Response(status=200, body=b"")  # a write's usual answer
                 return _error(404, f"the fake has no answer for {endpoint.name}")

@@ -11,6 +11,7 @@ have worked counts as deleted.
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -289,6 +290,41 @@ class NewCustomerBody:
 
 
 @attrs.define(kw_only=True)
+class CustomerChanges(NewCustomerBody):
+    """One customer of ``PUT batch/customers``: its id, and the fields to change."""
+
+    customer_id: int = attrs.field(metadata=described(example=13, kind=PathKind.ID))
+    surname: str | None = None  # type: ignore[assignment]  # optional in a change
+
+
+@attrs.define(kw_only=True)
+class NewCustomersBody:
+    """``POST batch/customers``'s body."""
+
+    customers: tuple[NewCustomerBody, ...]
+
+
+@attrs.define(kw_only=True)
+class CustomersChangesBody:
+    """``PUT batch/customers``'s body."""
+
+    customers: tuple[CustomerChanges, ...]
+
+
+@attrs.define(kw_only=True)
+class FeedRecordBody:
+    """``POST customers/:id/feed_records``'s body (examples: the page's request)."""
+
+    type: str = attrs.field(metadata=described(example="ZOWIE", choices=("ZOWIE",)))
+    payload: str = attrs.field(
+        metadata=described(
+            example='[{"id":"sample-id","type":"text","payload":{"message":'
+            '"Sample message"},"author":"customer","time":"2021-02-02T10:10:12"}]'
+        )
+    )
+
+
+@attrs.define(kw_only=True)
 class BatchQuery:
     """``DELETE batch/customers``'s query."""
 
@@ -430,6 +466,33 @@ NEW_CUSTOMER = Endpoint(
     side_effect="create a duplicate customer record",
     doc="crm/post_customers",
 )
+NEW_CUSTOMERS = Endpoint(
+    "customers.create_many",
+    "POST",
+    "batch/customers",
+    body=NewCustomersBody,
+    returns=Any,  # the stored page is cut before its answer: passed on as JSON
+    side_effect="create duplicate customer records",
+    doc="crm_batch/post_batch_customers",
+)
+CHANGE_CUSTOMERS = Endpoint(
+    "customers.update_many",
+    "PUT",
+    "batch/customers",
+    body=CustomersChangesBody,
+    returns=Any,  # the stored page is cut before its answer: passed on as JSON
+    doc="crm_batch/put_batch_customers",
+)
+FEED_RECORD = Endpoint(
+    "customers.add_feed_record",
+    "POST",
+    "customers/{customer_id}/feed_records",
+    {"customer_id": PathKind.ID},
+    body=FeedRecordBody,
+    side_effect="add the entry to the contact history twice",
+    doc="crm/post_customers_id_feed_records",
+    path_examples={"customer_id": 23},
+)
 DELETE_CUSTOMER = Endpoint(
     "customers.delete",
     "DELETE",
@@ -503,6 +566,9 @@ ENDPOINTS = (
     CUSTOMERS,
     CUSTOMER,
     NEW_CUSTOMER,
+    NEW_CUSTOMERS,
+    CHANGE_CUSTOMERS,
+    FEED_RECORD,
     DELETE_CUSTOMER,
     DELETE_CUSTOMERS,
     COMPANIES,
@@ -541,6 +607,63 @@ def _texts(name: str, value: object, what: str) -> tuple[str, ...] | None:
     ):
         raise InvalidInputError(f"{name} must be a list of {what}, got {value!r}")
     return tuple(value)
+
+
+_TEXTS = ("name", "type", "group", "identifier", "gender", "homepage", "nip", "note")
+_MORE_TEXTS = ("pesel", "job", "job_title")
+_ADDRESSES = ("address", "invoice_address", "mail_drop_address")
+
+
+def _customers(name: str, value: object) -> list[Mapping[str, Any]]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{name} must be a list of mappings, got {value!r}")
+    items = list(value)
+    if not items or not all(isinstance(item, Mapping) for item in items):
+        raise InvalidInputError(f"{name} must be a non-empty list of mappings")
+    return items
+
+
+def _customer_values(
+    index: int, item: Mapping[str, Any], *, change: bool
+) -> dict[str, Any]:
+    """Check one customer of a batch as ``customers.create`` checks its arguments."""
+    where = f"customers[{index}]"
+    known = {field.name for field in attrs.fields(CustomerChanges)}
+    unknown = set(item) - known - ({"customer_id"} if change else set())
+    if not change:
+        unknown |= {"customer_id"} & set(item)
+    if unknown:
+        raise InvalidInputError(f"{where} has unknown fields {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in item.items():
+        name = f"{where}.{key}"
+        if value is None:
+            continue
+        if key in _TEXTS or key in _MORE_TEXTS or key == "surname":
+            values[key] = _validation.text(name, value)
+        elif key == "email":
+            values[key] = _validation.email(name, value)
+        elif key == "phone_number":
+            values[key] = _validation.phone_number(value)
+        elif key in ("company_id", "customer_id"):
+            values[key] = _validation.optional_id(name, value)
+        elif key == "birthdate":
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise InvalidInputError(f"{name} must be a date, got {value!r}")
+            values[key] = value
+        elif key == "account_manager":
+            values[key] = _login(name, value)
+        elif key == "custom_fields":
+            values[key] = _fields(value)
+        elif key in ("vip", "fill_read_only_custom_fields"):
+            values[key] = _validation.optional_bool(name, value)
+        elif key in _ADDRESSES:
+            values[key] = _address(name, value)
+    if change and "customer_id" not in values:
+        raise InvalidInputError(f"{where} needs its customer_id")
+    if not change and "surname" not in values:
+        raise InvalidInputError(f"{where} needs a surname")
+    return values
 
 
 def _or_none(name: str, value: object) -> str | None:
@@ -1059,6 +1182,79 @@ class Customers(CustomersThin, Namespace):
         if isinstance(found, str) and found.isdigit():
             return int(found)
         return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+    async def create_many(self, customers: Iterable[Mapping[str, Any]]) -> Any:
+        """Add several customers in one request; return the server's answer as JSON.
+
+        Each customer is a mapping of the fields :meth:`create` takes (``surname``
+        required), checked the same way before anything is sent. The stored vendor
+        page is cut before its example answer, so the answer is passed on as
+        decoded JSON. **Not idempotent**: never sent twice after a failure that may
+        have been processed (a repeat would make duplicates).
+
+        Raises:
+            InvalidInputError: no customers, an unknown field or a bad value
+                (nothing is sent).
+            DeliveryUnknownError: the records may or may not have been created.
+        """
+        items = _customers("customers", customers)
+        body = NewCustomersBody(
+            customers=tuple(
+                NewCustomerBody(**_customer_values(i, item, change=False))
+                for i, item in enumerate(items)
+            )
+        )
+        return await self._send(NEW_CUSTOMERS, body=body)
+
+    async def update_many(self, customers: Iterable[Mapping[str, Any]]) -> Any:
+        """Change several customers in one request; return the server's answer as JSON.
+
+        Each customer is a mapping with its ``customer_id`` and the fields to
+        change (those :meth:`create` takes; what is left out stays). A PUT: the
+        same changes again leave the records as one request did, so an ambiguous
+        failure is retried. The stored vendor page is cut before its example
+        answer, so the answer is passed on as decoded JSON.
+
+        Raises:
+            InvalidInputError: no customers, a missing or bad ``customer_id``, an
+                unknown field or a bad value (nothing is sent).
+        """
+        items = _customers("customers", customers)
+        body = CustomersChangesBody(
+            customers=tuple(
+                CustomerChanges(**_customer_values(i, item, change=True))
+                for i, item in enumerate(items)
+            )
+        )
+        return await self._send(CHANGE_CUSTOMERS, body=body)
+
+    async def add_feed_record(
+        self, customer_id: int, payload: str | Sequence[Any], *, type: str = "ZOWIE"
+    ) -> None:
+        """Add an entry to customer *customer_id*'s contact history.
+
+        *payload* is the entry's data: JSON text, or a list (or mapping) sent as
+        its JSON text, as the vendor's example sends it. The page names one *type*,
+        ``"ZOWIE"`` (a chat transcript). **Not idempotent**: never sent twice after
+        a failure that may have been processed.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the entry may or may not have been added.
+        """
+        if isinstance(payload, str):
+            text = str(_validation.text("payload", payload))
+        elif isinstance(payload, (list, tuple, Mapping)):
+            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        else:
+            raise InvalidInputError(
+                f"payload must be JSON text, a list or a mapping, got "
+                f"{builtins.type(payload).__name__}"
+            )
+        body = FeedRecordBody(
+            type=str(_validation.choice("type", type, ("ZOWIE",))), payload=text
+        )
+        await self._send(FEED_RECORD, customer_id, body=body)
 
     async def delete(self, customer_id: int) -> None:
         """Delete customer *customer_id* and what hangs on it (calls, chats, tickets stay).
