@@ -215,10 +215,14 @@ def body_encoder(cls: type, zone: tzinfo) -> Callable[[object], bytes]:
         "escape": encode_basestring,
         "InvalidInputError": InvalidInputError,
     }
-    # Each member present is appended with a trailing comma, which the last one
-    # gives back to the closing brace: one f-string per member, no list, no join.
-    lines = ["def encode(body):", '    text = "{"']
-    for index, field in enumerate(attrs.fields(model)):
+    # A required first member opens the object itself (no test, no comma to take
+    # back); each later member present is appended after a comma, and a body whose
+    # first member may be absent starts from a comma the brace then replaces. One
+    # string concatenation per member, no list, no join: this runs for every call.
+    fields = attrs.fields(model)
+    opened = bool(fields) and fields[0].default is attrs.NOTHING
+    lines = ["def encode(body):", '    text = ""']
+    for index, field in enumerate(fields):
         is_time = _is_datetime(field)
         shape = field.metadata.get(CLOCK, Clock.SECONDS)
         names[f"key{index}"] = (
@@ -229,14 +233,20 @@ def body_encoder(cls: type, zone: tzinfo) -> Callable[[object], bytes]:
         value = f"time{index}(v, {field.name!r})"
         if not is_time:
             value = f"escape(v) if type(v) is str else other{index}(v, {field.name!r})"
+        if index == 0 and opened:
+            names["key0"] = "{" + names["key0"]
+            lines += [f"    v = body.{field.name}", f"    text = key0 + ({value})"]
+            continue
+        names[f"key{index}"] = "," + names[f"key{index}"]
         lines += [
             f"    v = body.{field.name}",
             "    if v is not None:",
-            f'        text = f"{{text}}{{key{index}}}{{{value}}},"',
+            f"        text += key{index} + ({value})",
         ]
+    close = '(text + "}")' if opened else '("{" + text[1:] + "}")'
     lines += [
         "    try:",
-        '        return (text[:-1] + "}").encode() if len(text) > 1 else b"{}"',
+        f"        return {close}.encode()",
         "    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it",
         '        raise InvalidInputError(f"json= cannot be sent as JSON: {exc}") from None',
     ]

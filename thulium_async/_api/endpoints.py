@@ -17,6 +17,8 @@ Query and body classes are ``attrs.define(kw_only=True)``, not frozen like the m
 users receive: one is built for every call and dropped when it is encoded, never kept
 or shared, and a frozen class's ``__init__`` costs half as much again (0.40 against
 0.25 us for ``schedule_call``'s body, a tenth of all the SDK adds to that call).
+``schedule_call``'s body alone is built positionally (a dialer's every call): a call
+with keywords costs some 1,400 instructions more (callgrind).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
 from . import connections as _connections
 
 
-@attrs.define(kw_only=True)
+@attrs.define  # positional: built for every call of the dialer's hot path
 class ScheduleCallBody:
     """``schedule_call``'s JSON body."""
 
@@ -328,8 +328,9 @@ class Queues(Namespace):
             APIStatusError: any other refusal; APIConnectionError: nothing got through.
         """
         number = _validation.phone_number(phone_number)
-        body = ScheduleCallBody(phone_number=number, call_at=call_at)
-        await self._send(SCHEDULE_CALL, queue_id, body=body)
+        await self._send(
+            SCHEDULE_CALL, queue_id, body=ScheduleCallBody(number, call_at)
+        )
 
     def schedule_calls(
         self,
