@@ -80,6 +80,11 @@ CALLS: dict[str, Call] = {
     ),
     "agents.call": lambda c, login: c.agents.call(login, "500333222"),
     "users.get": lambda c, login: c.users.get(login),
+    "chats.list": lambda c: c.chats.list(),
+    "chats.summary": lambda c: c.chats.summary(
+        date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
+    ),
+    "chats.start": lambda c: c.chats.start(3, client_id="1234"),
     "agents.work_report": lambda c: c.agents.work_report(
         agent_logins=["jkowalski"],
         date_from=date(2026, 11, 1),

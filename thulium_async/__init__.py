@@ -65,6 +65,7 @@ from ._models.campaigns import (
     RemovedRecord,
     Webhook,
 )
+from ._models.chats import Chat, ChatSummaryRow, ChatTimes
 from ._models.crm import (
     Address,
     Company,
@@ -101,6 +102,9 @@ __all__ = [
     "CampaignAgent",
     "CampaignRecord",
     "CampaignStats",
+    "Chat",
+    "ChatSummaryRow",
+    "ChatTimes",
     "ClientStats",
     "Company",
     "Connection",

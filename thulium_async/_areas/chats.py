@@ -7,14 +7,325 @@ one): those are thin methods, generated from the table of undocumented endpoints
 
 from __future__ import annotations
 
-from .._api.endpoints import Endpoint
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import attrs
+
+from .._api.endpoints import (
+    Endpoint,
+    Paging,
+    PathKind,
+    check_path_value,
+    described,
+)
 from .._api.namespace import Namespace
+from .._api.paging import Pages
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError
+from .._core.wallclock import Clock, clock
+from .._models.chats import Chat, ChatSummaryRow
+from .._models.fields import WIRE
 from ._thin import ChatsThin
 
-ENDPOINTS: tuple[Endpoint, ...] = ()
+_AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
+_FALSE = described(example=False)  # the include_* flags' example on chats/get_chats
+
+
+@attrs.define(kw_only=True)
+class ChatFilter:
+    """``GET chats``'s query (examples: the page's)."""
+
+    date_from: date | datetime | None = attrs.field(
+        default=None,
+        metadata=described(example="2014-07-04", base=clock(Clock.MINUTES)),
+    )
+    date_to: date | datetime | None = attrs.field(
+        default=None,
+        metadata=described(example="2014-07-14 12:34", base=clock(Clock.MINUTES)),
+    )
+    status: str | None = attrs.field(default=None, metadata=described(example="CLOSED"))
+    chat_queue_id: int | None = attrs.field(
+        default=None, metadata=described(example=3, kind=PathKind.ID)
+    )
+    include_messages: bool | None = attrs.field(default=None, metadata=_FALSE)
+    include_files: bool | None = attrs.field(default=None, metadata=_FALSE)
+    include_client_data: bool | None = attrs.field(default=None, metadata=_FALSE)
+
+
+@attrs.define(kw_only=True)
+class SummaryQuery:
+    """``GET chats/reports/summary``'s query (examples: the page's)."""
+
+    user_logins: tuple[str, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=["jankowalski", "anowak"],
+            kind=PathKind.LOGIN,
+            base={WIRE: "user_logins[]"},
+        ),
+    )
+    date_from: date | datetime = attrs.field(
+        metadata=described(example="2019-11-01 11:12:00")
+    )
+    date_to: date | datetime = attrs.field(
+        metadata=described(example="2019-11-02 11:12:00")
+    )
+    sum_users: bool | None = attrs.field(default=None, metadata=described(example=True))
+    aggregate_by: str | None = attrs.field(
+        default=None, metadata=described(example="month", choices=_AGGREGATES)
+    )
+    chat_queue_ids: tuple[int, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=[1, 3], kind=PathKind.ID, base={WIRE: "chat_queue_ids[]"}
+        ),
+    )
+    response_threshold: int | None = attrs.field(
+        default=None, metadata=described(example=50)
+    )
+
+
+@attrs.define(kw_only=True)
+class StartQuery:
+    """``POST chat_conversations/start``'s parameters: in the query, as the page sends them."""
+
+    chat_queue_id: int = attrs.field(metadata=described(example=3, kind=PathKind.ID))
+    client_name: str | None = attrs.field(
+        default=None, metadata=described(example="Jan")
+    )
+    client_surname: str | None = attrs.field(
+        default=None, metadata=described(example="Kowalski")
+    )
+    client_email: str | None = attrs.field(
+        default=None,
+        metadata=described(example="jan.kowalski@example.org", format="email"),
+    )
+    client_id: str | None = attrs.field(
+        default=None, metadata=described(example="1234")
+    )
+    customer_id: int | None = attrs.field(
+        default=None, metadata=described(example=1, kind=PathKind.ID)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ConversationStarted:
+    """``POST chat_conversations/start``'s answer."""
+
+    conversation_id: str
+
+
+LIST = Endpoint(
+    "chats.list",
+    "GET",
+    "chats",
+    returns=Chat,
+    query=ChatFilter,
+    paging=Paging(max_limit=100),
+    doc="chats/get_chats",
+)
+SUMMARY = Endpoint(
+    "chats.summary",
+    "GET",
+    "chats/reports/summary",
+    returns=ChatSummaryRow,
+    query=SummaryQuery,
+    # limit/offset, at most 100, but the answer is the page's rows alone: no total.
+    paging=Paging(max_limit=100, bare=True),
+    doc="chats/get_chats_reports_summary",
+)
+START = Endpoint(
+    "chats.start",
+    "POST",
+    "chat_conversations/start",
+    query=StartQuery,
+    returns=ConversationStarted,
+    side_effect="start a second conversation",
+    doc="chats/post_chat_conversations_start",
+    example={"conversation_id": "6ed7c941-2c8a-411e-95d2-338a9f64800a"},
+)
+ENDPOINTS: tuple[Endpoint, ...] = (LIST, SUMMARY, START)
 
 
 class Chats(ChatsThin, Namespace):
-    """Chat endpoints: ``client.chats.queues()``, ``delete_conversation``, ``message``."""
+    """Chat endpoints: ``client.chats.list(...)``, ``summary``, ``start``; thin ones."""
 
     __slots__ = ()
+
+    def list(
+        self,
+        *,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+        status: str | None = None,
+        chat_queue_id: int | None = None,
+        include_messages: bool = False,
+        include_files: bool = False,
+        include_client_data: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[Chat]:
+        """Chats, filtered: ``await`` for the first page, or ``async for`` over all.
+
+        Args:
+            date_from: started since (a ``date``, or a ``datetime`` to the minute).
+            date_to: started until.
+            status: the chat's status, like ``"CLOSED"``.
+            chat_queue_id: the chat queue.
+            include_messages: add each chat's messages (in ``Chat.fields``).
+            include_files: add each chat's files.
+            include_client_data: add the client's data (browser, IP address).
+            limit: chats per page, 1 to 100.
+            offset: where to start.
+            concurrency: pages in flight after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        flags = {
+            "include_messages": include_messages,
+            "include_files": include_files,
+            "include_client_data": include_client_data,
+        }
+        for name, flag in flags.items():
+            if not isinstance(flag, bool):
+                raise InvalidInputError(f"{name} must be True or False, got {flag!r}")
+        query = ChatFilter(
+            date_from=_validation.optional_date("date_from", date_from),
+            date_to=_validation.optional_date("date_to", date_to),
+            status=_validation.text("status", status, optional=True),
+            chat_queue_id=_validation.optional_id("chat_queue_id", chat_queue_id),
+            include_messages=include_messages or None,
+            include_files=include_files or None,
+            include_client_data=include_client_data or None,
+        )
+        return self._list(
+            LIST, query=query, limit=limit, offset=offset, concurrency=concurrency
+        )
+
+    def summary(
+        self,
+        *,
+        date_from: date | datetime,
+        date_to: date | datetime,
+        user_logins: Sequence[str] | None = None,
+        sum_users: bool | None = None,
+        aggregate_by: str | None = None,
+        chat_queue_ids: Sequence[int] | None = None,
+        response_threshold: int | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Pages[ChatSummaryRow]:
+        """The chat report, one row per user (or all) and period: ``async for`` it.
+
+        The vendor answers it as a bare array, with no total: pages are read one
+        after another, each after the rows the one before gave, until a page is
+        empty or shorter than the one before (see ``agents.work_report``).
+
+        Args:
+            date_from: the start: a ``date``, or a ``datetime`` (to the second).
+            date_to: the end, likewise.
+            user_logins: the users to report on.
+            sum_users: one row for all users (the server's default: no).
+            aggregate_by: ``"hour_of_day"``, ``"minute"``, ``"hour"``, ``"day"``,
+                ``"week"``, ``"month"`` (the server's default) or ``"year"``.
+            chat_queue_ids: only these chat queues.
+            response_threshold: the first-answer threshold, in seconds (the
+                server's default: 20).
+            limit: rows per page, 1 to 100.
+            offset: where to start.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        for name, value in (("date_from", date_from), ("date_to", date_to)):
+            if _validation.optional_date(name, value) is None:
+                raise InvalidInputError(f"{name} is required")
+        if response_threshold is not None and (
+            type(response_threshold) is not int or response_threshold < 0
+        ):
+            raise InvalidInputError(
+                "response_threshold must be an int of seconds >= 0, got "
+                f"{response_threshold!r}"
+            )
+        query = SummaryQuery(
+            user_logins=_logins("user_logins", user_logins),
+            date_from=date_from,
+            date_to=date_to,
+            sum_users=_validation.optional_bool("sum_users", sum_users),
+            aggregate_by=_validation.choice("aggregate_by", aggregate_by, _AGGREGATES),
+            chat_queue_ids=_ids("chat_queue_ids", chat_queue_ids),
+            response_threshold=response_threshold,
+        )
+        return self._list(
+            SUMMARY, query=query, limit=limit, offset=offset, concurrency=1
+        )
+
+    async def start(
+        self,
+        chat_queue_id: int,
+        *,
+        client_name: str | None = None,
+        client_surname: str | None = None,
+        client_email: str | None = None,
+        client_id: str | None = None,
+        customer_id: int | None = None,
+    ) -> str:
+        """Start a chat conversation in queue *chat_queue_id*; return its id.
+
+        Thulium matches the CRM customer by *customer_id*, then *client_id*, then
+        the e-mail address. **Not idempotent**: never sent twice after a failure
+        that may have been processed (a repeat would start a second conversation).
+
+        Args:
+            chat_queue_id: the chat queue.
+            client_name: the customer's first name.
+            client_surname: the customer's last name.
+            client_email: the customer's e-mail address.
+            client_id: your own id for the customer.
+            customer_id: the Thulium CRM customer.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the conversation may or may not have started.
+        """
+        query = StartQuery(
+            chat_queue_id=int(
+                check_path_value(PathKind.ID, "chat_queue_id", chat_queue_id)
+            ),
+            client_name=_validation.text("client_name", client_name, optional=True),
+            client_surname=_validation.text(
+                "client_surname", client_surname, optional=True
+            ),
+            client_email=_validation.email("client_email", client_email),
+            client_id=_validation.text("client_id", client_id, optional=True),
+            customer_id=_validation.optional_id("customer_id", customer_id),
+        )
+        started = await self._send(START, query=query)
+        return started.conversation_id
+
+
+def _sequence(name: str, values: object) -> Sequence[object] | None:
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise InvalidInputError(f"{name} must be a list, got {values!r}")
+    return values
+
+
+def _logins(name: str, values: object) -> tuple[str, ...] | None:
+    """Return *values* as a tuple of checked logins, or refuse them."""
+    items = _sequence(name, values)
+    if items is None:
+        return None
+    return tuple(check_path_value(PathKind.LOGIN, name, value) for value in items)
+
+
+def _ids(name: str, values: object) -> tuple[int, ...] | None:
+    """Return *values* as a tuple of checked positive ids, or refuse them."""
+    items = _sequence(name, values)
+    if items is None:
+        return None
+    return tuple(int(check_path_value(PathKind.ID, name, value)) for value in items)

@@ -1,0 +1,98 @@
+"""chats.list, chats.summary (a bare array, paged) and chats.start against FakeThulium."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from thulium_async import Chat, ChatSummaryRow, InvalidInputError
+
+
+def row(i: int) -> dict[str, object]:
+    return {
+        "series": f"2026-11-{i % 28 + 1:02d}",
+        "user_name": f"user {i}",
+        "incoming": i,
+        "chat_time": {"min": "00:00:48", "max": "00:01:00", "sum": "100:00:00"},
+        "rating": {"rate": {"sad": 0, "neutral": 1, "happy": 2}},
+        "satisfaction": 5,
+    }
+
+
+async def test_summary_reads_every_row_when_pages_are_capped(fake, client):
+    fake.respond("chats.summary", [row(i) for i in range(130)])
+    fake.cap_limit("chats.summary", 40)
+    rows = [
+        r
+        async for r in client.chats.summary(
+            date_from=date(2026, 11, 1),
+            date_to=date(2026, 11, 30),
+            user_logins=["jkowalski"],
+            chat_queue_ids=[1, 3],
+            aggregate_by="day",
+            sum_users=False,
+            response_threshold=50,
+        )
+    ]
+    assert [r.incoming for r in rows] == list(range(130))
+    first = rows[0]
+    assert isinstance(first, ChatSummaryRow)
+    assert first.chat_time is not None
+    assert first.chat_time.sum == timedelta(hours=100)
+    assert first.rating["rate"]["happy"] == 2
+    assert first.fields["satisfaction"] == 5
+    sent = fake.requests_to("chats.summary")[0]
+    assert sent.query["user_logins[]"] == ["jkowalski"]
+    assert sent.query["chat_queue_ids[]"] == ["1", "3"]
+    assert sent.query["response_threshold"] == ["50"]
+
+
+async def test_list_pages_chats_with_their_flags(fake, client):
+    fake.respond(
+        "chats.list",
+        [
+            {"conversation_id": f"c{i}", "status": "CLOSED", "messages": []}
+            for i in range(3)
+        ],
+    )
+    chats = [c async for c in client.chats.list(status="CLOSED", include_messages=True)]
+    assert [c.conversation_id for c in chats] == ["c0", "c1", "c2"]
+    assert isinstance(chats[0], Chat)
+    assert chats[0].fields["messages"] == []
+    sent = fake.requests_to("chats.list")[0]
+    assert sent.query["include_messages"] == ["true"]
+
+
+async def test_start_sends_its_parameters_in_the_query(fake, client):
+    conversation = await client.chats.start(3, client_id="1234", customer_id=1)
+    assert conversation == "6ed7c941-2c8a-411e-95d2-338a9f64800a"
+    (sent,) = fake.requests_to("chats.start")
+    assert sent.method == "POST"
+    assert sent.query["chat_queue_id"] == ["3"]
+    assert sent.query["client_id"] == ["1234"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.chats.summary(date_from=None, date_to=date(2026, 11, 1)),
+        lambda c: c.chats.summary(
+            date_from=date(2026, 11, 1), date_to=date(2026, 11, 2), chat_queue_ids=[0]
+        ),
+        lambda c: c.chats.summary(
+            date_from=date(2026, 11, 1), date_to=date(2026, 11, 2), aggregate_by="x"
+        ),
+        lambda c: c.chats.list(include_files="yes"),
+        lambda c: c.chats.list(limit=101),
+    ],
+)
+def test_bad_arguments_are_refused_before_sending(fake, client, call):
+    with pytest.raises(InvalidInputError):
+        call(client)
+
+
+async def test_start_refuses_a_bad_queue(fake, client):
+    with pytest.raises(InvalidInputError):
+        await client.chats.start(0)
+    assert fake.requests == []
