@@ -173,3 +173,26 @@ async def test_bad_batches_are_refused_before_sending(fake, client, call):
     with pytest.raises(InvalidInputError):
         await call(client)
     assert fake.requests == []
+
+
+async def test_custom_fields_filters_go_as_the_pages_write_them(fake, client):
+    wanted = {"Kraj": ["POLSKA", "NORWEGIA"], "Miasto": "Kraków"}
+    await client.customers.list(custom_fields=wanted)
+    await client.companies.list(custom_fields=wanted)
+    await client.tickets.list(custom_fields={"ID": ["1", "2"], "Uwagi": "information"})
+    for name in ("customers.list", "companies.list"):
+        (sent,) = fake.requests_to(name)
+        assert sent.query["custom_fields[Kraj][0]"] == ["POLSKA"]
+        assert sent.query["custom_fields[Kraj][1]"] == ["NORWEGIA"]
+        assert sent.query["custom_fields[Miasto]"] == ["Kraków"]
+    (sent,) = fake.requests_to("tickets.list")
+    assert sent.query["custom_fields[ID][1]"] == ["2"]
+    assert sent.query["custom_fields[Uwagi]"] == ["information"]
+
+
+@pytest.mark.parametrize(
+    "custom_fields", [{}, {"a[b]": "x"}, {"a": 1}, {"a": []}, ["a"], {"a": ["x", 2]}]
+)
+def test_a_bad_custom_fields_filter_is_refused(fake, client, custom_fields):
+    with pytest.raises(InvalidInputError):
+        client.customers.list(custom_fields=custom_fields)

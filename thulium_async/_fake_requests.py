@@ -172,6 +172,10 @@ def check(
     if rules.free:
         return problems
     for name in dict.fromkeys(query):
+        base = name.partition("[")[0]
+        nested = base != name and rules.query.get(base) is not None
+        if nested and rules.query[base].schema.get("type") == "object":
+            continue  # a deepObject parameter's key (custom_fields[Kraj][0])
         if name not in rules.query:
             problems.append((UNKNOWN, f"Unknown query parameter: {name}."))
     for name, parameter in rules.query.items():

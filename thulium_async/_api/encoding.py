@@ -72,6 +72,19 @@ def _pairs(
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
         return [(wire, _scalar(name, item, zone, shape)) for item in items]
+    if isinstance(value, Mapping):  # PHP's nested keys: the CRM's custom_fields filter
+        pairs: list[tuple[str, str]] = []
+        for key, item in value.items():
+            if isinstance(
+                item, (list, tuple)
+            ):  # alternatives, indexed as the page does
+                pairs += [
+                    (f"{wire}[{key}][{index}]", _scalar(name, one, zone, shape))
+                    for index, one in enumerate(item)
+                ]
+            else:
+                pairs.append((f"{wire}[{key}]", _scalar(name, item, zone, shape)))
+        return pairs
     return [(wire, _scalar(name, value, zone, shape))]
 
 

@@ -330,6 +330,8 @@ def _operation(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
                 "required": required,
                 "schema": not_empty(schema) if required else schema,
             }
+            if schema.get("type") == "object":  # name[key]=value, name[key][0]=value
+                parameter.update(style="deepObject", explode=True)
             if EXAMPLE in field.metadata:
                 parameter["example"] = field.metadata[EXAMPLE]
             parameters.append(parameter)

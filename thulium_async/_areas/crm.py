@@ -86,6 +86,12 @@ class TicketFilter:
             example=[1, 2], kind=PathKind.ID, base={WIRE: "status_id[]"}
         ),
     )
+    custom_fields: Mapping[str, Any] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example={"Kraj": ["POLSKA", "NORWEGIA"], "Miasto": "Kraków"}
+        ),
+    )
 
 
 @attrs.define(kw_only=True)
@@ -126,6 +132,12 @@ class CustomerFilter:
     )
     group: str | None = attrs.field(
         default=None, metadata=described(example="custom group name")
+    )
+    custom_fields: Mapping[str, Any] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example={"Kraj": ["POLSKA", "NORWEGIA"], "Miasto": "Kraków"}
+        ),
     )
     include_custom_fields: bool | None = attrs.field(default=None, metadata=_TRUE)
     include_address: bool | None = attrs.field(default=None, metadata=_TRUE)
@@ -666,6 +678,30 @@ def _customer_values(
     return values
 
 
+def _field_filter(value: object) -> Mapping[str, Any] | None:
+    """Check a ``custom_fields`` filter: field names to a value or its alternatives."""
+    if value is None:
+        return None
+    problem = "custom_fields must map field names to a value or a list of values"
+    if not isinstance(value, Mapping) or not value:
+        raise InvalidInputError(f"{problem}, got {value!r}")
+    checked: dict[str, Any] = {}
+    for name, wanted in value.items():
+        if not isinstance(name, str) or not name or "[" in name or "]" in name:
+            raise InvalidInputError(f"{problem}; bad field name {name!r}")
+        if isinstance(wanted, str):
+            checked[name] = wanted
+        elif (
+            isinstance(wanted, (list, tuple))
+            and wanted
+            and all(isinstance(one, str) for one in wanted)
+        ):
+            checked[name] = tuple(wanted)
+        else:
+            raise InvalidInputError(f"{problem}; {name!r} has {wanted!r}")
+    return checked
+
+
 def _or_none(name: str, value: object) -> str | None:
     """Text to match, or ``""``: the records without one (as the CRM pages say)."""
     if value == "":
@@ -722,6 +758,7 @@ class Tickets(Namespace):
         category_id: int | None = None,
         message_id: int | None = None,
         status_id: Sequence[int] | None = None,
+        custom_fields: Mapping[str, str | Sequence[str]] | None = None,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,
@@ -741,6 +778,8 @@ class Tickets(Namespace):
             category_id: the category.
             message_id: the ticket holding this message.
             status_id: any of these statuses.
+            custom_fields: tickets whose custom fields hold these values, by field
+                name; a list gives alternatives (``{"ID": ["1", "2"]}``).
             limit: tickets per page, 1 to 100.
             offset: where to start.
             concurrency: pages in flight after the first, 1 to 32.
@@ -772,6 +811,7 @@ class Tickets(Namespace):
             category_id=_validation.optional_id("category_id", category_id),
             message_id=_validation.optional_id("message_id", message_id),
             status_id=None if status_id is None else tuple(status_id),
+            custom_fields=_field_filter(custom_fields),
         )
         return self._list(
             TICKETS, query=query, limit=limit, offset=offset, concurrency=concurrency
@@ -999,6 +1039,7 @@ class Customers(CustomersThin, Namespace):
         company_flag: bool | None = None,
         type: str | None = None,
         group: str | None = None,
+        custom_fields: Mapping[str, str | Sequence[str]] | None = None,
         include_custom_fields: bool = False,
         include_address: bool = False,
         include_invoice_address: bool = False,
@@ -1021,6 +1062,9 @@ class Customers(CustomersThin, Namespace):
             company_flag: only companies (True) or only people (False).
             type: the CRM's type name.
             group: the CRM's group name.
+            custom_fields: customers whose custom fields hold these values, by
+                field name; a list gives alternatives (``{"Kraj": ["POLSKA",
+                "NORWEGIA"], "Miasto": "Kraków"}``).
             include_custom_fields: add each customer's custom fields.
             include_address: add each customer's address.
             include_invoice_address: add each customer's invoice address.
@@ -1047,6 +1091,7 @@ class Customers(CustomersThin, Namespace):
             company_flag=company_flag,
             type=_validation.text("type", type, optional=True),
             group=_validation.text("group", group, optional=True),
+            custom_fields=_field_filter(custom_fields),
             include_custom_fields=_flag("include_custom_fields", include_custom_fields),
             include_address=_flag("include_address", include_address),
             include_invoice_address=_flag(
@@ -1322,6 +1367,7 @@ class Companies(CompaniesThin, Namespace):
         phone_number: str | None = None,
         type: str | None = None,
         group: str | None = None,
+        custom_fields: Mapping[str, str | Sequence[str]] | None = None,
         include_custom_fields: bool = False,
         include_address: bool = False,
         include_invoice_address: bool = False,
@@ -1339,6 +1385,8 @@ class Companies(CompaniesThin, Namespace):
             phone_number: companies with this number.
             type: the CRM's type name.
             group: the CRM's group name.
+            custom_fields: companies whose custom fields hold these values, by
+                field name; a list gives alternatives.
             include_custom_fields: add each company's custom fields.
             include_address: add each company's address.
             include_invoice_address: add each company's invoice address.
@@ -1359,6 +1407,7 @@ class Companies(CompaniesThin, Namespace):
             nip=_validation.text("nip", nip, optional=True),
             type=_validation.text("type", type, optional=True),
             group=_validation.text("group", group, optional=True),
+            custom_fields=_field_filter(custom_fields),
             include_custom_fields=_flag("include_custom_fields", include_custom_fields),
             include_address=_flag("include_address", include_address),
             include_invoice_address=_flag(
