@@ -64,7 +64,7 @@ class Pages(Generic[T]):
     while the total says more follow means the server caps the page size: the next
     pages start after the items it gave and ask for that many.
 
-    A list answered as a bare array reports no total (:attr:`total` stays ``None``):
+    A list answered as a bare array reports no total (``total`` stays ``None``):
     its pages are fetched one at a time, each from where the last one ended, and
     the list ends at an empty page or one shorter than the page before.
     """
