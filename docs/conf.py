@@ -41,7 +41,7 @@ nitpick_ignore_regex = [
     # Third-party and standard types, resolvable only with intersphinx switched on.
     (
         r"py:class",
-        r"(aiohttp|aioredis|redis|ssl|os|datetime|collections\.abc|typing|attr|multidict|yarl|asyncio)\..*",
+        r"(aiohttp|aioredis|redis|ssl|os|pathlib|datetime|collections\.abc|typing|attr|multidict|yarl|asyncio)\..*",
     ),
     (
         r"py:class",
