@@ -51,12 +51,14 @@ GOOD = {
     PathKind.LOGIN: "jkowalski",
     PathKind.CAMPAIGN: "00001",
     PathKind.CONNECTION: "1416225570.341",
+    PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
 }
 BAD = {
     PathKind.ID: 0,
     PathKind.LOGIN: "../x",
     PathKind.CAMPAIGN: "1",
     PathKind.CONNECTION: "a/b",
+    PathKind.CONVERSATION: "../x",
 }
 
 Call = Callable[..., Any]

@@ -14,12 +14,14 @@ GOOD = {
     PathKind.LOGIN: "jkowalski",
     PathKind.CAMPAIGN: "00001",
     PathKind.CONNECTION: "1416225570.341",
+    PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
 }
 BAD = {
     PathKind.ID: [0, -1, True, "2", 2.0, None, 2**63],
     PathKind.LOGIN: ["", "..", "a/b", "a b", "../x", "x?y", 5],
     PathKind.CAMPAIGN: ["0001", "000001", "00/01", "", 1],
     PathKind.CONNECTION: ["", "a.b", "1/2", "1..2", 1416225570.341],
+    PathKind.CONVERSATION: ["", "a/b", "..", "a b", "x" * 65, 77],
 }
 
 

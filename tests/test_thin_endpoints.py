@@ -45,11 +45,17 @@ PINNED_ACTIONS = (
     "stop_recording",
 )
 # A good value of each kind, and values each kind refuses (an id is an int).
-GOOD = {PathKind.LOGIN: "jkowalski", PathKind.ID: 7, PathKind.CAMPAIGN: "00001"}
+GOOD = {
+    PathKind.LOGIN: "jkowalski",
+    PathKind.ID: 7,
+    PathKind.CAMPAIGN: "00001",
+    PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
+}
 BAD: dict[PathKind, tuple[object, ...]] = {
     PathKind.LOGIN: ("", "..", "a/b", "x y", "j%2Fk", None, 3),
     PathKind.ID: (0, -1, True, "7", 7.0, 2**63, None),
     PathKind.CAMPAIGN: ("0001", "000001", "../..", "00/01", 1, None),
+    PathKind.CONVERSATION: ("", "..", "a/b", "a b", "x" * 65, 77, None),
 }
 WRITES = [row for row in ROWS.values() if not row.is_idempotent]
 READS = [row for row in ROWS.values() if row.method == "GET"]
@@ -256,5 +262,7 @@ async def test_the_pinned_methods_are_typed_calls(
     await client.companies.update(3, json={"name": "Acme"})
     await client.customers.update(4, json={"name": "Jan"})
     await client.outbounds.clone("00001")
-    await client.with_options(timeout=5).chats.message(9, json={"text": "hi"})
+    await client.with_options(timeout=5).chats.message(
+        "7f9c24e5-2b1d", json={"text": "hi"}
+    )
     assert len(fake.requests) == 19

@@ -37,6 +37,8 @@ _MAX_ID = 2**63 - 1  # as _validation.queue_id: the server says whether it exist
 _LOGIN = re.compile(r"[A-Za-z0-9_.@+-]{1,64}")
 _CAMPAIGN = re.compile(r"[0-9A-Za-z]{5}")
 _CONNECTION = re.compile(r"[0-9]{1,20}(\.[0-9]{1,10})?")
+# A chat conversation's id: the vendor's chat pages show UUIDs, its webhooks numbers.
+_CONVERSATION = re.compile(r"[0-9A-Za-z-]{1,64}")
 # Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -60,12 +62,14 @@ class PathKind(enum.Enum):
     LOGIN = "an agent login (letters, digits, _ . @ + -)"
     CAMPAIGN = "a campaign id of 5 characters, like '00001'"
     CONNECTION = "a connection id, like '1416225570.341'"
+    CONVERSATION = "a chat conversation id (letters, digits and '-', like a UUID)"
 
 
 PATTERNS: Mapping[PathKind, re.Pattern[str]] = {
     PathKind.LOGIN: _LOGIN,
     PathKind.CAMPAIGN: _CAMPAIGN,
     PathKind.CONNECTION: _CONNECTION,
+    PathKind.CONVERSATION: _CONVERSATION,
 }
 """The text a path value of each kind must match in full (``ID`` is an int instead)."""
 MAX_ID = _MAX_ID

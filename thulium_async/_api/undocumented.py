@@ -68,7 +68,7 @@ class Undocumented:
 
 # Named as the typed endpoints on the same paths name them: one path, one name.
 _LOGIN = {"login": PathKind.LOGIN}
-_CONVERSATION = {"conversation_id": PathKind.ID}
+_CONVERSATION = {"conversation_id": PathKind.CONVERSATION}
 _COMPANY = {"company_id": PathKind.ID}
 _CUSTOMER = {"customer_id": PathKind.ID}
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}

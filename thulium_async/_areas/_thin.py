@@ -629,7 +629,7 @@ class ChatsThin(ThinNamespace):
 
     async def delete_conversation(
         self,
-        conversation_id: int,
+        conversation_id: str,
         *,
         params: Mapping[str, object] | None = None,
         json: object = None,
@@ -645,7 +645,8 @@ class ChatsThin(ThinNamespace):
         that may have been processed; a repeat would find the conversation gone (404).
 
         Args:
-            conversation_id: a positive int, checked before sending.
+            conversation_id: a chat conversation id (letters, digits and '-', like a
+                UUID), checked before sending.
             params: query parameters; a list repeats its key, ``True``/``False`` are
                 sent as ``true``/``false``, ``None`` values are left out.
             json: the body, sent as JSON; ``None`` sends no body.
@@ -693,7 +694,7 @@ class ChatsThin(ThinNamespace):
 
     async def message(
         self,
-        conversation_id: int,
+        conversation_id: str,
         *,
         params: Mapping[str, object] | None = None,
         json: object = None,
@@ -711,7 +712,8 @@ class ChatsThin(ThinNamespace):
         message twice.
 
         Args:
-            conversation_id: a positive int, checked before sending.
+            conversation_id: a chat conversation id (letters, digits and '-', like a
+                UUID), checked before sending.
             params: query parameters; a list repeats its key, ``True``/``False`` are
                 sent as ``true``/``false``, ``None`` values are left out.
             json: the body, sent as JSON; ``None`` sends no body.
