@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +56,6 @@ from .dial_models import (
     NewRecord,
     OutcomeStatus,
     RecordSource,
-    RefusedItem,
     Reply,
 )
 from .dialer import (
@@ -67,7 +67,11 @@ from .dialer import (
     _uncancel,
     _unpack,
     check_concurrency,
+    drive,
+    feed_items,
+    refused_item,
     run_options,
+    unchecked_item,
 )
 from .journal import ALREADY
 
@@ -173,27 +177,11 @@ async def batch_many(
     input_error: list[BaseException] = []
     stop = options.stop
 
-    async def feed() -> None:
-        position = 0
-        try:
-            if isinstance(items, AsyncIterable):
-                async for item in items:
-                    progress.read += 1
-                    await inbox.put((position, item))
-                    position += 1
-                    if stop is not None and stop.is_set():
-                        break
-            else:
-                for item in items:
-                    progress.read += 1
-                    await inbox.put((position, item))
-                    position += 1
-                    if stop is not None and stop.is_set():
-                        break
-        except Exception as exc:  # the caller's iterator failed: finish, then re-raise
-            input_error.append(exc)
-        for _ in range(concurrency):
-            await inbox.put(None)
+    def feed() -> Awaitable[None]:
+        return feed_items(
+            items, inbox, progress=progress, stop=stop, workers=concurrency,
+            errors=input_error,
+        )  # fmt: skip
 
     async def emit(outcome: CallOutcome) -> None:
         progress.record(outcome)
@@ -202,24 +190,14 @@ async def batch_many(
     def check(position: int, item: object) -> CallOutcome | _Item:
         """The item's outcome if it is not to be sent, else its part of the batch."""
         number, call_at, index = _unpack(item, position)
-        if isinstance(item, RefusedItem):
-            return _outcome(index, number, OutcomeStatus.FAILED, error=item.error)
-        if not isinstance(item, accepted):
-            bad = InvalidInputError(
-                f"item {index} must be a phone-number string or {allowed}, "
-                f"got {type(item).__name__}"
-            )
-            return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
+        refused = refused_item(item, index, number, accepted, allowed)
+        if refused is not None:
+            return refused
         try:
             key = run.key(number)
             decided, resent = run.decide(index, number, key)
         except Exception as exc:  # the ledger's file failed (disk full): do not send
-            unchecked = ThuliumError(
-                f"not sent: could not check item {index} against the numbers seen "
-                f"({exc!r}); pass deduplicate=False to run without that check"
-            )
-            unchecked.__cause__ = exc
-            return _outcome(index, number, OutcomeStatus.FAILED, error=unchecked)
+            return unchecked_item(index, number, exc)
         if decided is not None:
             return decided
         try:
@@ -349,34 +327,11 @@ async def batch_many(
             outcomes.append(outcome)
         return outcomes
 
-    tasks = [asyncio.ensure_future(feed()), asyncio.ensure_future(run.watch_stop())]
-    tasks += [asyncio.ensure_future(work()) for _ in range(concurrency)]
-    try:
-        remaining = concurrency
-        while remaining:
-            outcome = await outbox.get()
-            if outcome is _WORKER_DONE:
-                remaining -= 1
-            else:
-                assert isinstance(outcome, CallOutcome)  # noqa: S101 -- only kind left
-                yield outcome
-        if input_error:
-            raise input_error[0]
-    finally:
-        run.closing = True
-        abandoned: list[tuple[int, str]] = []
-        unsent: list[tuple[int, str]] = []
-        for index, number, watch in run.running.values():
-            (abandoned if watch.written else unsent).append((index, number))
-        abandoned.sort()
-        unsent.sort()
-        progress.interrupted.extend(abandoned)
-        progress.not_sent.extend(unsent)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await run.close(abandoned, unsent)
-        progress.finished = True
+    async with aclosing(
+        drive(run, feed, work, workers=concurrency, outbox=outbox, errors=input_error)
+    ) as outcomes:
+        async for outcome in outcomes:
+            yield outcome
 
 
 def _read_reply(

@@ -34,6 +34,7 @@ from collections.abc import (
     Callable,
     Iterator,
 )
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
@@ -375,27 +376,11 @@ async def schedule_many(
     input_error: list[BaseException] = []
     stop = options.stop
 
-    async def feed() -> None:
-        position = 0
-        try:
-            if isinstance(numbers, AsyncIterable):
-                async for item in numbers:
-                    progress.read += 1
-                    await inbox.put((position, item))
-                    position += 1
-                    if stop is not None and stop.is_set():
-                        break
-            else:
-                for item in numbers:
-                    progress.read += 1
-                    await inbox.put((position, item))
-                    position += 1
-                    if stop is not None and stop.is_set():
-                        break
-        except Exception as exc:  # the caller's iterator failed: finish, then re-raise
-            input_error.append(exc)
-        for _ in range(concurrency):
-            await inbox.put(None)
+    def feed() -> Awaitable[None]:
+        return feed_items(
+            numbers, inbox, progress=progress, stop=stop, workers=concurrency,
+            errors=input_error,
+        )  # fmt: skip
 
     async def work() -> None:
         while (job := await inbox.get()) is not None:
@@ -407,24 +392,14 @@ async def schedule_many(
 
     async def one(position: int, item: object) -> CallOutcome:
         number, call_at, index = _unpack(item, position)
-        if isinstance(item, RefusedItem):
-            return _outcome(index, number, OutcomeStatus.FAILED, error=item.error)
-        if not isinstance(item, accepted):
-            bad = InvalidInputError(
-                f"item {index} must be a phone-number string or {allowed}, "
-                f"got {type(item).__name__}"
-            )
-            return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
+        refused = refused_item(item, index, number, accepted, allowed)
+        if refused is not None:
+            return refused
         try:
             key = run.key(number)
             decided = run.before_sending(index, number, key)
         except Exception as exc:  # the ledger's file failed (disk full): do not send
-            unchecked = ThuliumError(
-                f"not sent: could not check item {index} against the numbers seen "
-                f"({exc!r}); pass deduplicate=False to run without that check"
-            )
-            unchecked.__cause__ = exc
-            return _outcome(index, number, OutcomeStatus.FAILED, error=unchecked)
+            return unchecked_item(index, number, exc)
         if decided is not None:
             return decided
         task = asyncio.current_task()
@@ -470,10 +445,95 @@ async def schedule_many(
         run.sent(outcome, key or number)
         return outcome
 
-    tasks = [asyncio.ensure_future(feed()), asyncio.ensure_future(run.watch_stop())]
-    tasks += [asyncio.ensure_future(work()) for _ in range(concurrency)]
+    async with aclosing(
+        drive(run, feed, work, workers=concurrency, outbox=outbox, errors=input_error)
+    ) as outcomes:
+        async for outcome in outcomes:
+            yield outcome
+
+
+async def feed_items(
+    items: RecordSource,
+    inbox: asyncio.Queue[tuple[int, object] | None],
+    *,
+    progress: DialProgress,
+    stop: asyncio.Event | None,
+    workers: int,
+    errors: list[BaseException],
+) -> None:
+    """Put each of *items* in *inbox* with its position, then one ``None`` a worker.
+
+    Lazily: the queue's bound is the memory bound. Stops reading once *stop* is set;
+    an exception from the caller's iterator goes to *errors*, raised after the items
+    read before it have their outcomes.
+    """
+    position = 0
     try:
-        remaining = concurrency
+        if isinstance(items, AsyncIterable):
+            async for item in items:
+                progress.read += 1
+                await inbox.put((position, item))
+                position += 1
+                if stop is not None and stop.is_set():
+                    break
+        else:
+            for item in items:
+                progress.read += 1
+                await inbox.put((position, item))
+                position += 1
+                if stop is not None and stop.is_set():
+                    break
+    except Exception as exc:  # the caller's iterator failed: finish, then re-raise
+        errors.append(exc)
+    for _ in range(workers):
+        await inbox.put(None)
+
+
+def refused_item(
+    item: object, index: int, number: str, accepted: tuple[type, ...], allowed: str
+) -> CallOutcome | None:
+    """The ``failed`` outcome of an item known bad before any check, else None."""
+    if isinstance(item, RefusedItem):
+        return _outcome(index, number, OutcomeStatus.FAILED, error=item.error)
+    if not isinstance(item, accepted):
+        bad = InvalidInputError(
+            f"item {index} must be a phone-number string or {allowed}, "
+            f"got {type(item).__name__}"
+        )
+        return _outcome(index, number, OutcomeStatus.FAILED, error=bad)
+    return None
+
+
+def unchecked_item(index: int, number: str, exc: Exception) -> CallOutcome:
+    """The ``failed`` outcome of an item the ledger could not check (a full disk)."""
+    unchecked = ThuliumError(
+        f"not sent: could not check item {index} against the numbers seen "
+        f"({exc!r}); pass deduplicate=False to run without that check"
+    )
+    unchecked.__cause__ = exc
+    return _outcome(index, number, OutcomeStatus.FAILED, error=unchecked)
+
+
+async def drive(
+    run: _Run,
+    feed: Callable[[], Awaitable[None]],
+    work: Callable[[], Awaitable[None]],
+    *,
+    workers: int,
+    outbox: asyncio.Queue[object],
+    errors: list[BaseException],
+) -> AsyncGenerator[CallOutcome, None]:
+    """Run the feeder, the stop watch and *workers* workers; yield their outcomes.
+
+    However it ends (the input done, a break, a cancel, an error), the requests still
+    on the wire are recorded as interrupted (they may have been processed), those
+    still waiting as not sent, the tasks are cancelled and the run is closed.
+    """
+    progress = run.progress
+    tasks = [asyncio.ensure_future(feed()), asyncio.ensure_future(run.watch_stop())]
+    tasks += [asyncio.ensure_future(work()) for _ in range(workers)]
+    try:
+        remaining = workers
         while remaining:
             outcome = await outbox.get()
             if outcome is _WORKER_DONE:
@@ -481,8 +541,8 @@ async def schedule_many(
             else:
                 assert isinstance(outcome, CallOutcome)  # noqa: S101 -- only kind left
                 yield outcome
-        if input_error:
-            raise input_error[0]
+        if errors:
+            raise errors[0]
     finally:
         run.closing = True
         # Only a request that may be on the wire may have been processed; one still
