@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import inspect
 import io
@@ -123,3 +124,12 @@ async def run_cli(*argv: str) -> tuple[int, str]:
 def clock() -> VirtualClock:
     """A clock that moves only when the client sleeps: pass it as ``clock=``."""
     return VirtualClock()
+
+
+async def until(condition, timeout: float = 60.0) -> None:
+    """Wait for *condition* (not for luck): poll it, fail after *timeout* seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out waiting"
+        await asyncio.sleep(0.02)

@@ -8,7 +8,6 @@ was taken out, once.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import Counter
 from typing import Any
@@ -24,7 +23,7 @@ from thulium_async import (
 )
 from thulium_async.testing import FakeThulium, Fault
 
-from .conftest import FAST_RETRY
+from .conftest import FAST_RETRY, until
 
 
 def numbers(count: int, start: int = 0) -> list[str]:
@@ -111,10 +110,8 @@ async def test_resume_resends_the_batch_in_flight_and_confirms_it(fake, tmp_path
             async for _ in outcomes:
                 break  # the other batch is cut off in flight
         assert progress.interrupted
-        for _ in range(500):  # until the server has processed the cut-off batch
-            if len(fake.campaigns["00001"]) == 20:
-                break
-            await asyncio.sleep(0.01)
+        # until the server has processed the cut-off batch
+        await until(lambda: len(fake.campaigns["00001"]) == 20)
         again = client.outbounds.add_records(
             "00001", wanted, resume_from=first, journal=tmp_path / "second.journal"
         )

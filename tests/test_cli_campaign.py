@@ -17,8 +17,8 @@ import pytest
 from thulium_async._cli.main import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK
 from thulium_async.testing import Fault
 
-from .conftest import run_cli
-from .test_cli_dial import numbers_file, read_report, start, until
+from .conftest import run_cli, until
+from .test_cli_dial import numbers_file, read_report, start
 
 run = run_cli
 

@@ -21,7 +21,7 @@ import pytest
 from thulium_async._cli.main import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK
 from thulium_async.testing import FakeThulium, Fault
 
-from .conftest import run_cli
+from .conftest import run_cli, until
 
 run = run_cli
 
@@ -48,15 +48,6 @@ async def start(fake: FakeThulium, *args: str) -> asyncio.subprocess.Process:
         stderr=asyncio.subprocess.PIPE,
         env=environment,
     )
-
-
-async def until(condition, timeout: float = 60.0) -> None:
-    """Wait for *condition* (not for luck): poll it, fail after *timeout* seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out waiting"
-        await asyncio.sleep(0.02)
 
 
 def numbers_file(tmp_path: Path, count: int) -> Path:

@@ -27,8 +27,8 @@ from thulium_async._cli import dial
 from thulium_async._cli.main import EXIT_ERROR, EXIT_NOT_ALL_SCHEDULED, EXIT_OK
 from thulium_async.testing import FakeThulium
 
-from .conftest import run_cli
-from .test_cli_dial import numbers_file, read_report, start, until
+from .conftest import run_cli, until
+from .test_cli_dial import numbers_file, read_report, start
 
 ROOT = Path(__file__).parent.parent
 

@@ -20,7 +20,8 @@ from thulium_async import DialProgress, OutcomeStatus, ThuliumClient
 from thulium_async._features.journal import Journal, read_journal
 from thulium_async.testing import Fault
 
-from .test_cli_dial import read_report, start, until
+from .conftest import until
+from .test_cli_dial import read_report, start
 
 
 class Gate:

@@ -24,7 +24,7 @@ from thulium_async import (
 )
 from thulium_async.testing import SCREENSHOT_JPEG, FakeThulium, Fault
 
-from .conftest import FAST_RETRY
+from .conftest import FAST_RETRY, until
 
 
 def _files(folder: Path) -> list[str]:
@@ -404,10 +404,7 @@ async def test_export_stops_on_sigterm_leaving_no_partial_file(
     env.fail_next("recordings.download", Fault.delay_then_process(30))
     day = str(env.now().date())
     task = asyncio.ensure_future(_export_fast(env, day, tmp_path))
-    for _ in range(500):  # until the download's temporary file exists
-        if _archive(tmp_path):
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: _archive(tmp_path))  # the download's temporary file exists
     assert [path.suffix for path in _archive(tmp_path)] == [".part"]
     os.kill(os.getpid(), signal.SIGTERM)
     assert await task == 143

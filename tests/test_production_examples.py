@@ -23,7 +23,8 @@ import pytest
 from thulium_async._cli.main import EXIT_OK
 from thulium_async.testing import FakeThulium
 
-from .test_cli_dial import read_report, until
+from .conftest import until
+from .test_cli_dial import read_report
 
 HERE = Path(__file__).parent.parent / "examples" / "production"
 UNIT = HERE / "thulium-dialer.service"

@@ -26,13 +26,13 @@ from thulium_async.webhooks import (
     parse_event,
 )
 
+from .conftest import until
 from .test_webhook_loop import (
     PASSWORD,
     USER,
     Inbox,
     _aiohttp_app,
     _fastapi_app,
-    until,
 )
 
 AUTH = basic_auth_header(USER, PASSWORD)

@@ -28,20 +28,9 @@ from thulium_async.webhooks import (
     fastapi_router,
 )
 
+from .conftest import until
+
 USER, PASSWORD = "thulium", "s3cret-hook"
-
-
-async def until(condition, timeout: float = 60.0) -> None:
-    """Wait for *condition* (not for luck): poll it, fail after *timeout* seconds.
-
-    Kept here rather than imported from the CLI tests, so the webhook tests do not
-    depend on the CLI importing.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out waiting"
-        await asyncio.sleep(0.02)
 
 
 class Inbox:

@@ -24,6 +24,7 @@ from aiohttp import client_reqrep, http_writer
 from yarl import URL
 
 from thulium_async import DeliveryUnknownError, RetryPolicy, ThuliumClient
+from thulium_async._areas.queues import SCHEDULE_CALL
 from thulium_async._http.retry import Failure, classify
 from thulium_async._http.transport import _connection_error
 
@@ -147,7 +148,7 @@ async def test_real_socket_reset_mid_body_is_treated_as_ambiguous():
         # A body far larger than any endpoint's, sent through the transport: private,
         # as it is the transport's write phase itself that is tested.
         transport = client._transport
-        request = client.queues._schedule_request(2, "500333222", None)[0]
+        request = client.queues._wiring.route(SCHEDULE_CALL).request((2,))
         with pytest.raises(DeliveryUnknownError):
             await transport.send(request, b"x" * (8 << 20))
     assert requests == 1

@@ -28,7 +28,6 @@ from .._features.reconcile import (
     windows,
 )
 from .._features.watch import WaitingListChange, watch
-from .._http.transport import Request
 from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
 from . import connections as _connections
 
@@ -405,9 +404,7 @@ class Queues(Namespace):
         async def schedule_one(
             number: str, call_at: datetime | None, _item: object
         ) -> int:
-            body = ScheduleCallBody(
-                phone_number=_validation.phone_number(number), call_at=call_at
-            )
+            body = ScheduleCallBody(_validation.phone_number(number), call_at)
             return await send(SCHEDULE_CALL, queue, body=body)
 
         return bulk_run(
@@ -422,17 +419,6 @@ class Queues(Namespace):
             phone_region=self._wiring.phone_region,
             name="schedule_calls",
         )
-
-    def _schedule_request(
-        self, queue: int, phone_number: str, call_at: datetime | None
-    ) -> tuple[Request, bytes | None]:
-        """Return the request and body ``schedule_call`` would send (for tests).
-
-        The same route and encoder as the call itself: nothing here is sent.
-        """
-        number = _validation.phone_number(phone_number)
-        body = ScheduleCallBody(phone_number=number, call_at=call_at)
-        return self._wiring.route(SCHEDULE_CALL).prepare((queue,), None, body)
 
 
 def _moment(name: str, value: object, zone: tzinfo) -> datetime:
