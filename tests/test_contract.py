@@ -52,6 +52,8 @@ GOOD = {
     PathKind.CAMPAIGN: "00001",
     PathKind.CONNECTION: "1416225570.341",
     PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
+    PathKind.PHONE: "500333222",
+    PathKind.IDENTIFIER: "1234567890",
 }
 BAD = {
     PathKind.ID: 0,
@@ -59,6 +61,8 @@ BAD = {
     PathKind.CAMPAIGN: "1",
     PathKind.CONNECTION: "a/b",
     PathKind.CONVERSATION: "../x",
+    PathKind.PHONE: "12",
+    PathKind.IDENTIFIER: "a/b",
 }
 
 Call = Callable[..., Any]
@@ -144,6 +148,12 @@ CALLS: dict[str, Call] = {
     "webhooks.create": lambda c: c.webhooks.create(
         ["CUSTOMER_CREATED"], "https://example.com/hooks"
     ),
+    # -- campaign records (campaign_records.py) --
+    # -- end campaign records --
+    # -- CRM campaigns (crm_campaigns.py) --
+    # -- end CRM campaigns --
+    # -- chats, files and recordings --
+    # -- end chats, files and recordings --
 }
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 ids = [endpoint.name for endpoint in ENDPOINTS]

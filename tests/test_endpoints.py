@@ -15,6 +15,8 @@ GOOD = {
     PathKind.CAMPAIGN: "00001",
     PathKind.CONNECTION: "1416225570.341",
     PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
+    PathKind.PHONE: "+48500333222",
+    PathKind.IDENTIFIER: "crm-1234.a",
 }
 BAD = {
     PathKind.ID: [0, -1, True, "2", 2.0, None, 2**63],
@@ -22,6 +24,8 @@ BAD = {
     PathKind.CAMPAIGN: ["0001", "000001", "00/01", "", 1],
     PathKind.CONNECTION: ["", "a.b", "1/2", "1..2", 1416225570.341],
     PathKind.CONVERSATION: ["", "a/b", "..", "a b", "x" * 65, 77],
+    PathKind.PHONE: ["", "12", "+48 500", "1" * 16, "4+8", 500333222],
+    PathKind.IDENTIFIER: ["", "..", "a/b", "a b", "a%2Fb", "x" * 65, 7],
 }
 
 

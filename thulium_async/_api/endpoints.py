@@ -39,6 +39,11 @@ _CAMPAIGN = re.compile(r"[0-9A-Za-z]{5}")
 _CONNECTION = re.compile(r"[0-9]{1,20}(\.[0-9]{1,10})?")
 # A chat conversation's id: the vendor's chat pages show UUIDs, its webhooks numbers.
 _CONVERSATION = re.compile(r"[0-9A-Za-z-]{1,64}")
+# A number in a path: compact, as ``_validation.phone_number`` leaves it.
+_PHONE = re.compile(r"\+?[0-9]{3,15}")
+# A campaign record's own identifier (the vendor's example: "1234567890"): nothing that
+# could end or leave a path segment.
+_IDENTIFIER = re.compile(r"[0-9A-Za-z_.:@+-]{1,64}")
 # Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -63,6 +68,8 @@ class PathKind(enum.Enum):
     CAMPAIGN = "a campaign id of 5 characters, like '00001'"
     CONNECTION = "a connection id, like '1416225570.341'"
     CONVERSATION = "a chat conversation id (letters, digits and '-', like a UUID)"
+    PHONE = "a phone number (3 to 15 digits, an optional leading '+')"
+    IDENTIFIER = "a record identifier (letters, digits and _ . : @ + -)"
 
 
 PATTERNS: Mapping[PathKind, re.Pattern[str]] = {
@@ -70,6 +77,8 @@ PATTERNS: Mapping[PathKind, re.Pattern[str]] = {
     PathKind.CAMPAIGN: _CAMPAIGN,
     PathKind.CONNECTION: _CONNECTION,
     PathKind.CONVERSATION: _CONVERSATION,
+    PathKind.PHONE: _PHONE,
+    PathKind.IDENTIFIER: _IDENTIFIER,
 }
 """The text a path value of each kind must match in full (``ID`` is an int instead)."""
 MAX_ID = _MAX_ID

@@ -13,7 +13,17 @@ from typing import Any
 
 from .._api.endpoints import Endpoint
 from .._api.namespace import Namespace
-from . import agents, campaigns, chats, connections, crm, queues, users
+from . import (
+    agents,
+    campaign_records,
+    campaigns,
+    chats,
+    connections,
+    crm,
+    crm_campaigns,
+    queues,
+    users,
+)
 from .agents import Agents
 from .campaigns import Outbounds, Webhooks
 from .chats import Chats
@@ -29,6 +39,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *connections.ENDPOINTS,
     *crm.ENDPOINTS,
     *campaigns.ENDPOINTS,
+    *campaign_records.ENDPOINTS,
+    *crm_campaigns.ENDPOINTS,
     *chats.ENDPOINTS,
     *users.ENDPOINTS,
 )

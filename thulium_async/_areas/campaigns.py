@@ -55,6 +55,8 @@ from .campaign_batches import (
     removal,
     remove_reply,
 )
+from .campaign_records import CampaignRecords
+from .crm_campaigns import CrmCampaignRecords
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 
@@ -429,7 +431,7 @@ def _webhook_body(
     )
 
 
-class Outbounds(OutboundsThin, Namespace):
+class Outbounds(CampaignRecords, CrmCampaignRecords, OutboundsThin, Namespace):
     """Outbound campaigns: ``client.outbounds.stats()``, ``agents``, ``add_record``, ..."""
 
     __slots__ = ()
