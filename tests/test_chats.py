@@ -1,4 +1,4 @@
-"""chats.list, chats.summary (a bare array, paged) and chats.start against FakeThulium."""
+"""chats.list, chats.summary (a bare array, paged), start, stop and delete_content."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from thulium_async import Chat, ChatSummaryRow, InvalidInputError
+from thulium_async.testing import Fault
 
 
 def row(i: int) -> dict[str, object]:
@@ -95,4 +96,46 @@ def test_bad_arguments_are_refused_before_sending(fake, client, call):
 async def test_start_refuses_a_bad_queue(fake, client):
     with pytest.raises(InvalidInputError):
         await client.chats.start(0)
+    assert fake.requests == []
+
+
+CONVERSATION = "6ed7c941-2c8a-411e-95d2-338a9f64800a"
+
+
+async def test_stop_ends_the_conversation_and_is_resent_when_ambiguous(fake, client):
+    # Ending an ended conversation leaves it ended: an attempt that may have been
+    # processed is sent again rather than reported as unknown.
+    fake.fail_next("chats.stop", Fault.processed_then_drop())
+    await client.chats.stop(CONVERSATION, external_chatbot_id=CONVERSATION[::-1])
+    sent = fake.requests_to("chats.stop")
+    assert len(sent) == 2
+    assert sent[-1].method == "POST"
+    assert sent[-1].path.endswith(f"chat_conversations/{CONVERSATION}/stop")
+    assert sent[-1].query["external_chatbot_id"] == [CONVERSATION[::-1]]
+
+
+async def test_delete_content_names_whose_messages_go(fake, client):
+    for participant in ("user", "customer", "both"):
+        await client.chats.delete_content(CONVERSATION, participant)
+    paths = [r.path for r in fake.requests_to("chats.delete_content")]
+    assert [p.rsplit("/", 2)[-2:] for p in paths] == [
+        [CONVERSATION, "user"],
+        [CONVERSATION, "customer"],
+        [CONVERSATION, "both"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.chats.delete_content(CONVERSATION, "agent"),
+        lambda c: c.chats.delete_content(CONVERSATION, "both/../x"),
+        lambda c: c.chats.delete_content("../x", "both"),
+        lambda c: c.chats.stop("a b"),
+        lambda c: c.chats.stop(CONVERSATION, external_chatbot_id="x/y"),
+    ],
+)
+async def test_stop_and_delete_content_refuse_bad_values_unsent(fake, client, call):
+    with pytest.raises(InvalidInputError):
+        await call(client)
     assert fake.requests == []

@@ -54,6 +54,7 @@ GOOD = {
     PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
     PathKind.PHONE: "500333222",
     PathKind.IDENTIFIER: "1234567890",
+    PathKind.PARTICIPANT: "both",
 }
 BAD = {
     PathKind.ID: 0,
@@ -63,6 +64,7 @@ BAD = {
     PathKind.CONVERSATION: "../x",
     PathKind.PHONE: "12",
     PathKind.IDENTIFIER: "a/b",
+    PathKind.PARTICIPANT: "agent",
 }
 
 Call = Callable[..., Any]
@@ -153,6 +155,10 @@ CALLS: dict[str, Call] = {
     # -- CRM campaigns (crm_campaigns.py) --
     # -- end CRM campaigns --
     # -- chats, files and recordings --
+    "chats.stop": lambda c, conversation: c.chats.stop(conversation),
+    "chats.delete_content": lambda c, conversation, participant: c.chats.delete_content(
+        conversation, participant
+    ),
     # -- end chats, files and recordings --
 }
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}

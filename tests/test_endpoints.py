@@ -17,6 +17,7 @@ GOOD = {
     PathKind.CONVERSATION: "7f9c24e5-2b1d-4c8a-9e0f-3a6b5d4c2e1f",
     PathKind.PHONE: "+48500333222",
     PathKind.IDENTIFIER: "crm-1234.a",
+    PathKind.PARTICIPANT: "customer",
 }
 BAD = {
     PathKind.ID: [0, -1, True, "2", 2.0, None, 2**63],
@@ -26,6 +27,7 @@ BAD = {
     PathKind.CONVERSATION: ["", "a/b", "..", "a b", "x" * 65, 77],
     PathKind.PHONE: ["", "12", "+48 500", "1" * 16, "4+8", 500333222],
     PathKind.IDENTIFIER: ["", "..", "a/b", "a b", "a%2Fb", "x" * 65, 7],
+    PathKind.PARTICIPANT: ["", "agent", "User", "both/..", "userx", None],
 }
 
 
@@ -51,7 +53,9 @@ def test_bad_path_values_are_refused(endpoint):
 
 # POSTs whose repeat is harmless, declared so on purpose (each says why beside it).
 DECLARED_SAFE = {
+    "chats.stop",  # ending an ended conversation leaves it ended
     "outbounds.add_agents",
+    "outbounds.remove_agents",  # one removed stays removed
     "outbounds.add_records",  # the API never adds a duplicate number
     "outbounds.status_by_phone_number",
     "tags.create",  # the server skips tags that exist

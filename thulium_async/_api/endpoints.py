@@ -44,6 +44,8 @@ _PHONE = re.compile(r"\+?[0-9]{3,15}")
 # A campaign record's own identifier (the vendor's example: "1234567890"): nothing that
 # could end or leave a path segment.
 _IDENTIFIER = re.compile(r"[0-9A-Za-z_.:@+-]{1,64}")
+# Whose messages of a chat conversation: the three values the vendor's page names.
+_PARTICIPANT = re.compile(r"user|customer|both")
 # Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -70,6 +72,7 @@ class PathKind(enum.Enum):
     CONVERSATION = "a chat conversation id (letters, digits and '-', like a UUID)"
     PHONE = "a phone number (3 to 15 digits, an optional leading '+')"
     IDENTIFIER = "a record identifier (letters, digits and _ . : @ + -)"
+    PARTICIPANT = "a chat participant: 'user', 'customer' or 'both'"
 
 
 PATTERNS: Mapping[PathKind, re.Pattern[str]] = {
@@ -79,6 +82,7 @@ PATTERNS: Mapping[PathKind, re.Pattern[str]] = {
     PathKind.CONVERSATION: _CONVERSATION,
     PathKind.PHONE: _PHONE,
     PathKind.IDENTIFIER: _IDENTIFIER,
+    PathKind.PARTICIPANT: _PARTICIPANT,
 }
 """The text a path value of each kind must match in full (``ID`` is an int instead)."""
 MAX_ID = _MAX_ID
