@@ -18,7 +18,7 @@ import copy
 import json
 import typing
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,10 @@ from .conftest import FAST_RETRY
 
 SAMPLES = Path(__file__).parent / "samples"
 ZONE = FakeThulium().zone
+# The recording the fake of every contract test holds, for the two file downloads.
+RECORDED_AT = datetime(2026, 1, 5, 12, 30)
+RECORDING = FakeThulium().add_recording(at=RECORDED_AT)["filename"]
+DOWNLOADS: list[Path] = []  # the contract test's own folder, set by ``served``
 GOOD = {
     PathKind.ID: 2,
     PathKind.LOGIN: "jkowalski",
@@ -159,6 +163,11 @@ CALLS: dict[str, Call] = {
     "chats.delete_content": lambda c, conversation, participant: c.chats.delete_content(
         conversation, participant
     ),
+    "temporary_files.upload": lambda c: c.temporary_files.upload(
+        b"hello, world", filename="file.txt"
+    ),
+    "recordings.download": lambda c: c.recordings.download(RECORDING, DOWNLOADS[0]),
+    "recordings.stream": lambda c: _all(c.recordings.stream(RECORDING)),
     # -- end chats, files and recordings --
 }
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
@@ -182,13 +191,15 @@ def sample(endpoint: Endpoint) -> Any:
 
 
 @pytest_asyncio.fixture
-async def served() -> AsyncIterator[tuple[FakeThulium, ThuliumClient]]:
+async def served(tmp_path: Path) -> AsyncIterator[tuple[FakeThulium, ThuliumClient]]:
+    DOWNLOADS[:] = [tmp_path]
     async with (
         FakeThulium(samples=SAMPLES) as fake,
         ThuliumClient(
             fake.base_url, fake.username, fake.password, retry=FAST_RETRY
         ) as client,
     ):
+        assert fake.add_recording(at=RECORDED_AT)["filename"] == RECORDING
         yield fake, client
 
 

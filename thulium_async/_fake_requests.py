@@ -108,6 +108,8 @@ class Rules:
     body_required: bool
     free: bool = False
     """Undocumented: any query and body are taken (the path values are still checked)."""
+    raw: bool = False
+    """The body is a file (an upload), taken as it comes: any bytes, even none."""
 
 
 def rules_of(document: Mapping[str, Any]) -> dict[tuple[str, str], Rules]:
@@ -131,15 +133,19 @@ def rules_of(document: Mapping[str, Any]) -> dict[tuple[str, str], Rules]:
                 )
             body = operation.get("requestBody")
             schema = None
-            if body is not None:
+            raw = False
+            if body is not None and "application/json" in body["content"]:
                 schema = body["content"]["application/json"]["schema"]
                 _known(schema)
+            elif body is not None:  # a file, taken as it comes
+                raw = True
             found[method.upper(), path] = Rules(
                 path=parameters["path"],
                 query=parameters["query"],
                 body=schema,
                 body_required=bool(body and body.get("required")),
                 free=not operation.get("x-thulium-documented", True),
+                raw=raw,
             )
     return found
 
@@ -195,6 +201,8 @@ def check(
 
 
 def _body(rules: Rules, body: bytes, components: Mapping[str, Any]) -> list[Problem]:
+    if rules.raw:
+        return []
     if not body.strip():
         if rules.body_required:
             return [(MISSING, "A JSON body is required.")]

@@ -49,8 +49,6 @@ from ._api.endpoints import IDEMPOTENT_METHODS, NO_EXAMPLE, Endpoint
 from ._api.openapi import openapi_document
 from ._api.undocumented import UNDOCUMENTED, Undocumented
 from ._areas import ENDPOINTS
-from ._areas.connections import BINARY_ENDPOINTS as _RECORDING_FILES
-from ._areas.temporary_files import BINARY_ENDPOINTS as _UPLOADS
 from ._core.clock import VirtualClock
 from ._core.wallclock import (
     format_duration,
@@ -95,9 +93,7 @@ def _served(row: Undocumented) -> Endpoint:
 # endpoints (which accept what they are given, and answer what ``respond`` sets).
 _UNDOCUMENTED = frozenset(row.operation for row in UNDOCUMENTED)
 _ROUTES: tuple[Endpoint, ...] = (*ENDPOINTS, *map(_served, UNDOCUMENTED))
-# Served by hand (files, not JSON), beside the document's routes.
-_FILES: tuple[Endpoint, ...] = (*_RECORDING_FILES, *_UPLOADS)
-_BY_NAME: dict[str, Endpoint] = {e.name: e for e in (*_ROUTES, *_FILES)}
+_BY_NAME: dict[str, Endpoint] = {e.name: e for e in _ROUTES}
 Handler = Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]
 
 
@@ -410,6 +406,9 @@ class FakeThulium:
             "webhooks.list": self._subscriptions,
             "recordings.list": self._recordings,
             "agents.last_screenshot": self._last_screenshot,
+            "recordings.download": self._recording_file,
+            "recordings.stream": self._recording_file,
+            "temporary_files.upload": self._upload,
         }
         rules, _ = _rules()
         for declared in _ROUTES:
@@ -419,17 +418,6 @@ class FakeThulium:
                 declared, handler, rules.get((declared.method, f"/{declared.path}"))
             )
             app.router.add_route(declared.method, f"/api/{declared.path}", route)
-        for name, handler in (
-            ("recordings.download", self._recording_file),
-            ("recordings.stream", self._recording_file),
-            ("temporary_files.upload", self._upload),
-        ):
-            declared = _BY_NAME[name]
-            app.router.add_route(
-                declared.method,
-                f"/api/{declared.path}",
-                functools.partial(self._handle, endpoint=name, handler=handler),
-            )
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.1
         )

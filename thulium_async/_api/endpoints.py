@@ -46,6 +46,8 @@ _PHONE = re.compile(r"\+?[0-9]{3,15}")
 _IDENTIFIER = re.compile(r"[0-9A-Za-z_.:@+-]{1,64}")
 # Whose messages of a chat conversation: the three values the vendor's page names.
 _PARTICIPANT = re.compile(r"user|customer|both")
+JSON = "application/json"
+"""The media type of every body and answer but files."""
 # Methods HTTP defines as idempotent (RFC 9110 9.2.2): a repeat does what one request did.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -216,6 +218,9 @@ class Endpoint(Generic[R]):
         path_examples: the vendor's example value of each path parameter.
         operation: the dotted path of the client method that sends it, where it is
             not *name* (``client.<operation>``).
+        body_type: the media type of a raw body (a file uploaded as it is), where the
+            body is not a JSON object encoded from *body*.
+        answer_type: the media type of the answer, where it is a file, not JSON.
     """
 
     name: str
@@ -232,6 +237,8 @@ class Endpoint(Generic[R]):
     example: Any = NO_EXAMPLE
     path_examples: Mapping[str, object] = attrs.field(factory=dict)
     operation: str = ""
+    body_type: str = JSON
+    answer_type: str = JSON
 
     def __attrs_post_init__(self) -> None:
         fields = {
@@ -252,6 +259,10 @@ class Endpoint(Generic[R]):
             )
         if not self.operation:
             object.__setattr__(self, "operation", self.name)
+        if self.body_type != JSON and self.body is not None:
+            raise TypeError(f"endpoint {self.name}: a raw body has no body class")
+        if self.answer_type != JSON and self.returns is not None:
+            raise TypeError(f"endpoint {self.name}: a file answer has no model")
         if self.paging is not None and self.method != "GET":
             raise TypeError(f"endpoint {self.name}: only a GET can be a paged list")
         if self.idempotent is None:

@@ -46,6 +46,9 @@ from .undocumented import UNDOCUMENTED, Undocumented
 DOCS = "https://api.thulium.com/docs/api/"
 """Where the vendor's pages live; an endpoint's ``doc`` is relative to it."""
 _JSON = "application/json"
+# A body or an answer that is a file: a media type without a schema, as OpenAPI 3.1
+# describes binary content (a schema would describe text, which a file is not).
+_FILE: dict[str, Any] = {}
 # A month 01-12, a day 01-31, an hour 00-23 (a day of the month that month lacks, or a
 # time a DST change skips, still fits: the server refuses those).
 _DAY = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
@@ -299,9 +302,14 @@ def _path_parameters(
 
 
 def _external(doc: str) -> dict[str, str] | None:
-    if not doc or " " in doc:  # not a page: where else the shape comes from
+    """The vendor's page a declaration's *doc* names (``page (how it names it)``)."""
+    page, _, note = doc.partition(" ")
+    if not page or "/" not in page:  # not a page: where else the shape comes from
         return None
-    return {"url": DOCS + doc, "description": "the vendor's page (Polish)"}
+    described = "the vendor's page (Polish)"
+    if note:
+        described += f", where the endpoint is {note.strip('()')}"
+    return {"url": DOCS + page, "description": described}
 
 
 def _operation(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
@@ -363,6 +371,11 @@ def _operation(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
         }
     if parameters:
         operation["parameters"] = parameters
+    if endpoint.body_type != _JSON:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {endpoint.body_type: _FILE},
+        }
     if endpoint.body is not None:
         media: dict[str, Any] = {"schema": build.model(endpoint.body, answer=False)}
         example = body_example(endpoint.body)
@@ -410,12 +423,15 @@ def _responses(endpoint: Endpoint, build: _Builder) -> dict[str, Any]:
         if endpoint.example is not NO_EXAMPLE:
             media["example"] = endpoint.example
         ok["content"] = {_JSON: media}
+    elif endpoint.answer_type != _JSON:
+        ok["description"] = "the file"
+        ok["content"] = {endpoint.answer_type: _FILE}
     else:
         ok["description"] = "done; the body carries nothing"
         if endpoint.example is not NO_EXAMPLE:
             ok["content"] = {_JSON: {"schema": {}, "example": endpoint.example}}
     answers: dict[str, Any] = {"200": ok}
-    if returns is None and endpoint.example is NO_EXAMPLE:
+    if returns is None and endpoint.example is NO_EXAMPLE and "content" not in ok:
         # An answer without a body may come as 204 as well (Thulium's batch delete
         # reports a customer deleted as 204; the page of the single one says "empty").
         answers["204"] = {"description": "done; no body"}
@@ -454,13 +470,13 @@ def _undocumented(row: Undocumented) -> dict[str, Any]:
             "required": False,
             "content": {_JSON: {"schema": {}}},
         }
-    answer: dict[str, Any] = {}
+    answer: dict[str, Any] = {"schema": {}}
     if row.answer_type != _JSON:
-        answer = {"type": "string", "contentMediaType": row.answer_type}
+        answer = _FILE
     operation["responses"] = {
         "200": {
             "description": "done",
-            "content": {row.answer_type: {"schema": answer}},
+            "content": {row.answer_type: answer},
         },
         "default": {
             "description": "refused: Thulium's error body",

@@ -22,6 +22,7 @@ from . import (
     crm,
     crm_campaigns,
     queues,
+    temporary_files,
     users,
 )
 from .agents import Agents
@@ -43,6 +44,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *crm_campaigns.ENDPOINTS,
     *chats.ENDPOINTS,
     *users.ENDPOINTS,
+    *temporary_files.ENDPOINTS,
 )
 
 

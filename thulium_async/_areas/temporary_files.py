@@ -33,15 +33,13 @@ UPLOAD = Endpoint(
     "POST",
     "temporary_files",
     query=UploadQuery,
+    body_type=_OCTETS,
     returns=TemporaryFile,
     side_effect="upload the file twice (a second temporary file, with its own token)",
     doc="temporary_files/post_temporary_files",
     example={"filename": "file.txt", "token": "180174033853be57b76ed6a", "size": 12},
 )
-# Not in ENDPOINTS: the OpenAPI document and the fake's request checks describe JSON
-# bodies only; the fake serves this one by hand (``thulium_async.testing``).
-ENDPOINTS: tuple[Endpoint, ...] = ()
-BINARY_ENDPOINTS = (UPLOAD,)
+ENDPOINTS: tuple[Endpoint, ...] = (UPLOAD,)
 
 Data = bytes | bytearray | memoryview | str | os.PathLike[str] | AsyncIterable[bytes]
 
