@@ -155,8 +155,43 @@ CALLS: dict[str, Call] = {
         ["CUSTOMER_CREATED"], "https://example.com/hooks"
     ),
     # -- campaign records (campaign_records.py) --
+    "outbounds.remove_agents": lambda c, outbound: c.outbounds.remove_agents(
+        outbound, ["jkowalski"]
+    ),
+    "outbounds.statuses": lambda c, outbound: c.outbounds.statuses(outbound),
+    "outbounds.delete_many": lambda c: c.outbounds.delete_many(["00001"]),
+    "outbounds.records": lambda c, outbound: c.outbounds.records(outbound),
+    "outbounds.remove_record": lambda c, outbound, phone: c.outbounds.remove_record(
+        outbound, phone
+    ),
+    "outbounds.update_record_by_identifier": (
+        lambda c, outbound, identifier: c.outbounds.update_record_by_identifier(
+            outbound, identifier, status_id=3
+        )
+    ),
+    "outbounds.remove_record_by_identifier": (
+        lambda c, outbound, identifier: c.outbounds.remove_record_by_identifier(
+            outbound, identifier
+        )
+    ),
+    "outbounds.update_records": lambda c, outbound: c.outbounds.update_records(
+        outbound, [{"phone_number": "111222333", "status_id": 3}]
+    ),
     # -- end campaign records --
     # -- CRM campaigns (crm_campaigns.py) --
+    "outbounds.crm_records": lambda c, outbound: c.outbounds.crm_records(outbound),
+    "outbounds.add_crm_record": lambda c, outbound: c.outbounds.add_crm_record(
+        outbound, 441, status_id=3
+    ),
+    "outbounds.update_crm_record": lambda c, outbound, customer: (
+        c.outbounds.update_crm_record(outbound, customer, status_id=3)
+    ),
+    "outbounds.add_crm_records": lambda c, outbound: c.outbounds.add_crm_records(
+        outbound, [441, 445, 448]
+    ),
+    "outbounds.remove_crm_records": lambda c, outbound: c.outbounds.remove_crm_records(
+        outbound, [441, 442]
+    ),
     # -- end CRM campaigns --
     # -- chats, files and recordings --
     "chats.stop": lambda c, conversation: c.chats.stop(conversation),

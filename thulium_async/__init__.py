@@ -58,14 +58,24 @@ from ._models.agents import (
 from ._models.calls import Connection, ConnectionTopic, Recording, TopicValue
 from ._models.campaigns import (
     CampaignAgent,
+    CampaignDeletion,
+    CampaignDeletionStatus,
     CampaignRecord,
     CampaignStats,
+    CampaignStatus,
     RecordRemoval,
+    RecordUpdate,
     RemovalStatus,
     RemovedRecord,
     Webhook,
 )
 from ._models.chats import Chat, ChatSummaryRow, ChatTimes
+from ._models.crm_campaigns import (
+    CrmCampaignRecord,
+    CrmRecordAddition,
+    CrmRecordRemoval,
+    NewCrmRecord,
+)
 from ._models.crm import (
     Address,
     Company,
@@ -100,8 +110,11 @@ __all__ = [
     "CallOutcome",
     "CallRequest",
     "CampaignAgent",
+    "CampaignDeletion",
+    "CampaignDeletionStatus",
     "CampaignRecord",
     "CampaignStats",
+    "CampaignStatus",
     "Chat",
     "ChatSummaryRow",
     "ChatTimes",
@@ -109,6 +122,9 @@ __all__ = [
     "Company",
     "Connection",
     "ConnectionTopic",
+    "CrmCampaignRecord",
+    "CrmRecordAddition",
+    "CrmRecordRemoval",
     "Customer",
     "Deletion",
     "DeliveryUnknownError",
@@ -119,6 +135,7 @@ __all__ = [
     "JournalWriteError",
     "LocalRateLimiter",
     "MessageType",
+    "NewCrmRecord",
     "NewRecord",
     "NotFoundError",
     "OutcomeStatus",
@@ -132,6 +149,7 @@ __all__ = [
     "ReconcileResult",
     "ReconcileStatus",
     "RecordRemoval",
+    "RecordUpdate",
     "Recording",
     "RefusedItem",
     "RemovalStatus",

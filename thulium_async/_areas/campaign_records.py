@@ -4,17 +4,713 @@ Part of ``client.outbounds`` (:class:`~thulium_async._areas.campaigns.Outbounds`
 inherits :class:`CampaignRecords`): the endpoints of the vendor's ``outbounds``,
 ``outbounds_batch``, ``csv_outbounds`` and ``csv_outbounds_batch`` pages beyond adding
 and removing records in bulk (``campaigns.py``).
+
+Every write here is safe to repeat (a PUT or a DELETE, or removing agents, which leaves
+them out however often it is sent), so each is retried after a failure that may have
+been processed, and none raises ``DeliveryUnknownError``. A removal whose retry finds
+nothing left to remove (404) counts as done. Nothing is sent on a bad argument.
 """
 
 from __future__ import annotations
 
-from .._api.endpoints import Endpoint
-from .._api.namespace import Namespace
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
-ENDPOINTS: tuple[Endpoint, ...] = ()
+import attrs
+
+from .._api.endpoints import (
+    Endpoint,
+    Paging,
+    PathKind,
+    check_optional_path_value,
+    check_path_value,
+    described,
+)
+from .._api.namespace import Namespace
+from .._api.paging import Pages
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError, NotFoundError
+from .._core.wallclock import Clock, clock
+from .._models.campaigns import (
+    CampaignDeletion,
+    CampaignRecord,
+    CampaignStatus,
+    RecordUpdate,
+)
+from .._models.fields import WIRE
+from .crm import BatchEntry
+
+_CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
+_CAMPAIGN_EXAMPLE = {"outbound_id": "00001"}
+_BY_IDENTIFIER = {"outbound_id": PathKind.CAMPAIGN, "identifier": PathKind.IDENTIFIER}
+_BY_IDENTIFIER_EXAMPLE = {"outbound_id": "00001", "identifier": "1234567890"}
+_MINUTES = clock(Clock.MINUTES)
+_DATE = clock(Clock.DATE)
+SYSTEM_STATUSES = (
+    "TO_CALL",
+    "IN_PROGRESS",
+    "CALL",
+    "MY_RECORD",
+    "NO_CALL",
+    "ABANDONED_AFTER_N_TRIES",
+    "CALL_NO_SOONER_THAN",
+    "CALL_PROGRESSIVE",
+)
+"""The system statuses the vendor's campaign pages list (``outbounds/:id/statuses``)."""
+_ADDITIONAL = described(example=True)  # search_in_additional_numbers, on every page
+_FIELDS_EXAMPLE = {"field1": "value1", "field2": "value2"}
+
+
+@attrs.define(kw_only=True)
+class RemoveAgentsBody:
+    """``POST outbounds/:id/remove_agents``'s body."""
+
+    logins: tuple[str, ...] = attrs.field(
+        metadata=described(example=["anowak", "jkowalski"], kind=PathKind.LOGIN)
+    )
+
+
+@attrs.define(kw_only=True)
+class CampaignIdsQuery:
+    """``DELETE batch/outbounds``'s query."""
+
+    id: tuple[str, ...] = attrs.field(
+        metadata=described(
+            example=["00001", "00002", "00003"],
+            kind=PathKind.CAMPAIGN,
+            base={WIRE: "id[]"},
+        )
+    )
+    delete_recordings: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+
+
+@attrs.define(kw_only=True)
+class CampaignRecordFilter:
+    """``GET outbounds/:id/records``'s query (examples: the page's)."""
+
+    status_id: tuple[int, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=[10, 15], kind=PathKind.ID, base={WIRE: "status_id[]"}
+        ),
+    )
+    system_status: tuple[str, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=["TO_CALL", "CALL"],
+            choices=SYSTEM_STATUSES,
+            base={WIRE: "system_status[]"},
+        ),
+    )
+    create_date_from: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-18", base=_DATE)
+    )
+    create_date_to: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-20", base=_DATE)
+    )
+    call_date_from: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-18", base=_DATE)
+    )
+    call_date_to: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-20", base=_DATE)
+    )
+
+
+@attrs.define(kw_only=True)
+class AdditionalNumbersQuery:
+    """The ``search_in_additional_numbers`` flag of a record's removal or update."""
+
+    search_in_additional_numbers: bool | None = attrs.field(
+        default=None, metadata=_ADDITIONAL
+    )
+
+
+@attrs.define(kw_only=True)
+class RecordChangesByIdentifier:
+    """``PUT outbounds/:id/records_by_identifier/:identifier``'s body.
+
+    A field left out (``None``) is not changed. Examples: the page's (its example
+    request writes the status id as text).
+    """
+
+    status_id: int | None = attrs.field(
+        default=None, metadata=described(example=8, kind=PathKind.ID)
+    )
+    dictionary_status_id: int | None = attrs.field(
+        default=None, metadata=described(example=8, kind=PathKind.ID)
+    )
+    agent_login: str | None = attrs.field(
+        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
+    )
+    record_fields: Mapping[str, Any] | None = attrs.field(
+        default=None, metadata=described(example=_FIELDS_EXAMPLE)
+    )
+    next_call_date: datetime | None = attrs.field(
+        default=None,
+        metadata=described(example="2018-05-24 12:24", base=_MINUTES),
+    )
+
+
+@attrs.define(kw_only=True)
+class RecordChangesByNumber(RecordChangesByIdentifier):
+    """One record of ``PUT batch/outbounds/:id/records``: its number, and the changes."""
+
+    phone_number: str = attrs.field(
+        metadata=described(example="333444555", format="phone")
+    )
+
+
+@attrs.define(kw_only=True)
+class RecordChangesBatch:
+    """``PUT batch/outbounds/:id/records``'s body (example: the page's request)."""
+
+    records: tuple[RecordChangesByNumber, ...] = attrs.field(
+        metadata=described(
+            example=[
+                {
+                    "phone_number": "111222333",
+                    "status_id": 3,
+                    "record_fields": {"pole1": "wartosc1", "pole2": "wartosc2"},
+                },
+                {"phone_number": "555123321", "agent_login": "user"},
+            ]
+        )
+    )
+
+
+REMOVE_AGENTS = Endpoint(
+    "outbounds.remove_agents",
+    "POST",
+    "outbounds/{outbound_id}/remove_agents",
+    _CAMPAIGN,
+    body=RemoveAgentsBody,
+    # Removing an agent who is already out of the campaign leaves them out: harmless.
+    idempotent=True,
+    doc="outbounds/post_outbounds_id_remove_agents",
+    path_examples=_CAMPAIGN_EXAMPLE,
+)
+STATUSES = Endpoint(
+    "outbounds.statuses",
+    "GET",
+    "outbounds/{outbound_id}/statuses",
+    _CAMPAIGN,
+    returns=list[CampaignStatus],
+    doc="outbounds/get_outbounds_id_statuses",
+    path_examples=_CAMPAIGN_EXAMPLE,
+    # The page closes its list with a brace: here as JSON.
+    example=[
+        {
+            "system_status": "CALL",
+            "status_id": "3",
+            "dictionary_status_id": 2,
+            "name": "Contact needed",
+        },
+        {
+            "system_status": "NO_CALL",
+            "status_id": "4",
+            "dictionary_status_id": None,
+            "name": "Not interested",
+        },
+    ],
+)
+DELETE_CAMPAIGNS = Endpoint(
+    "outbounds.delete_many",
+    "DELETE",
+    "batch/outbounds",
+    query=CampaignIdsQuery,
+    returns=list[CampaignDeletion],
+    doc="outbounds_batch/delete_batch_outbounds",
+    example=[
+        {"http_status": 200, "id": "00001", "status": "REMOVAL_QUEUED"},
+        {"http_status": 404, "id": "00002", "status": "NOT_EXIST"},
+        {"http_status": 400, "id": "00003", "status": "ALREADY_QUEUED"},
+    ],
+)
+RECORDS = Endpoint(
+    "outbounds.records",
+    "GET",
+    "outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    returns=CampaignRecord,
+    query=CampaignRecordFilter,
+    paging=Paging(max_limit=100),
+    doc="csv_outbounds/get_outbounds_id_records",
+    path_examples=_CAMPAIGN_EXAMPLE,
+    example={
+        "count": 1,
+        "result": [
+            {
+                "record_id": 228,
+                "phone_number": "5555",
+                "system_status": "NO_CALL",
+                "status": "Do not call",
+                "status_id": 5,
+                "call_date": "2016-10-19 14:02",
+                "create_date": "2016-10-18 12:02",
+                "next_call_date": "",
+                "agent_name": "",
+                "agent_login": "",
+                "last_note": "Last note for record",
+                "identifier": "1234567890",
+                "order": "",
+            }
+        ],
+    },
+)
+REMOVE_RECORD = Endpoint(
+    "outbounds.remove_record",
+    "DELETE",
+    "outbounds/{outbound_id}/records/{phone_number}",
+    {"outbound_id": PathKind.CAMPAIGN, "phone_number": PathKind.PHONE},
+    query=AdditionalNumbersQuery,
+    doc="csv_outbounds/delete_outbounds_id_records_phone_number",
+    path_examples={"outbound_id": "00001", "phone_number": "333444555"},
+)
+UPDATE_BY_IDENTIFIER = Endpoint(
+    "outbounds.update_record_by_identifier",
+    "PUT",
+    "outbounds/{outbound_id}/records_by_identifier/{identifier}",
+    _BY_IDENTIFIER,
+    body=RecordChangesByIdentifier,
+    doc="csv_outbounds/put_outbounds_id_records_by_identifier_identifier",
+    path_examples=_BY_IDENTIFIER_EXAMPLE,
+)
+REMOVE_BY_IDENTIFIER = Endpoint(
+    "outbounds.remove_record_by_identifier",
+    "DELETE",
+    "outbounds/{outbound_id}/records_by_identifier/{identifier}",
+    _BY_IDENTIFIER,
+    doc="csv_outbounds/delete_outbounds_id_records_by_identifier_identifier",
+    path_examples=_BY_IDENTIFIER_EXAMPLE,
+)
+UPDATE_RECORDS = Endpoint(
+    "outbounds.update_records",
+    "PUT",
+    "batch/outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    query=AdditionalNumbersQuery,
+    body=RecordChangesBatch,
+    returns=dict[str, BatchEntry],
+    doc="csv_outbounds_batch/put_batch_outbounds_id_records",
+    path_examples=_CAMPAIGN_EXAMPLE,
+    example={
+        "111222333": {"http_status": 204},
+        "555123321": {"http_status": 400, "message": "Agent not found."},
+    },
+)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    REMOVE_AGENTS,
+    STATUSES,
+    DELETE_CAMPAIGNS,
+    RECORDS,
+    REMOVE_RECORD,
+    UPDATE_BY_IDENTIFIER,
+    REMOVE_BY_IDENTIFIER,
+    UPDATE_RECORDS,
+)
+
+
+def _items(name: str, value: object, what: str) -> tuple[object, ...]:
+    """Return the items of the list *value*; refuse a lone string, a mapping or none."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{name} must be a list of {what}, got {value!r}")
+    items = tuple(value)
+    if not items:
+        raise InvalidInputError(f"{name} must not be empty: give at least one")
+    return items
+
+
+def _status_ids(value: object) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    items = _items("status_id", value, "status ids")
+    return tuple(_validation.positive_int("status_id", item) for item in items)
+
+
+def _system_statuses(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    checked = []
+    for item in _items("system_status", value, "system statuses"):
+        status = _validation.choice("system_status", item, SYSTEM_STATUSES)
+        if status is None:
+            raise InvalidInputError("system_status must not hold None")
+        checked.append(status)
+    return tuple(checked)
+
+
+def _flag(name: str, value: object) -> bool | None:
+    """A flag whose default (False) is the server's: sent only when True."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True or False, got {value!r}")
+    return value or None
+
+
+def _changes(where: str, values: Mapping[str, object]) -> dict[str, Any]:
+    """Check a record's changes (the fields of the two PUTs), naming *where*.
+
+    *where* prefixes each field's name in a message (``"records[2]."``); a record
+    that changes nothing is refused too.
+    """
+    fields = values.get("record_fields")
+    if fields is not None and (
+        not isinstance(fields, Mapping) or not all(isinstance(k, str) for k in fields)
+    ):
+        raise InvalidInputError(
+            f"{where}record_fields must be a mapping of field names to values"
+        )
+    when = values.get("next_call_date")
+    if when is not None and not isinstance(when, datetime):
+        raise InvalidInputError(
+            f"{where}next_call_date must be a datetime, got {type(when).__name__}"
+        )
+    checked = {
+        "status_id": _validation.optional_id(
+            f"{where}status_id", values.get("status_id")
+        ),
+        "dictionary_status_id": _validation.optional_id(
+            f"{where}dictionary_status_id", values.get("dictionary_status_id")
+        ),
+        "agent_login": check_optional_path_value(
+            PathKind.LOGIN, f"{where}agent_login", values.get("agent_login")
+        ),
+        "record_fields": None if fields is None else dict(fields),
+        "next_call_date": when,
+    }
+    if all(value is None for value in checked.values()):
+        raise InvalidInputError(
+            f"{where.rstrip('.') or 'the update'} changes nothing: give status_id, "
+            "dictionary_status_id, agent_login, record_fields or next_call_date"
+        )
+    return checked
+
+
+_CHANGES = frozenset(attrs.fields_dict(RecordChangesByNumber))
+
+
+def _batch(records: object) -> tuple[RecordChangesByNumber, ...]:
+    """Check each record of ``update_records``; refuse a number given twice."""
+    batch = []
+    seen: set[str] = set()
+    for index, item in enumerate(_items("records", records, "mappings")):
+        where = f"records[{index}]."
+        if not isinstance(item, Mapping):
+            raise InvalidInputError(f"records[{index}] must be a mapping")
+        unknown = set(item) - _CHANGES
+        if unknown:
+            raise InvalidInputError(
+                f"records[{index}] has unknown fields {sorted(map(str, unknown))}"
+            )
+        if item.get("phone_number") is None:
+            raise InvalidInputError(f"records[{index}] needs its phone_number")
+        number = _validation.phone_number(item["phone_number"])
+        if number in seen:  # the answer is keyed by number: two could not be told
+            raise InvalidInputError(f"records[{index}]: {number} is given twice")
+        seen.add(number)
+        batch.append(
+            RecordChangesByNumber(phone_number=number, **_changes(where, item))
+        )
+    return tuple(batch)
 
 
 class CampaignRecords(Namespace):
     """The campaign record methods of ``client.outbounds``."""
 
     __slots__ = ()
+
+    async def remove_agents(self, outbound_id: str, logins: Sequence[str]) -> None:
+        """Take agents *logins* out of campaign *outbound_id*.
+
+        Safe to repeat (an agent already out stays out), so it is sent again after a
+        failure that may have been processed.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            logins: the agents' logins.
+
+        Raises:
+            InvalidInputError: a bad campaign id, a bad login, or no login (nothing
+                is sent).
+        """
+        items = _items("logins", logins, "logins")
+        checked = tuple(check_path_value(PathKind.LOGIN, "logins", x) for x in items)
+        await self._send(
+            REMOVE_AGENTS, outbound_id, body=RemoveAgentsBody(logins=checked)
+        )
+
+    async def statuses(self, outbound_id: str) -> list[CampaignStatus]:
+        """Return the statuses campaign *outbound_id*'s records can have.
+
+        Their ``status_id`` is what :meth:`records` filters by and what
+        :meth:`update_record_by_identifier` and :meth:`update_records` set.
+
+        Raises:
+            InvalidInputError: not a 5-character campaign id (nothing is sent).
+        """
+        return await self._send(STATUSES, outbound_id)
+
+    async def delete_many(
+        self, outbound_ids: Iterable[str], *, delete_recordings: bool = False
+    ) -> list[CampaignDeletion]:
+        """Delete campaigns *outbound_ids* with all their records; say what became of each.
+
+        Thulium queues each campaign for deletion and answers at once; deleting its
+        records (and recordings) may take hours. Returns one
+        :class:`~thulium_async.CampaignDeletion` per campaign given, in order
+        (each once): ``REMOVAL_QUEUED``, ``NOT_EXIST`` or ``ALREADY_QUEUED``;
+        ``.queued`` says whether it is on its way out.
+
+        Safe to repeat: a resend after an attempt that may have been processed
+        finds the campaigns it queued ``ALREADY_QUEUED``, which ``.queued`` counts.
+
+        Args:
+            outbound_ids: the campaigns (5 characters each, like ``"00001"``).
+            delete_recordings: delete their recordings too (Thulium keeps them by
+                default).
+
+        Raises:
+            InvalidInputError: no ids, a bad one, or a lone string (nothing is
+                sent).
+        """
+        items = _items("outbound_ids", outbound_ids, "campaign ids")
+        wanted = tuple(
+            dict.fromkeys(
+                check_path_value(PathKind.CAMPAIGN, "outbound_ids", x) for x in items
+            )
+        )
+        query = CampaignIdsQuery(
+            id=wanted,
+            delete_recordings=_flag("delete_recordings", delete_recordings),
+        )
+        answer = await self._send(DELETE_CAMPAIGNS, query=query)
+        found = {entry.id: entry for entry in answer}
+        return [found.get(x) or CampaignDeletion(id=x) for x in wanted]
+
+    def records(
+        self,
+        outbound_id: str,
+        *,
+        status_id: Sequence[int] | None = None,
+        system_status: Sequence[str] | None = None,
+        create_date_from: date | None = None,
+        create_date_to: date | None = None,
+        call_date_from: date | None = None,
+        call_date_to: date | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[CampaignRecord]:
+        """Campaign *outbound_id*'s records, in the order added: ``await`` or ``async for``.
+
+        ``await`` gives the first :class:`~thulium_async.Page` (its ``count`` is
+        every record the filters match); ``async for`` gives every
+        :class:`~thulium_async.CampaignRecord`, page after page. A filter left out
+        does not filter; the dates are whole days of the system's calendar (a
+        ``datetime`` counts by its day there).
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            status_id: records with any of these statuses (see :meth:`statuses`).
+            system_status: records with any of these system statuses
+                (``TO_CALL``, ``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``,
+                ``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``,
+                ``CALL_PROGRESSIVE``).
+            create_date_from: added on or after this day.
+            create_date_to: added on or before this day.
+            call_date_from: last called on or after this day.
+            call_date_to: last called on or before this day.
+            limit: records per page, 1 to 100.
+            offset: where to start.
+            concurrency: pages in flight after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        query = CampaignRecordFilter(
+            status_id=_status_ids(status_id),
+            system_status=_system_statuses(system_status),
+            create_date_from=_validation.optional_date(
+                "create_date_from", create_date_from
+            ),
+            create_date_to=_validation.optional_date("create_date_to", create_date_to),
+            call_date_from=_validation.optional_date("call_date_from", call_date_from),
+            call_date_to=_validation.optional_date("call_date_to", call_date_to),
+        )
+        return self._list(
+            RECORDS,
+            outbound_id,
+            query=query,
+            limit=limit,
+            offset=offset,
+            concurrency=concurrency,
+        )
+
+    async def remove_record(
+        self,
+        outbound_id: str,
+        phone_number: str,
+        *,
+        search_in_additional_numbers: bool = False,
+    ) -> None:
+        """Remove *phone_number*'s records from campaign *outbound_id*.
+
+        Every record of the number goes (a number can have several), but one in a
+        call, which stays. For many numbers at once, with what became of each, see
+        ``remove_records``.
+
+        Safe to repeat, so it is retried like a GET; a retry that finds nothing left
+        to remove (404) after an attempt that may have been processed counts as
+        removed. A 404 on the first attempt raises.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            phone_number: the number; separators are removed
+                (``"+48 500 333 222"`` is sent as ``+48500333222``).
+            search_in_additional_numbers: look in the records' additional numbers
+                too.
+
+        Raises:
+            InvalidInputError: a bad campaign id or number (nothing is sent).
+            NotFoundError: Thulium found no such record, on the first attempt.
+        """
+        number = _validation.phone_number(phone_number)
+        query = AdditionalNumbersQuery(
+            search_in_additional_numbers=_flag(
+                "search_in_additional_numbers", search_in_additional_numbers
+            )
+        )
+        try:
+            await self._send(REMOVE_RECORD, outbound_id, number, query=query)
+        except NotFoundError as error:
+            if error.attempts <= 1:
+                raise
+
+    async def update_record_by_identifier(
+        self,
+        outbound_id: str,
+        identifier: str,
+        *,
+        status_id: int | None = None,
+        dictionary_status_id: int | None = None,
+        agent_login: str | None = None,
+        record_fields: Mapping[str, Any] | None = None,
+        next_call_date: datetime | None = None,
+    ) -> None:
+        """Change the record of campaign *outbound_id* that you gave *identifier*.
+
+        What is left out (``None``) stays as it is. A PUT: sending the same changes
+        again leaves the record as one request did, so it is retried after a
+        failure that may have been processed.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            identifier: the record's own unique id, given when it was added.
+            status_id: its status in the campaign (see :meth:`statuses`).
+            dictionary_status_id: its status from the dictionary.
+            agent_login: the agent to give it to (needed for a ``MY_RECORD``
+                status).
+            record_fields: the campaign's own fields to set, by name; an empty
+                value clears a field, an unknown name is refused by Thulium.
+            next_call_date: when to call it next (sent to the minute, the system's
+                clock; needed for ``MY_RECORD`` and ``CALL_NO_SOONER_THAN``).
+
+        Raises:
+            InvalidInputError: a bad argument, or nothing to change (nothing is
+                sent).
+            NotFoundError: no such record.
+        """
+        changes = _changes(
+            "",
+            {
+                "status_id": status_id,
+                "dictionary_status_id": dictionary_status_id,
+                "agent_login": agent_login,
+                "record_fields": record_fields,
+                "next_call_date": next_call_date,
+            },
+        )
+        body = RecordChangesByIdentifier(**changes)
+        await self._send(UPDATE_BY_IDENTIFIER, outbound_id, identifier, body=body)
+
+    async def remove_record_by_identifier(
+        self, outbound_id: str, identifier: str
+    ) -> None:
+        """Remove the record of campaign *outbound_id* that you gave *identifier*.
+
+        A record in a call stays. Safe to repeat, so it is retried like a GET; a
+        retry that finds the record gone (404) after an attempt that may have been
+        processed counts as removed. A 404 on the first attempt raises.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            identifier: the record's own unique id, given when it was added.
+
+        Raises:
+            InvalidInputError: a bad campaign id or identifier (nothing is sent).
+            NotFoundError: no such record, on the first attempt.
+        """
+        try:
+            await self._send(REMOVE_BY_IDENTIFIER, outbound_id, identifier)
+        except NotFoundError as error:
+            if error.attempts <= 1:
+                raise
+
+    async def update_records(
+        self,
+        outbound_id: str,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        search_in_additional_numbers: bool = False,
+    ) -> list[RecordUpdate]:
+        """Change several records of campaign *outbound_id*, found by number, at once.
+
+        Each of *records* is a mapping with the record's ``phone_number`` and what
+        to change: ``status_id``, ``dictionary_status_id``, ``agent_login``,
+        ``record_fields``, ``next_call_date``, as for
+        :meth:`update_record_by_identifier` (what is left out stays as it is). All
+        go in one request. Thulium does not change a number the campaign holds
+        twice.
+
+        Returns one :class:`~thulium_async.RecordUpdate` per record, in order:
+        Thulium's ``http_status`` and ``message`` for it; ``.updated`` says whether
+        it was changed. A PUT: sending the same changes again leaves the records as
+        one request did, so it is retried after a failure that may have been
+        processed.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            records: the records' numbers and changes, like
+                ``[{"phone_number": "500333222", "status_id": 3}]``.
+            search_in_additional_numbers: find records by their additional
+                numbers too.
+
+        Raises:
+            InvalidInputError: no records, an unknown field, a bad value, a record
+                that changes nothing, or a number given twice (nothing is sent).
+        """
+        batch = _batch(records)
+        query = AdditionalNumbersQuery(
+            search_in_additional_numbers=_flag(
+                "search_in_additional_numbers", search_in_additional_numbers
+            )
+        )
+        answer = await self._send(
+            UPDATE_RECORDS,
+            outbound_id,
+            query=query,
+            body=RecordChangesBatch(records=batch),
+        )
+        results = []
+        for record in batch:
+            entry = answer.get(record.phone_number)
+            results.append(
+                RecordUpdate(
+                    phone_number=record.phone_number,
+                    http_status=0 if entry is None else entry.http_status,
+                    message="not in the answer" if entry is None else entry.message,
+                )
+            )
+        return results

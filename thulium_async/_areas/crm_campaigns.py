@@ -2,18 +2,692 @@
 
 Part of ``client.outbounds`` (:class:`~thulium_async._areas.campaigns.Outbounds`
 inherits :class:`CrmCampaignRecords`): the endpoints of the vendor's ``crm_outbounds``
-and ``crm_outbounds_batch`` pages.
+and ``crm_outbounds_batch`` pages. A CRM campaign's record is named by its customer's
+id, not by a phone number.
+
+What a repeat would do decides how each write is sent. Adding one customer
+(``add_crm_record``) is never sent twice after a failure that may have been processed:
+the vendor's page does not say that a second add is refused. The batch add is resent:
+its page answers a customer already in the campaign ``ALREADY_EXISTS``, never a second
+record. Changing a record (a PUT) and removing records (a DELETE) are safe to repeat.
 """
 
 from __future__ import annotations
 
-from .._api.endpoints import Endpoint
-from .._api.namespace import Namespace
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
-ENDPOINTS: tuple[Endpoint, ...] = ()
+import attrs
+
+from .._api.endpoints import (
+    NO_EXAMPLE,
+    Endpoint,
+    Paging,
+    PathKind,
+    check_optional_path_value,
+    check_path_value,
+    described,
+)
+from .._api.namespace import Namespace
+from .._api.paging import Pages
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError
+from .._core.wallclock import Clock, clock
+from .._core.write_watch import WRITE_WATCH
+from .._features.batches import BatchWatch, check_batch_size
+from .._models.crm_campaigns import (
+    ALREADY_EXISTS,
+    NOT_EXIST,
+    CrmCampaignRecord,
+    CrmRecordAddition,
+    CrmRecordRemoval,
+    NewCrmRecord,
+)
+from .._models.fields import WIRE, either
+from .campaign_batches import ADD_BATCH, REMOVE_BATCH
+
+_CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
+_RECORD = {"outbound_id": PathKind.CAMPAIGN, "customer_id": PathKind.ID}
+_MINUTES = clock(Clock.MINUTES)
+_DAY = clock(Clock.DATE)
+# The system statuses the vendor's crm_outbounds pages list.
+SYSTEM_STATUSES = (
+    "TO_CALL",
+    "IN_PROGRESS",
+    "CALL",
+    "MY_RECORD",
+    "NO_CALL",
+    "ABANDONED_AFTER_N_TRIES",
+    "CALL_NO_SOONER_THAN",
+    "CALL_PROGRESSIVE",
+)
+# The one field the list sorts by: rising, or falling with a '-'.
+_ORDERS = ("next_call_date", "-next_call_date")
+
+
+@attrs.define(kw_only=True)
+class CrmRecordFilter:
+    """``GET crm_outbounds/:id/records``'s query (examples: the page's)."""
+
+    order: str | None = attrs.field(
+        default=None, metadata=described(example="-next_call_date", choices=_ORDERS)
+    )
+    status_id: tuple[int, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=[10, 15], kind=PathKind.ID, base={WIRE: "status_id[]"}
+        ),
+    )
+    system_status: tuple[str, ...] | None = attrs.field(
+        default=None,
+        metadata=described(
+            example=["TO_CALL", "CALL"],
+            choices=SYSTEM_STATUSES,
+            base={WIRE: "system_status[]"},
+        ),
+    )
+    create_date_from: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-18", base=_DAY)
+    )
+    create_date_to: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-20", base=_DAY)
+    )
+    call_date_from: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-18", base=_DAY)
+    )
+    call_date_to: date | None = attrs.field(
+        default=None, metadata=described(example="2016-10-20", base=_DAY)
+    )
+    include_customer: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+    include_custom_fields: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+    include_address: bool | None = attrs.field(
+        default=None, metadata=described(example=True)
+    )
+
+
+@attrs.define(kw_only=True)
+class CrmRecordChanges:
+    """``PUT crm_outbounds/:id/records/:customer_id``'s body: what is left out stays."""
+
+    status_id: int | None = attrs.field(
+        default=None, metadata=described(example=8, kind=PathKind.ID)
+    )
+    dictionary_status_id: int | None = attrs.field(
+        default=None, metadata=described(example=8, kind=PathKind.ID)
+    )
+    agent_login: str | None = attrs.field(
+        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
+    )
+    next_call_date: datetime | None = attrs.field(
+        default=None, metadata=described(example="2018-05-24 12:24", base=_MINUTES)
+    )
+    order: int | None = attrs.field(default=None, metadata=described(example=50))
+
+
+@attrs.define(kw_only=True)
+class CrmRecordBody(CrmRecordChanges):
+    """``POST crm_outbounds/:id/records``'s body, and one record of the batch's."""
+
+    customer_id: int = attrs.field(metadata=described(example=441, kind=PathKind.ID))
+
+
+@attrs.define(kw_only=True)
+class CrmRecordsBody:
+    """``POST batch/crm_outbounds/:id/records``'s body (example: the page's request)."""
+
+    records: tuple[CrmRecordBody, ...] = attrs.field(
+        metadata=described(
+            example=[
+                {"customer_id": 441, "status_id": 3},
+                {"customer_id": 445, "status_id": 1},
+                {"customer_id": 448, "status_id": 1},
+            ]
+        )
+    )
+
+
+@attrs.define(kw_only=True)
+class CrmRemoveQuery:
+    """``DELETE batch/crm_outbounds/:id/records``'s query."""
+
+    customer_id: tuple[int, ...] = attrs.field(
+        metadata=described(
+            example=[441, 442], kind=PathKind.ID, base={WIRE: "customer_id[]"}
+        )
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CrmRecordCreated:
+    """``POST crm_outbounds/:id/records``'s answer: the new record's id (as text)."""
+
+    record_id: int = attrs.field(metadata=either())
+
+
+@attrs.frozen(kw_only=True)
+class CrmBatchLine:
+    """One customer's line in the answer of a ``batch/crm_outbounds`` request."""
+
+    http_status: int | None = None
+    status: str | None = None
+    record_id: int | None = attrs.field(default=None, metadata=either())
+    message: str | None = None
+
+
+CRM_RECORDS = Endpoint(
+    "outbounds.crm_records",
+    "GET",
+    "crm_outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    returns=CrmCampaignRecord,
+    query=CrmRecordFilter,
+    paging=Paging(max_limit=100),
+    doc="crm_outbounds/get_crm_outbounds_id_records",
+    path_examples={"outbound_id": "00001"},
+    # The stored page is cut inside its parameter list (after include_address),
+    # before its example answer: none is declared.
+    example=NO_EXAMPLE,
+)
+ADD_CRM_RECORD = Endpoint(
+    "outbounds.add_crm_record",
+    "POST",
+    "crm_outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    body=CrmRecordBody,
+    returns=CrmRecordCreated,
+    # The page does not say that a customer already in the campaign is refused: a
+    # repeat may add a second record, so an ambiguous attempt is not resent.
+    side_effect="add the customer to the campaign a second time",
+    doc="crm_outbounds/post_crm_outbounds_id_records",
+    path_examples={"outbound_id": "00001"},
+    example={"record_id": "231"},
+)
+UPDATE_CRM_RECORD = Endpoint(
+    "outbounds.update_crm_record",
+    "PUT",
+    "crm_outbounds/{outbound_id}/records/{customer_id}",
+    _RECORD,
+    body=CrmRecordChanges,
+    doc="crm_outbounds/put_crm_outbounds_id_records_customer_id",
+    path_examples={"outbound_id": "00001", "customer_id": 441},
+)
+ADD_CRM_RECORDS = Endpoint(
+    "outbounds.add_crm_records",
+    "POST",
+    "batch/crm_outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    body=CrmRecordsBody,
+    returns=dict[str, CrmBatchLine],
+    # Idempotent by the server's own rule: the page answers a customer already in
+    # the campaign ALREADY_EXISTS (with its record), never adding it twice; on the
+    # resend of an attempt that may have been processed, that confirms the add.
+    idempotent=True,
+    side_effect="nothing twice: the API never adds a customer to a campaign twice",
+    doc="crm_outbounds_batch/post_batch_crm_outbounds_id_records",
+    path_examples={"outbound_id": "00001"},
+    example={
+        "441": {"http_status": 201, "record_id": 111, "status": "ADDED"},
+        "445": {"http_status": 400, "record_id": 100, "status": "ALREADY_EXISTS"},
+        "448": {
+            "http_status": 400,
+            "status": "FAILED",
+            "message": "Customer not found.",
+        },
+    },
+)
+REMOVE_CRM_RECORDS = Endpoint(
+    "outbounds.remove_crm_records",
+    "DELETE",
+    "batch/crm_outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    query=CrmRemoveQuery,
+    returns=dict[str, CrmBatchLine],
+    doc="crm_outbounds_batch/delete_batch_crm_outbounds_id_records",
+    path_examples={"outbound_id": "00001"},
+    example={
+        "441": {"http_status": 200, "record_id": 5235, "status": "REMOVED"},
+        "442": {"http_status": 404, "status": "NOT_EXIST"},
+    },
+)
+ENDPOINTS: tuple[Endpoint, ...] = (
+    CRM_RECORDS,
+    ADD_CRM_RECORD,
+    UPDATE_CRM_RECORD,
+    ADD_CRM_RECORDS,
+    REMOVE_CRM_RECORDS,
+)
+
+
+def _id(name: str, value: object) -> int:
+    """Return *value* if it is an id (a positive int), or refuse it."""
+    return int(check_path_value(PathKind.ID, name, value))
+
+
+def _moment(name: str, value: object) -> datetime | None:
+    """Return *value* if it is ``None`` or a ``datetime`` (a wall-clock moment)."""
+    if value is not None and not isinstance(value, datetime):
+        raise InvalidInputError(
+            f"{name} must be a datetime, got {type(value).__name__}"
+        )
+    return value
+
+
+def _items(name: str, value: object, what: str) -> builtins.list[Any]:
+    """Return the items of *value*, a non-empty iterable (not text, not a mapping)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInputError(f"{name} must be a list of {what}, got {value!r}")
+    items = builtins.list(value)
+    if not items:
+        raise InvalidInputError(f"{name} must name at least one of {what}")
+    return items
+
+
+def _ids(name: str, value: object) -> tuple[int, ...]:
+    """Return the ids in *value*, each a positive int, or refuse them."""
+    return tuple(_id(name, i) for i in _items(name, value, "positive int ids"))
+
+
+def _statuses(value: object) -> tuple[str, ...]:
+    """Return the system statuses in *value*, each one the vendor names."""
+    items = _items("system_status", value, "system statuses")
+    if any(item is None for item in items):
+        raise InvalidInputError(f"system_status must name statuses, got {value!r}")
+    return tuple(
+        str(_validation.choice("system_status", item, SYSTEM_STATUSES))
+        for item in items
+    )
+
+
+def _flag(name: str, value: object) -> bool | None:
+    """An ``include_*`` flag: ``True`` is sent, ``False`` is not."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True or False, got {value!r}")
+    return value or None
+
+
+def _changes(where: str, record: NewCrmRecord) -> dict[str, Any]:
+    """Check a record's fields (named ``<where>field``); return them for a body."""
+    return {
+        "status_id": _validation.optional_id(f"{where}status_id", record.status_id),
+        "dictionary_status_id": _validation.optional_id(
+            f"{where}dictionary_status_id", record.dictionary_status_id
+        ),
+        "agent_login": check_optional_path_value(
+            PathKind.LOGIN, f"{where}agent_login", record.agent_login
+        ),
+        "next_call_date": _moment(f"{where}next_call_date", record.next_call_date),
+        "order": _validation.optional_id(f"{where}order", record.order),
+    }
+
+
+def _record_body(where: str, record: NewCrmRecord) -> CrmRecordBody:
+    """Check one record to add; return its body (``InvalidInputError`` if bad)."""
+    return CrmRecordBody(
+        customer_id=_id(f"{where}customer_id", record.customer_id),
+        **_changes(where, record),
+    )
+
+
+def _new_records(records: object) -> builtins.list[CrmRecordBody]:
+    """The bodies of ``add_crm_records``'s *records*, in order, each checked."""
+    bodies = []
+    for index, item in enumerate(_items("records", records, "customers")):
+        where = f"records[{index}]."
+        if type(item) is int:
+            item = NewCrmRecord(customer_id=item)
+        elif not isinstance(item, NewCrmRecord):
+            raise InvalidInputError(
+                f"records[{index}] must be a customer id or a NewCrmRecord, "
+                f"got {item!r}"
+            )
+        bodies.append(_record_body(where, item))
+    return bodies
+
+
+def _distinct(bodies: builtins.list[CrmRecordBody]) -> builtins.list[CrmRecordBody]:
+    """Each customer's body once; refuse a customer given twice with other fields."""
+    found: dict[int, CrmRecordBody] = {}
+    for body in bodies:
+        seen = found.setdefault(body.customer_id, body)
+        if seen != body:
+            raise InvalidInputError(
+                f"customer {body.customer_id} is given twice, with different fields"
+            )
+    return builtins.list(found.values())
 
 
 class CrmCampaignRecords(Namespace):
     """The CRM campaign record methods of ``client.outbounds``."""
 
     __slots__ = ()
+
+    def crm_records(
+        self,
+        outbound_id: str,
+        *,
+        status_id: Sequence[int] | None = None,
+        system_status: Sequence[str] | None = None,
+        create_date_from: date | None = None,
+        create_date_to: date | None = None,
+        call_date_from: date | None = None,
+        call_date_to: date | None = None,
+        order: str | None = None,
+        include_customer: bool = False,
+        include_custom_fields: bool = False,
+        include_address: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[CrmCampaignRecord]:
+        """The records of CRM campaign *outbound_id*: ``await`` for a page, or ``async for``.
+
+        In the order they were added to the campaign, unless *order* says otherwise.
+        Each is a :class:`~thulium_async.CrmCampaignRecord`; what the ``include_*``
+        flags add is in its ``fields``, as Thulium sends it.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            status_id: records with any of these campaign statuses.
+            system_status: records with any of these system statuses (``TO_CALL``,
+                ``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``,
+                ``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``,
+                ``CALL_PROGRESSIVE``).
+            create_date_from: created on or after this day (a ``date``).
+            create_date_to: created on or before this day.
+            call_date_from: last called on or after this day.
+            call_date_to: last called on or before this day.
+            order: ``"next_call_date"``, or ``"-next_call_date"`` for the latest
+                first.
+            include_customer: add each record's customer.
+            include_custom_fields: add the customer's custom fields.
+            include_address: add the customer's address.
+            limit: records per page, 1 to 100.
+            offset: where to start.
+            concurrency: pages in flight after the first, 1 to 32.
+
+        Raises:
+            InvalidInputError: a bad argument, at once (nothing is sent).
+        """
+        query = CrmRecordFilter(
+            order=_validation.choice("order", order, _ORDERS),
+            status_id=None if status_id is None else _ids("status_id", status_id),
+            system_status=None if system_status is None else _statuses(system_status),
+            create_date_from=_validation.optional_date(
+                "create_date_from", create_date_from
+            ),
+            create_date_to=_validation.optional_date("create_date_to", create_date_to),
+            call_date_from=_validation.optional_date("call_date_from", call_date_from),
+            call_date_to=_validation.optional_date("call_date_to", call_date_to),
+            include_customer=_flag("include_customer", include_customer),
+            include_custom_fields=_flag("include_custom_fields", include_custom_fields),
+            include_address=_flag("include_address", include_address),
+        )
+        return self._list(
+            CRM_RECORDS,
+            outbound_id,
+            query=query,
+            limit=limit,
+            offset=offset,
+            concurrency=concurrency,
+        )
+
+    async def add_crm_record(
+        self,
+        outbound_id: str,
+        customer_id: int,
+        *,
+        status_id: int | None = None,
+        dictionary_status_id: int | None = None,
+        agent_login: str | None = None,
+        next_call_date: datetime | None = None,
+        order: int | None = None,
+    ) -> int:
+        """Add CRM customer *customer_id* to campaign *outbound_id*; return the record's id.
+
+        **Not idempotent**: the vendor does not say that a customer already in the
+        campaign is refused, so a repeat might add a second record. After a failure
+        that may have been processed it raises
+        :class:`~thulium_async.DeliveryUnknownError` and is not sent again: look
+        with ``crm_record(outbound_id, customer_id)`` before trying again, or use
+        :meth:`add_crm_records`, which is safe to repeat.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            customer_id: the CRM customer.
+            status_id: the record's status in the campaign.
+            dictionary_status_id: its status from the dictionary.
+            agent_login: the agent to give it to (the system status ``MY_RECORD``
+                needs one).
+            next_call_date: when to call (naive: the system's wall clock, aware:
+                converted into it; sent to the minute). ``MY_RECORD`` and
+                ``CALL_NO_SOONER_THAN`` need one.
+            order: its place in the campaign.
+
+        Raises:
+            InvalidInputError: a bad argument (nothing is sent).
+            DeliveryUnknownError: the customer may or may not have been added.
+        """
+        record = NewCrmRecord(
+            customer_id=customer_id,
+            status_id=status_id,
+            dictionary_status_id=dictionary_status_id,
+            agent_login=agent_login,
+            next_call_date=next_call_date,
+            order=order,
+        )
+        body = _record_body("", record)
+        created = await self._send(ADD_CRM_RECORD, outbound_id, body=body)
+        return created.record_id
+
+    async def update_crm_record(
+        self,
+        outbound_id: str,
+        customer_id: int,
+        *,
+        status_id: int | None = None,
+        dictionary_status_id: int | None = None,
+        agent_login: str | None = None,
+        next_call_date: datetime | None = None,
+        order: int | None = None,
+    ) -> None:
+        """Change customer *customer_id*'s record in campaign *outbound_id*.
+
+        What is left out (``None``) stays as it is. A PUT: sending the same changes
+        again leaves the record as one request did, so an ambiguous failure is
+        retried.
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            customer_id: the CRM customer whose record it is.
+            status_id: the record's status in the campaign.
+            dictionary_status_id: its status from the dictionary.
+            agent_login: the agent to give it to (the system status ``MY_RECORD``
+                needs one).
+            next_call_date: when to call (naive: the system's wall clock, aware:
+                converted into it; sent to the minute). ``MY_RECORD`` and
+                ``CALL_NO_SOONER_THAN`` need one.
+            order: its place in the campaign.
+
+        Raises:
+            InvalidInputError: a bad argument, or nothing to change (nothing is
+                sent).
+            NotFoundError: no such record.
+        """
+        record = NewCrmRecord(
+            customer_id=_id("customer_id", customer_id),
+            status_id=status_id,
+            dictionary_status_id=dictionary_status_id,
+            agent_login=agent_login,
+            next_call_date=next_call_date,
+            order=order,
+        )
+        changes = _changes("", record)
+        if all(value is None for value in changes.values()):
+            raise InvalidInputError(
+                "outbounds.update_crm_record needs something to change"
+            )
+        body = CrmRecordChanges(**changes)
+        await self._send(UPDATE_CRM_RECORD, outbound_id, customer_id, body=body)
+
+    async def add_crm_records(
+        self,
+        outbound_id: str,
+        records: Iterable[int | NewCrmRecord],
+        *,
+        batch_size: int | None = None,
+    ) -> builtins.list[CrmRecordAddition]:
+        """Add CRM customers to campaign *outbound_id*; say what became of each.
+
+        *records* are customer ids, or :class:`~thulium_async.NewCrmRecord` items
+        with the fields :meth:`add_crm_record` takes. Sent *batch_size* customers a
+        request (``POST batch/crm_outbounds/:id/records``; default 100, as for
+        ``add_records``), one request after the other. A customer given twice with
+        the same fields is sent once.
+
+        Returns one :class:`~thulium_async.CrmRecordAddition` per item given, in
+        order: ``ADDED``, ``ALREADY_EXISTS`` (it was in the campaign) or ``FAILED``
+        with Thulium's reason; ``.in_campaign`` says whether it is there now.
+
+        Safe to repeat: the API never adds a customer to a campaign twice, so an
+        attempt that may have been processed is sent again, and ``ALREADY_EXISTS``
+        on that resend most likely means the first attempt added the customer
+        (``confirmed_on_resend``).
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            records: the customers to add.
+            batch_size: customers per request (1 to 10,000).
+
+        Raises:
+            InvalidInputError: a bad campaign id, record or batch size, or none at
+                all (nothing is sent).
+            APIStatusError, APIConnectionError: a request failed; the customers of
+                the requests before were added. Repeating the call is safe.
+        """
+        campaign = check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
+        size = check_batch_size(batch_size, ADD_BATCH)
+        given = _new_records(records)
+        wanted = _distinct(given)
+        found: dict[int, CrmRecordAddition] = {}
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            body = CrmRecordsBody(records=tuple(chunk))
+            lines, resent = await self._watched(ADD_CRM_RECORDS, campaign, body=body)
+            for record in chunk:
+                line = lines.get(str(record.customer_id))
+                found[record.customer_id] = _addition(record.customer_id, line, resent)
+        return [found[body.customer_id] for body in given]
+
+    async def remove_crm_records(
+        self,
+        outbound_id: str,
+        customer_ids: Iterable[int],
+        *,
+        batch_size: int | None = None,
+    ) -> builtins.list[CrmRecordRemoval]:
+        """Remove CRM customers *customer_ids* from campaign *outbound_id*.
+
+        For customers who must not be called. Sent *batch_size* customers a request
+        (``DELETE batch/crm_outbounds/:id/records``; default 50, as the ids travel
+        in the URL), one request after the other. A record in a call is not removed
+        (``CALL_IN_PROGRESS``): run the removal again for it.
+
+        Returns one :class:`~thulium_async.CrmRecordRemoval` per id given, in order:
+        ``REMOVED``, ``NOT_EXIST`` or ``CALL_IN_PROGRESS``; ``.removed`` says
+        whether the record is gone by this call.
+
+        Safe to repeat: an attempt that may have been processed is sent again, and
+        ``NOT_EXIST`` on that resend counts as removed (``confirmed_on_resend``).
+
+        Args:
+            outbound_id: the campaign (5 characters, like ``"00001"``).
+            customer_ids: the CRM customers whose records to remove.
+            batch_size: customers per request (1 to 10,000).
+
+        Raises:
+            InvalidInputError: a bad campaign id, customer id or batch size, or no
+                ids at all (nothing is sent).
+            APIStatusError, APIConnectionError: a request failed; the customers of
+                the requests before were removed. Repeating the call is safe.
+        """
+        campaign = check_path_value(PathKind.CAMPAIGN, "outbound_id", outbound_id)
+        size = check_batch_size(batch_size, REMOVE_BATCH)
+        given = _ids("customer_ids", customer_ids)
+        wanted = builtins.list(dict.fromkeys(given))
+        found: dict[int, CrmRecordRemoval] = {}
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            query = CrmRemoveQuery(customer_id=tuple(chunk))
+            lines, resent = await self._watched(
+                REMOVE_CRM_RECORDS, campaign, query=query
+            )
+            for customer in chunk:
+                line = lines.get(str(customer))
+                found[customer] = _removal(customer, line, resent)
+        return [found[customer] for customer in given]
+
+    async def _watched(
+        self,
+        endpoint: Endpoint[dict[str, CrmBatchLine]],
+        campaign: str,
+        *,
+        query: object = None,
+        body: object = None,
+    ) -> tuple[dict[str, CrmBatchLine], bool]:
+        """Send one batch; return its answer and whether an attempt was resent.
+
+        Resent means: an attempt before the one answered may have been processed.
+        """
+        watch = WRITE_WATCH.get()
+        own = None
+        if not isinstance(watch, BatchWatch):  # a bulk run sets its own
+            watch = BatchWatch(None)
+            own = WRITE_WATCH.set(watch)
+        try:
+            lines = await self._send(endpoint, campaign, query=query, body=body)
+        finally:
+            if own is not None:
+                WRITE_WATCH.reset(own)
+        return lines, watch.ambiguous
+
+
+def _addition(
+    customer: int, line: CrmBatchLine | None, resent: bool
+) -> CrmRecordAddition:
+    """One customer's :class:`CrmRecordAddition` from its line of the answer."""
+    if line is None:
+        return CrmRecordAddition(
+            customer_id=customer, status=None, message="not in the answer"
+        )
+    return CrmRecordAddition(
+        customer_id=customer,
+        status=line.status,
+        record_id=line.record_id,
+        http_status=line.http_status,
+        message=line.message,
+        confirmed_on_resend=resent and line.status == ALREADY_EXISTS,
+    )
+
+
+def _removal(
+    customer: int, line: CrmBatchLine | None, resent: bool
+) -> CrmRecordRemoval:
+    """One customer's :class:`CrmRecordRemoval` from its line of the answer."""
+    if line is None:
+        return CrmRecordRemoval(
+            customer_id=customer, status=None, message="not in the answer"
+        )
+    return CrmRecordRemoval(
+        customer_id=customer,
+        status=line.status,
+        record_id=line.record_id,
+        http_status=line.http_status,
+        message=line.message,
+        confirmed_on_resend=resent and line.status == NOT_EXIST,
+    )
