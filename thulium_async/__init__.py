@@ -70,12 +70,6 @@ from ._models.campaigns import (
     Webhook,
 )
 from ._models.chats import Chat, ChatSummaryRow, ChatTimes
-from ._models.crm_campaigns import (
-    CrmCampaignRecord,
-    CrmRecordAddition,
-    CrmRecordRemoval,
-    NewCrmRecord,
-)
 from ._models.crm import (
     Address,
     Company,
@@ -84,6 +78,12 @@ from ._models.crm import (
     MessageType,
     Ticket,
     TicketMessage,
+)
+from ._models.crm_campaigns import (
+    CrmCampaignRecord,
+    CrmRecordAddition,
+    CrmRecordRemoval,
+    NewCrmRecord,
 )
 from ._models.files import DownloadedFile, TemporaryFile
 from ._models.queues import (
