@@ -37,7 +37,8 @@ from thulium_async import (
 )
 from thulium_async._api.converter import answer_reader, read_page
 from thulium_async._api.endpoints import Endpoint, PathKind
-from thulium_async._areas import ENDPOINTS
+from thulium_async._api.operations import declared_methods, example_call
+from thulium_async._areas import ENDPOINTS, NAMESPACES
 from thulium_async._http.transport import Request, Response
 from thulium_async._models.fields import RAW
 from thulium_async.testing import FakeThulium, Fault
@@ -91,7 +92,6 @@ CALLS: dict[str, Call] = {
         name="Jan", surname="Kowalski", login="jkowalski", password="x", number="345"
     ),
     "agents.call": lambda c, login: c.agents.call(login, "500333222"),
-    "users.get": lambda c, login: c.users.get(login),
     "chats.list": lambda c: c.chats.list(),
     "chats.summary": lambda c: c.chats.summary(
         date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
@@ -194,10 +194,6 @@ CALLS: dict[str, Call] = {
     ),
     # -- end CRM campaigns --
     # -- chats, files and recordings --
-    "chats.stop": lambda c, conversation: c.chats.stop(conversation),
-    "chats.delete_content": lambda c, conversation, participant: c.chats.delete_content(
-        conversation, participant
-    ),
     "temporary_files.upload": lambda c: c.temporary_files.upload(
         b"hello, world", filename="file.txt"
     ),
@@ -205,6 +201,23 @@ CALLS: dict[str, Call] = {
     "recordings.stream": lambda c: _all(c.recordings.stream(RECORDING)),
     # -- end chats, files and recordings --
 }
+
+
+def _declared_call(attribute: str, method: str) -> Call:
+    """How a declared method is called: path values, then its examples by keyword."""
+
+    def call(client: ThuliumClient, *values: object) -> Any:
+        bound = getattr(getattr(client, attribute), method)
+        return bound(*values, **example_call(bound))
+
+    return call
+
+
+# A method declared with @operation needs no row: it is called from its signature.
+for _attribute, _namespace in NAMESPACES:
+    for _method, _endpoint in declared_methods(_namespace).items():
+        assert _endpoint.name not in CALLS, f"{_endpoint.name}: declared, drop its row"
+        CALLS[_endpoint.name] = _declared_call(_attribute, _method)
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 ids = [endpoint.name for endpoint in ENDPOINTS]
 # Endpoints with a typed answer (Any: the vendor shows no shape, the JSON is passed on).

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Annotated
 
 import attrs
 
 from .._api.endpoints import (
-    NO_ANSWER,
     Endpoint,
     Paging,
     PathKind,
@@ -21,6 +21,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
+from .._api.operations import PathValue, Query, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -110,23 +111,6 @@ class StartQuery:
     )
 
 
-@attrs.define(kw_only=True)
-class StopQuery:
-    """``POST chat_conversations/:id/stop``'s parameter: in the query, as ``start``'s are.
-
-    The page's example request sends no body and shows no place for its one optional
-    parameter; the query is where its sibling ``start`` takes its own.
-    """
-
-    external_chatbot_id: str | None = attrs.field(
-        default=None,
-        metadata=described(
-            example="a779146f-4df3-49c1-826a-7caa6a5e653a",
-            kind=PathKind.CONVERSATION,
-        ),
-    )
-
-
 @attrs.frozen(kw_only=True)
 class ConversationStarted:
     """``POST chat_conversations/start``'s answer."""
@@ -163,32 +147,13 @@ START = Endpoint(
     doc="chats/post_chat_conversations_start",
     example={"conversation_id": "6ed7c941-2c8a-411e-95d2-338a9f64800a"},
 )
-_CONVERSATION = {"conversation_id": PathKind.CONVERSATION}
-STOP = Endpoint(
-    "chats.stop",
-    "POST",
-    "chat_conversations/{conversation_id}/stop",
-    _CONVERSATION,
-    query=StopQuery,
-    returns=NO_ANSWER,
-    # Ending a conversation that has ended leaves it ended: a repeat adds nothing.
-    idempotent=True,
-    doc="chats/post_chat_conversations_id_stop",
-    path_examples={"conversation_id": "6ed7c941-2c8a-411e-95d2-338a9f64800a"},
+
+
+_CONVERSATION = PathValue(
+    "the conversation (a UUID, as ``start`` returns)",
+    PathKind.CONVERSATION,
+    example="6ed7c941-2c8a-411e-95d2-338a9f64800a",
 )
-DELETE_CONTENT = Endpoint(
-    "chats.delete_content",
-    "DELETE",
-    "chat_conversations/content/{conversation_id}/{participant}",
-    {"conversation_id": PathKind.CONVERSATION, "participant": PathKind.PARTICIPANT},
-    returns=NO_ANSWER,
-    doc="chats/delete_chat_conversations_content_id_participant",
-    path_examples={
-        "conversation_id": "a779146f-4df3-49c1-826a-7caa6a5e653a",
-        "participant": "both",
-    },
-)
-ENDPOINTS: tuple[Endpoint, ...] = (LIST, SUMMARY, START, STOP, DELETE_CONTENT)
 
 
 class Chats(ChatsThin, Namespace):
@@ -349,44 +314,61 @@ class Chats(ChatsThin, Namespace):
         started = await self._send(START, query=query)
         return started.conversation_id
 
+    @operation(
+        "chats.stop",
+        "POST",
+        "chat_conversations/{conversation_id}/stop",
+        # Ending a conversation that has ended leaves it ended: a repeat adds nothing.
+        idempotent=True,
+        doc="chats/post_chat_conversations_id_stop",
+    )
     async def stop(
-        self, conversation_id: str, *, external_chatbot_id: str | None = None
+        self,
+        conversation_id: Annotated[str, _CONVERSATION],
+        *,
+        # The page's example request sends no body and shows no place for this one
+        # optional parameter: the query is where its sibling ``start`` takes its own.
+        external_chatbot_id: Annotated[
+            str | None,
+            Query(
+                "the external chat bot that ends it, if one does",
+                kind=PathKind.CONVERSATION,
+                example="a779146f-4df3-49c1-826a-7caa6a5e653a",
+            ),
+        ] = None,
     ) -> None:
         """End chat conversation *conversation_id* (the id ``start`` returned).
 
         Safe to repeat: ending a conversation that has ended leaves it ended, so an
         attempt that may have been processed is sent again.
-
-        Args:
-            conversation_id: the conversation (a UUID, like ``start`` returns).
-            external_chatbot_id: the external chat bot that ends it, if one does.
-
-        Raises:
-            InvalidInputError: a bad id (nothing is sent).
-            NotFoundError: no such conversation.
         """
-        query = None
-        if external_chatbot_id is not None:
-            query = StopQuery(
-                external_chatbot_id=check_path_value(
-                    PathKind.CONVERSATION, "external_chatbot_id", external_chatbot_id
-                )
-            )
-        await self._send(STOP, conversation_id, query=query)
 
-    async def delete_content(self, conversation_id: str, participant: str) -> None:
+    @operation(
+        "chats.delete_content",
+        "DELETE",
+        "chat_conversations/content/{conversation_id}/{participant}",
+        doc="chats/delete_chat_conversations_content_id_participant",
+    )
+    async def delete_content(
+        self,
+        conversation_id: Annotated[str, _CONVERSATION],
+        participant: Annotated[
+            str,
+            PathValue(
+                "whose messages go: 'user' (the agent's), 'customer' or 'both'",
+                PathKind.PARTICIPANT,
+                example="both",
+            ),
+        ],
+    ) -> None:
         """Delete the messages of chat conversation *conversation_id*.
 
-        For requests to erase personal data: *participant* says whose messages go,
-        ``"user"`` (the agent's), ``"customer"`` or ``"both"``. The conversation
-        itself stays (``delete_conversation`` removes it). Safe to repeat.
-
-        Raises:
-            InvalidInputError: a bad id, or a participant other than the three
-                (nothing is sent).
-            NotFoundError: no such conversation.
+        For requests to erase personal data. The conversation itself stays
+        (``delete_conversation`` removes it). Safe to repeat.
         """
-        await self._send(DELETE_CONTENT, conversation_id, participant)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (LIST, SUMMARY, START, *endpoints_of(Chats))
 
 
 def _sequence(name: str, values: object) -> Sequence[object] | None:

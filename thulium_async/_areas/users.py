@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from .._api.endpoints import Endpoint, PathKind
-from .._api.namespace import Namespace
-from .._models.users import User
+from typing import Annotated
 
-GET = Endpoint(
-    "users.get",
-    "GET",
-    "users/{login}",
-    {"login": PathKind.LOGIN},
-    returns=User,
-    doc="users/get_users_login",
-    path_examples={"login": "jkowalski"},
-    example={
-        "login": "jkowalski",
-        "name": "Jan",
-        "surname": "Kowalski",
-        "sip_accounts": [
-            {"phone_number": "124", "phone_type": "hardphone"},
-            {"phone_number": "125", "phone_type": "softphone"},
-        ],
-    },
-)
-ENDPOINTS = (GET,)
+from .._api.endpoints import PathKind
+from .._api.namespace import Namespace
+from .._api.operations import PathValue, endpoints_of, operation
+from .._models.users import User
 
 
 class Users(Namespace):
@@ -32,11 +15,28 @@ class Users(Namespace):
 
     __slots__ = ()
 
-    async def get(self, login: str) -> User:
-        """Return user *login*: their name and the SIP accounts assigned to them.
+    @operation(
+        "users.get",
+        "GET",
+        "users/{login}",
+        doc="users/get_users_login",
+        example={
+            "login": "jkowalski",
+            "name": "Jan",
+            "surname": "Kowalski",
+            "sip_accounts": [
+                {"phone_number": "124", "phone_type": "hardphone"},
+                {"phone_number": "125", "phone_type": "softphone"},
+            ],
+        },
+    )
+    async def get(
+        self,
+        login: Annotated[
+            str, PathValue("the user's login", PathKind.LOGIN, example="jkowalski")
+        ],
+    ) -> User:
+        """Return user *login*: their name and the SIP accounts assigned to them."""
 
-        Raises:
-            InvalidInputError: *login* is not a login (nothing is sent).
-            NotFoundError: no such user.
-        """
-        return await self._send(GET, login)
+
+ENDPOINTS = endpoints_of(Users)

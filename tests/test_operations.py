@@ -1,0 +1,198 @@
+"""Declared methods (``_api/operations.py``): one signature, everything else derived."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+import attrs
+import pytest
+
+from thulium_async import InvalidInputError
+from thulium_async._api.endpoints import EXAMPLE, FORMAT, KIND, Paging, PathKind
+from thulium_async._api.openapi import openapi_document
+from thulium_async._api.operations import (
+    Body,
+    PathValue,
+    Query,
+    endpoint_of,
+    endpoints_of,
+    operation,
+)
+from thulium_async._api.paging import Pages
+from thulium_async._core.wallclock import CLOCK, Clock
+from thulium_async._models.fields import WIRE
+from thulium_async._models.users import User
+
+
+class Sent(Exception):
+    """What a toy namespace would have sent."""
+
+
+class Toy:
+    """A namespace whose sends are recorded instead of made."""
+
+    def _send(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        raise Sent(endpoint, values, parts)
+
+    def _list(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        raise Sent(endpoint, values, parts)
+
+    @operation(
+        "toys.add",
+        "POST",
+        "toys/{outbound_id}/records",
+        side_effect="add the record twice",
+        doc="csv_outbounds/post_outbounds_id_records",
+    )
+    async def add(
+        self,
+        outbound_id: Annotated[
+            str, PathValue("the campaign", PathKind.CAMPAIGN, example="00001")
+        ],
+        phone_number: Annotated[
+            str, Body("the number to call", example="333444555", format="phone")
+        ],
+        *,
+        agent_login: Annotated[
+            str | None, Body("the agent to give it to", kind=PathKind.LOGIN)
+        ] = None,
+        next_call_date: Annotated[
+            datetime | None, Body("when to call", clock=Clock.MINUTES)
+        ] = None,
+        tags: Annotated[Sequence[str] | None, Body("its tags", wire="tags[]")] = None,
+        fields: Annotated[Mapping[str, Any] | None, Body("its own fields")] = None,
+        dry: Annotated[bool | None, Query("only check it")] = None,
+    ) -> None:
+        """Add *phone_number* to campaign *outbound_id*."""
+
+    @operation("toys.list", "GET", "toys", paging=Paging(max_limit=100))
+    def list(
+        self,
+        *,
+        status: Annotated[str | None, Query("the status", choices=("A", "B"))] = None,
+        limit: int | None = None,
+        offset: int = 0,
+        concurrency: int = 8,
+    ) -> Pages[User]:
+        """List the toys."""
+
+
+async def sent(call: Any) -> tuple[Any, tuple[object, ...], dict[str, Any]]:
+    async def run() -> None:
+        result = call()
+        if inspect.isawaitable(result):
+            await result
+
+    with pytest.raises(Sent) as caught:
+        await run()
+    endpoint, values, parts = caught.value.args
+    return endpoint, values, parts
+
+
+async def test_a_call_checks_its_arguments_and_sends_one_declared_request() -> None:
+    endpoint, values, parts = await sent(
+        lambda: Toy().add(
+            "00001", "+48 500-333-222", agent_login="jkowalski", tags=["a", "b"]
+        )
+    )
+    assert endpoint is endpoint_of(Toy.add)
+    assert values == ("00001",)
+    body = parts["body"]
+    assert (body.phone_number, body.agent_login, body.tags) == (
+        "+48500333222",
+        "jkowalski",
+        ("a", "b"),
+    )
+    assert parts["query"].dry is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ((("0001", "500333222"), {}), "outbound_id"),
+        ((("00001", "12"), {}), "phone_number"),
+        ((("00001", "500333222"), {"agent_login": "a/b"}), "agent_login"),
+        ((("00001", "500333222"), {"next_call_date": "tomorrow"}), "next_call_date"),
+        ((("00001", "500333222"), {"tags": "ab"}), "tags"),
+        ((("00001", "500333222"), {"fields": ["x"]}), "fields"),
+        ((("00001", "500333222"), {"dry": "yes"}), "dry"),
+    ],
+)
+async def test_a_bad_argument_is_refused_by_name_and_nothing_is_sent(
+    arguments: tuple[tuple[Any, ...], dict[str, Any]], named: str
+) -> None:
+    args, kwargs = arguments
+    with pytest.raises(InvalidInputError, match=named):
+        await Toy().add(*args, **kwargs)  # Sent would mean it went out
+
+
+async def test_a_paged_list_goes_to_list_with_its_controls() -> None:
+    endpoint, _, parts = await sent(lambda: Toy().list(status="B", limit=10))
+    assert endpoint.paging.max_limit == 100
+    assert endpoint.returns is User
+    assert parts["query"].status == "B"
+    assert (parts["limit"], parts["offset"], parts["concurrency"]) == (10, 0, 8)
+    with pytest.raises(InvalidInputError, match="status"):
+        Toy().list(status="C")
+
+
+def test_the_declaration_is_made_from_the_signature() -> None:
+    endpoint = endpoint_of(Toy.add)
+    assert endpoint.body is not None
+    assert endpoint.query is not None
+    assert endpoint.params == {"outbound_id": PathKind.CAMPAIGN}
+    assert endpoint.path_examples == {"outbound_id": "00001"}
+    assert not endpoint.is_idempotent
+    fields = {f.name: f for f in attrs.fields(endpoint.body)}
+    assert list(fields) == [
+        "phone_number",
+        "agent_login",
+        "next_call_date",
+        "tags",
+        "fields",
+    ]
+    assert fields["phone_number"].default is attrs.NOTHING
+    assert fields["phone_number"].metadata[FORMAT] == "phone"
+    assert fields["phone_number"].metadata[EXAMPLE] == "333444555"
+    assert fields["agent_login"].metadata[KIND] is PathKind.LOGIN
+    assert fields["next_call_date"].metadata[CLOCK] is Clock.MINUTES
+    assert fields["tags"].metadata[WIRE] == "tags[]"
+    assert [f.name for f in attrs.fields(endpoint.query)] == ["dry"]
+    assert endpoints_of(Toy) == (endpoint, endpoint_of(Toy.list))
+
+
+def test_the_document_reads_a_declared_method_like_any_declaration() -> None:
+    document = openapi_document(endpoints_of(Toy), ())
+    post = document["paths"]["/toys/{outbound_id}/records"]["post"]
+    assert post["x-thulium-side-effect"] == "add the record twice"
+    body = post["requestBody"]["content"]["application/json"]
+    assert body["example"]["phone_number"] == "333444555"
+
+
+def test_help_shows_the_plain_signature_and_a_derived_docstring() -> None:
+    assert str(inspect.signature(Toy.list)) == (
+        "(self, *, status: str | None = None, limit: int | None = None, "
+        "offset: int = 0, concurrency: int = 8) -> "
+        "thulium_async._api.paging.Pages[thulium_async._models.users.User]"
+    )
+    doc = Toy.add.__doc__ or ""
+    assert doc.startswith("Add *phone_number* to campaign *outbound_id*.")
+    assert "    phone_number: the number to call." in doc
+    assert "InvalidInputError" in doc
+    assert "DeliveryUnknownError" in doc
+    assert "add the record twice" in doc
+
+
+def test_a_declaration_that_contradicts_itself_fails_when_it_is_made() -> None:
+    with pytest.raises(TypeError, match="names"):
+
+        @operation("x.get", "GET", "x/{login}")
+        async def get(self: object) -> None: ...
+
+    with pytest.raises(TypeError, match="Annotated"):
+
+        @operation("x.get", "GET", "x")
+        async def bare(self: object, name: str) -> None: ...

@@ -1,0 +1,549 @@
+"""Declared methods: an endpoint written once, as the signature of the method that sends it.
+
+The way FastAPI reads a route from its handler's signature, :func:`operation` reads an
+endpoint from a namespace method's: the method, path and vendor facts go in the
+decorator, each parameter is written once, in the signature, with its type, its
+description and the vendor's example (``Annotated[str, Body("the number to call",
+example="333444555", format="phone")]``), and the return annotation is the answer's
+model. From that one description the decorator derives everything else:
+
+- the :class:`~thulium_async._api.endpoints.Endpoint` declaration, whose query and body
+  classes are made from the parameters (so the encoders, the OpenAPI document and
+  FakeThulium's request checks read them as they read any declaration);
+- the argument checks, one implementation per type and format (``_core.validation``):
+  a bad argument raises ``InvalidInputError`` naming it, and nothing is sent;
+- the method itself, generated with the declared signature (Python binds the
+  arguments; no ``inspect`` per call), which checks, encodes and sends through
+  ``Namespace._send`` (or ``_list`` for a paged list) like every endpoint;
+- the docstring's ``Args:`` and ``Raises:`` sections, from the descriptions and from
+  what the declaration says (a path value can be unknown, a write may be unknown).
+
+The decorated function's own body is never run: write ``...``. Methods that do more
+than send one request (the bulk runs, a removal in chunks) keep a hand-written body
+over an :class:`Endpoint`. No I/O here.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import inspect
+import string
+import textwrap
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from .._core import validation as _validation
+from .._core.errors import InvalidInputError
+from .._core.wallclock import Clock, clock
+from .._models.fields import WIRE
+from .endpoints import (
+    NO_ANSWER,
+    NO_EXAMPLE,
+    Endpoint,
+    Paging,
+    PathKind,
+    check_path_value,
+    described,
+)
+from .paging import Pages
+
+F = TypeVar("F", bound=Callable[..., Any])
+_PAGING_CONTROLS = ("limit", "offset", "concurrency")
+_ENDPOINT = "__thulium_endpoint__"
+_DECLARED = "__thulium_declared__"
+
+
+@attrs.frozen
+class Param:
+    """What one parameter of a declared method is, beyond its type.
+
+    Attributes:
+        description: what it is, for the docstring (``the number to call``).
+        where: ``"path"``, ``"query"`` or ``"body"``; see :func:`operation` for the
+            default.
+        example: the vendor's example value, as JSON (``None``: the page shows none).
+        format: what the text holds: ``"phone"``, ``"email"``, ``"uri"``.
+        choices: the values the vendor allows.
+        kind: the :class:`PathKind` the value (or each item) is.
+        wire: the name on the wire, where it is not the parameter's own.
+        clock: the wall-clock shape of a ``datetime`` (default: to the second).
+    """
+
+    description: str
+    where: str | None = None
+    example: object = None
+    format: str | None = None
+    choices: tuple[str, ...] | None = None
+    kind: PathKind | None = None
+    wire: str | None = None
+    clock: Clock | None = None
+
+
+def PathValue(description: str, kind: PathKind, *, example: object = None) -> Param:
+    """A path parameter: its kind says how it is checked (``PathKind.LOGIN``)."""
+    return Param(description, "path", example, kind=kind)
+
+
+def Query(
+    description: str,
+    *,
+    example: object = None,
+    format: str | None = None,
+    choices: Sequence[str] | None = None,
+    kind: PathKind | None = None,
+    wire: str | None = None,
+    clock: Clock | None = None,
+) -> Param:
+    """A query parameter."""
+    chosen = None if choices is None else tuple(choices)
+    return Param(description, "query", example, format, chosen, kind, wire, clock)
+
+
+def Body(
+    description: str,
+    *,
+    example: object = None,
+    format: str | None = None,
+    choices: Sequence[str] | None = None,
+    kind: PathKind | None = None,
+    wire: str | None = None,
+    clock: Clock | None = None,
+) -> Param:
+    """A field of the JSON body."""
+    chosen = None if choices is None else tuple(choices)
+    return Param(description, "body", example, format, chosen, kind, wire, clock)
+
+
+def operation(
+    name: str,
+    method: str,
+    path: str,
+    *,
+    paging: Paging | None = None,
+    idempotent: bool | None = None,
+    side_effect: str = "act twice",
+    doc: str = "",
+    example: Any = NO_EXAMPLE,
+) -> Callable[[F], F]:
+    """Declare the decorated namespace method as the one that sends an endpoint.
+
+    *name* is the endpoint's dotted name (``users.get``: the client method, the
+    fake's route, the samples' folder); the other arguments are an
+    :class:`Endpoint`'s. Parameters named in *path* are path values; the others go
+    in the query of a GET or DELETE and in the body of a POST or PUT unless their
+    :class:`Param` says otherwise. A paged list (*paging*) takes ``limit``,
+    ``offset`` and ``concurrency`` as ``Namespace._list`` does, and returns
+    ``Pages[Model]``.
+    """
+
+    def declare(func: F) -> F:
+        declared = _Declared(func, name, method, path)
+        endpoint = Endpoint(
+            name,
+            method,
+            path,
+            {p.name: _kind(p) for p in declared.path},
+            returns=declared.returns,
+            query=declared.model("query", f"{_camel(name)}Query"),
+            body=declared.model("body", f"{_camel(name)}Body"),
+            paging=paging,
+            idempotent=idempotent,
+            side_effect=side_effect,
+            doc=doc,
+            example=example,
+            path_examples={
+                p.name: p.param.example
+                for p in declared.path
+                if p.param.example is not None
+            },
+        )
+        made = declared.method(endpoint)
+        made.__doc__ = _docstring(func.__doc__ or "", declared, endpoint)
+        setattr(made, _ENDPOINT, endpoint)
+        setattr(made, _DECLARED, declared)
+        return typing.cast("F", made)
+
+    return declare
+
+
+def endpoint_of(method: Callable[..., Any]) -> Endpoint:
+    """Return the endpoint a declared method sends."""
+    found: Endpoint = getattr(method, _ENDPOINT)
+    return found
+
+
+def declared_methods(cls: type) -> dict[str, Endpoint]:
+    """The declared methods of *cls* and its bases, by name, with their endpoints."""
+    found: dict[str, Endpoint] = {}
+    for name in dir(cls):
+        endpoint = getattr(getattr(cls, name, None), _ENDPOINT, None)
+        if isinstance(endpoint, Endpoint):
+            found[name] = endpoint
+    return found
+
+
+def endpoints_of(*classes: type) -> tuple[Endpoint, ...]:
+    """Return the endpoints the declared methods of *classes* send, in their order."""
+    found: list[Endpoint] = []
+    for cls in classes:
+        for value in vars(cls).values():
+            endpoint = getattr(value, _ENDPOINT, None)
+            if isinstance(endpoint, Endpoint):
+                found.append(endpoint)
+    return tuple(found)
+
+
+def example_call(method: Callable[..., Any]) -> dict[str, Any]:
+    """The keyword arguments a call of declared *method* needs beyond its path values.
+
+    Each required parameter that is not a path value, given the vendor's example: how
+    the contract tests call every declared method without a row of their own.
+    """
+    declared: _Declared = getattr(method, _DECLARED)
+    return {
+        p.name: p.param.example
+        for p in declared.parameters
+        if p.where != "path" and p.default is inspect.Parameter.empty
+    }
+
+
+@attrs.frozen
+class _Parameter:
+    """One parameter of a declared method, resolved."""
+
+    name: str
+    type: Any
+    param: Param
+    where: str
+    default: Any
+    keyword_only: bool
+    check: Callable[[object], object]
+
+
+class _Declared:
+    """A declared method's signature, read once: its parameters, roles and answer."""
+
+    def __init__(self, func: Callable[..., Any], name: str, method: str, path: str):
+        self.func, self.name, self.http_method = func, name, method
+        hints = typing.get_type_hints(func, include_extras=True)
+        signature = inspect.signature(func)
+        in_path = {field for _, field, _, _ in string.Formatter().parse(path) if field}
+        answer = hints.get("return")
+        self.paged = typing.get_origin(answer) is Pages
+        if self.paged:
+            (answer,) = typing.get_args(answer)
+        self.returns = NO_ANSWER if answer in (None, type(None)) else answer
+        self.parameters: list[_Parameter] = []
+        self.controls: list[inspect.Parameter] = []
+        for parameter in list(signature.parameters.values())[1:]:  # after self
+            if self.paged and parameter.name in _PAGING_CONTROLS:
+                self.controls.append(parameter)  # Namespace._list's own
+                continue
+            type_, param = _split(name, parameter.name, hints[parameter.name])
+            if parameter.name in in_path:
+                where = "path"
+            elif param.where is not None:
+                where = param.where
+            else:
+                where = "query" if method in ("GET", "DELETE") else "body"
+            self.parameters.append(
+                _Parameter(
+                    parameter.name,
+                    type_,
+                    param,
+                    where,
+                    parameter.default,
+                    parameter.kind is inspect.Parameter.KEYWORD_ONLY,
+                    _checker(parameter.name, type_, param, where),
+                )
+            )
+        named_in_path = {p.name for p in self.parameters if p.where == "path"}
+        if named_in_path != in_path:
+            raise TypeError(
+                f"{name}: path {path!r} names {sorted(in_path)}, the signature "
+                f"{sorted(named_in_path)}"
+            )
+        self.path = [p for p in self.parameters if p.where == "path"]
+
+    def model(self, where: str, class_name: str) -> type | None:
+        """Make the attrs class of the query or body fields, or ``None`` if none."""
+        fields: dict[str, Any] = {}
+        for parameter in self.parameters:
+            if parameter.where != where:
+                continue
+            param = parameter.param
+            base: dict[str, Any] = {}
+            if param.wire is not None:
+                base[WIRE] = param.wire
+            if param.clock is not None:
+                base.update(clock(param.clock))
+            metadata = described(
+                example=param.example,
+                format=param.format,
+                choices=param.choices,
+                kind=param.kind,
+                base=base,
+            )
+            required = parameter.default is inspect.Parameter.empty
+            wire_type = _wire_type(parameter.type)
+            if required:
+                made = attrs.field(type=wire_type, metadata=metadata)
+            else:
+                made = attrs.field(type=wire_type, metadata=metadata, default=None)
+            fields[parameter.name] = made
+        if not fields:
+            return None
+        made = attrs.make_class(class_name, fields, kw_only=True)
+        made.__doc__ = (
+            f"The {where} of ``{self.name}``, made from its method's signature."
+        )
+        made.__module__ = self.func.__module__
+        return made
+
+    def plain_signature(self) -> inspect.Signature:
+        """The declared signature with the bare types: what ``help()`` and docs show."""
+        hints = typing.get_type_hints(self.func)  # without the Annotated extras
+        signature = inspect.signature(self.func)
+        return signature.replace(
+            parameters=[
+                p.replace(annotation=hints.get(p.name, p.annotation))
+                for p in signature.parameters.values()
+            ],
+            return_annotation=hints.get("return", signature.return_annotation),
+        )
+
+    def method(self, endpoint: Endpoint) -> Callable[..., Any]:
+        """Generate the method: the declared signature, its checks, one send."""
+        names: dict[str, Any] = {"_endpoint": endpoint}
+        signature: list[str] = ["self"]
+        star = False
+        for index, parameter in enumerate(self.parameters):
+            if parameter.keyword_only and not star:
+                signature.append("*")
+                star = True
+            text = parameter.name
+            if parameter.default is not inspect.Parameter.empty:
+                names[f"_default{index}"] = parameter.default
+                text += f"=_default{index}"
+            signature.append(text)
+            names[f"_check{index}"] = parameter.check
+        for control in self.controls:
+            if not star:
+                signature.append("*")
+                star = True
+            names[f"_{control.name}"] = control.default
+            signature.append(f"{control.name}=_{control.name}")
+        path_values = [
+            f"_check{i}({p.name})"
+            for i, p in enumerate(self.parameters)
+            if p.where == "path"
+        ]
+        parts = []
+        for where in ("query", "body"):
+            model = getattr(endpoint, where)
+            if model is None:
+                continue
+            names[f"_{where}"] = model
+            values = ", ".join(
+                f"{p.name}=_check{i}({p.name})"
+                for i, p in enumerate(self.parameters)
+                if p.where == where
+            )
+            parts.append(f"{where}=_{where}({values})")
+        arguments = ", ".join(["_endpoint", *path_values, *parts])
+        function = self.func.__name__
+        if self.paged:
+            controls = ", ".join(f"{c.name}={c.name}" for c in self.controls)
+            source = (
+                f"def {function}({', '.join(signature)}):\n"
+                f"    return self._list({arguments}, {controls})\n"
+            )
+        else:
+            source = (
+                f"async def {function}({', '.join(signature)}):\n"
+                f"    return await self._send({arguments})\n"
+            )
+        exec(compile(source, f"<declared {self.name}>", "exec"), names)  # noqa: S102 -- our own declaration
+        made: Callable[..., Any] = names[function]
+        made.__module__ = self.func.__module__
+        made.__qualname__ = self.func.__qualname__
+        made.__annotations__ = dict(self.func.__annotations__)
+        made.__signature__ = self.plain_signature()  # type: ignore[attr-defined]
+        made.__wrapped__ = self.func  # type: ignore[attr-defined]  # for inspect
+        return made
+
+
+def _split(operation: str, name: str, annotation: Any) -> tuple[Any, Param]:
+    """Return the type and the :class:`Param` of ``Annotated[type, Param]``."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        type_, *extras = typing.get_args(annotation)
+        for extra in extras:
+            if isinstance(extra, Param):
+                return type_, extra
+    raise TypeError(
+        f"{operation}: parameter {name} needs Annotated[type, Query/Body/PathValue(...)]"
+    )
+
+
+def _kind(parameter: _Parameter) -> PathKind:
+    kind = parameter.param.kind
+    if kind is None:
+        raise TypeError(f"path parameter {parameter.name} needs a PathKind")
+    return kind
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace(".", "_").split("_"))
+
+
+def _optional(type_: Any) -> tuple[Any, bool]:
+    """Return *type_* without ``None``, and whether ``None`` was allowed."""
+    if isinstance(type_, types.UnionType) or typing.get_origin(type_) is typing.Union:
+        members = [t for t in typing.get_args(type_) if t is not type(None)]
+        allowed = len(members) < len(typing.get_args(type_))
+        if len(members) == 1:
+            return members[0], allowed
+        return typing.Union[tuple(members)], allowed  # noqa: UP007 -- built at run time
+    return type_, False
+
+
+_SEQUENCES = (Sequence, collections.abc.Sequence, Iterable, collections.abc.Iterable)
+
+
+def _wire_type(type_: Any) -> Any:
+    """The body or query field's type: a sequence parameter is kept as a tuple."""
+    inner, optional = _optional(type_)
+    if typing.get_origin(inner) in (*_SEQUENCES, list, tuple):
+        (item, *_) = typing.get_args(inner)
+        inner = tuple[item, ...]  # type: ignore[valid-type]
+    return inner | None if optional else inner
+
+
+def _checker(
+    name: str, type_: Any, param: Param, where: str
+) -> Callable[[object], object]:
+    """Return the check of one argument: it gives the value to send, or refuses it."""
+    inner, optional = _optional(type_)
+    if where == "path":
+        kind = param.kind
+        if kind is None:
+            raise TypeError(f"path parameter {name} needs a PathKind")
+        if param.format == "phone":
+
+            def path_phone(value: object) -> object:
+                return check_path_value(kind, name, _phone(name, value))
+
+            return path_phone
+        return lambda value: check_path_value(kind, name, value)
+    origin = typing.get_origin(inner)
+    if origin in (*_SEQUENCES, list, tuple):
+        (item_type, *_) = typing.get_args(inner)
+        item = _checker(name, item_type, param, where)
+
+        def sequence(value: object) -> object:
+            if value is None and optional:
+                return None
+            if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+                raise InvalidInputError(f"{name} must be a list, got {value!r}")
+            items = tuple(item(x) for x in value)
+            if not items:
+                raise InvalidInputError(f"{name} must name at least one")
+            return items
+
+        return sequence
+    check = _scalar_check(name, inner, param)
+    if optional:
+        return lambda value: None if value is None else check(value)
+    return check
+
+
+def _phone(name: str, value: object) -> str:
+    try:
+        return _validation.phone_number(value)
+    except InvalidInputError as exc:
+        raise InvalidInputError(str(exc).replace("phone_number", name, 1)) from None
+
+
+def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], object]:
+    """The check of one value of *type_* (not ``None``), by its format or kind."""
+    if param.kind is not None:
+        kind = param.kind
+        if kind is PathKind.ID:
+            return lambda value: int(check_path_value(kind, name, value))
+        return lambda value: check_path_value(kind, name, value)
+    if param.choices is not None:
+        choices = param.choices
+        return lambda value: _validation.choice(name, value, choices)
+    if param.format == "phone":
+        return lambda value: _phone(name, value)
+    if param.format == "email":
+        return lambda value: _validation.email(name, value)
+    if type_ is str:
+        return lambda value: _validation.text(name, value)
+    if type_ is bool:
+        return lambda value: _validation.optional_bool(name, value)
+    if type_ is int:
+
+        def whole(value: object) -> object:
+            if type(value) is not int:
+                raise InvalidInputError(f"{name} must be an int, got {value!r}")
+            return value
+
+        return whole
+    if type_ is datetime:
+
+        def moment(value: object) -> object:
+            if not isinstance(value, datetime):
+                raise InvalidInputError(
+                    f"{name} must be a datetime, got {type(value).__name__}"
+                )
+            return value
+
+        return moment
+    if type_ is date or set(typing.get_args(type_)) == {date, datetime}:
+        return lambda value: _validation.optional_date(name, value)
+    if typing.get_origin(type_) in (Mapping, collections.abc.Mapping, dict):
+
+        def mapping(value: object) -> object:
+            if not isinstance(value, Mapping):
+                raise InvalidInputError(f"{name} must be a mapping, got {value!r}")
+            return dict(value)
+
+        return mapping
+    if type_ is Any or type_ is object:
+        return lambda value: value
+    raise TypeError(f"parameter {name}: no check for type {type_!r}")
+
+
+def _docstring(written: str, declared: _Declared, endpoint: Endpoint) -> str:
+    """The method's docstring: what was written, then Args and Raises derived."""
+    text = inspect.cleandoc(written)
+    sections = [text]
+    if "Args:" not in text and declared.parameters:
+        lines = ["Args:"]
+        for parameter in declared.parameters:
+            lines.append(
+                textwrap.fill(
+                    f"{parameter.name}: {parameter.param.description}.",
+                    width=84,
+                    initial_indent="    ",
+                    subsequent_indent="        ",
+                )
+            )
+        sections.append("\n".join(lines))
+    if "Raises:" not in text:
+        lines = ["Raises:", "    InvalidInputError: a bad argument (nothing is sent)."]
+        if declared.path and endpoint.method == "GET":
+            lines.append("    NotFoundError: Thulium has no such record.")
+        if not endpoint.is_idempotent:
+            lines.append(
+                f"    DeliveryUnknownError: it may or may not have been done (a repeat "
+                f"could {endpoint.side_effect}); never sent twice."
+            )
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections) + "\n"
