@@ -27,6 +27,11 @@ from thulium_async._models.fields import WIRE
 from thulium_async._models.users import User
 
 
+def _not_both(status: str | None, other: str | None) -> None:
+    if status is not None and other is not None:
+        raise InvalidInputError("give status or other, not both")
+
+
 class Sent(Exception):
     """What a toy namespace would have sent."""
 
@@ -68,11 +73,14 @@ class Toy:
     ) -> None:
         """Add *phone_number* to campaign *outbound_id*."""
 
-    @operation("toys.list", "GET", "toys", paging=Paging(max_limit=100))
+    @operation(
+        "toys.list", "GET", "toys", paging=Paging(max_limit=100), check=_not_both
+    )
     def list(
         self,
         *,
         status: Annotated[str | None, Query("the status", choices=("A", "B"))] = None,
+        other: Annotated[str | None, Query("another filter")] = None,
         limit: int | None = None,
         offset: int = 0,
         concurrency: int = 8,
@@ -137,6 +145,8 @@ async def test_a_paged_list_goes_to_list_with_its_controls() -> None:
     assert (parts["limit"], parts["offset"], parts["concurrency"]) == (10, 0, 8)
     with pytest.raises(InvalidInputError, match="status"):
         Toy().list(status="C")
+    with pytest.raises(InvalidInputError, match="not both"):  # the declared check
+        Toy().list(status="A", other="x")
 
 
 def test_the_declaration_is_made_from_the_signature() -> None:
@@ -174,7 +184,8 @@ def test_the_document_reads_a_declared_method_like_any_declaration() -> None:
 
 def test_help_shows_the_plain_signature_and_a_derived_docstring() -> None:
     assert str(inspect.signature(Toy.list)) == (
-        "(self, *, status: str | None = None, limit: int | None = None, "
+        "(self, *, status: str | None = None, other: str | None = None, "
+        "limit: int | None = None, "
         "offset: int = 0, concurrency: int = 8) -> "
         "thulium_async._api.paging.Pages[thulium_async._models.users.User]"
     )

@@ -129,6 +129,7 @@ def operation(
     side_effect: str = "act twice",
     doc: str = "",
     example: Any = NO_EXAMPLE,
+    check: Callable[..., None] | None = None,
 ) -> Callable[[F], F]:
     """Declare the decorated namespace method as the one that sends an endpoint.
 
@@ -138,11 +139,13 @@ def operation(
     in the query of a GET or DELETE and in the body of a POST or PUT unless their
     :class:`Param` says otherwise. A paged list (*paging*) takes ``limit``,
     ``offset`` and ``concurrency`` as ``Namespace._list`` does, and returns
-    ``Pages[Model]``.
+    ``Pages[Model]``. *check* is called with the checked arguments (by name) before
+    anything is sent, for what their types cannot say (a range that ends before it
+    starts); it raises ``InvalidInputError``.
     """
 
     def declare(func: F) -> F:
-        declared = _Declared(func, name, method, path)
+        declared = _Declared(func, name, method, path, check)
         endpoint = Endpoint(
             name,
             method,
@@ -228,8 +231,16 @@ class _Parameter:
 class _Declared:
     """A declared method's signature, read once: its parameters, roles and answer."""
 
-    def __init__(self, func: Callable[..., Any], name: str, method: str, path: str):
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        name: str,
+        method: str,
+        path: str,
+        check: Callable[..., None] | None = None,
+    ):
         self.func, self.name, self.http_method = func, name, method
+        self.check = check
         hints = typing.get_type_hints(func, include_extras=True)
         signature = inspect.signature(func)
         in_path = {field for _, field, _, _ in string.Formatter().parse(path) if field}
@@ -338,36 +349,37 @@ class _Declared:
                 star = True
             names[f"_{control.name}"] = control.default
             signature.append(f"{control.name}=_{control.name}")
-        path_values = [
-            f"_check{i}({p.name})"
-            for i, p in enumerate(self.parameters)
-            if p.where == "path"
+        body = [
+            f"    {p.name} = _check{i}({p.name})" for i, p in enumerate(self.parameters)
         ]
-        parts = []
+        if self.check is not None:  # what the types cannot say: a range, a pair
+            names["_extra"] = self.check
+            given = ", ".join(f"{p.name}={p.name}" for p in self.parameters)
+            body.append(f"    _extra({given})")
+        arguments = ["_endpoint", *(p.name for p in self.path)]
         for where in ("query", "body"):
             model = getattr(endpoint, where)
             if model is None:
                 continue
             names[f"_{where}"] = model
             values = ", ".join(
-                f"{p.name}=_check{i}({p.name})"
-                for i, p in enumerate(self.parameters)
-                if p.where == where
+                f"{p.name}={p.name}" for p in self.parameters if p.where == where
             )
-            parts.append(f"{where}=_{where}({values})")
-        arguments = ", ".join(["_endpoint", *path_values, *parts])
+            arguments.append(f"{where}=_{where}({values})")
         function = self.func.__name__
         if self.paged:
-            controls = ", ".join(f"{c.name}={c.name}" for c in self.controls)
-            source = (
-                f"def {function}({', '.join(signature)}):\n"
-                f"    return self._list({arguments}, {controls})\n"
-            )
+            arguments += [f"{c.name}={c.name}" for c in self.controls]
+            head, send = "def", "self._list"
         else:
-            source = (
-                f"async def {function}({', '.join(signature)}):\n"
-                f"    return await self._send({arguments})\n"
-            )
+            head, send = "async def", "await self._send"
+        source = "\n".join(
+            [
+                f"{head} {function}({', '.join(signature)}):",
+                *body,
+                f"    return {send}({', '.join(arguments)})",
+                "",
+            ]
+        )
         exec(compile(source, f"<declared {self.name}>", "exec"), names)  # noqa: S102 -- our own declaration
         made: Callable[..., Any] = names[function]
         made.__module__ = self.func.__module__
