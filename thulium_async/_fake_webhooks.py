@@ -1,4 +1,4 @@
-"""FakeThulium's webhook subscriptions and deliveries, kept apart from its routes.
+"""FakeThulium's webhook deliveries: the events its state changes produce, POSTed.
 
 A subscription made on the fake (``POST webhooks``) receives the events the fake's own
 state changes produce, POSTed as JSON with Basic auth when the subscription has a user,
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
+from ._fake_state import Subscription
 from ._http.wire import basic_auth_header
 
 _TIMEOUT = aiohttp.ClientTimeout(total=5.0)
@@ -51,43 +52,29 @@ def loopback(url: str) -> bool:
 
 
 class Deliveries:
-    """The subscriptions, and the deliveries made to them in the background."""
+    """The deliveries made to the fake's subscriptions, in the background.
 
-    def __init__(self) -> None:
-        self.subscriptions: list[dict[str, Any]] = []
+    Args:
+        subscriptions: the fake state's subscriptions, read as each event comes.
+    """
+
+    def __init__(self, subscriptions: list[Subscription]) -> None:
+        self.subscriptions = subscriptions
         self.made: list[WebhookDelivery] = []
         self._running: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
-
-    def subscribe(
-        self,
-        actions: list[str],
-        url: str,
-        user: str | None = None,
-        password: str | None = None,
-    ) -> dict[str, Any]:
-        """Record a subscription; return it as ``POST webhooks`` answers."""
-        subscription = {
-            "id": len(self.subscriptions) + 1,
-            "actions": list(actions),
-            "subscription_url": url,
-            "http_auth_user": user,
-            "http_auth_password": password,
-        }
-        self.subscriptions.append(subscription)
-        return subscription
 
     def emit(self, action: str, fields: Mapping[str, Any]) -> None:
         """Deliver event *action* to every subscription to it, in the background."""
         body = {"action": action, **fields}
         for subscription in self.subscriptions:
-            if action not in subscription["actions"]:
+            if action not in subscription.actions:
                 continue
-            url = subscription["subscription_url"]
+            url = subscription.subscription_url
             if not loopback(url):
                 self.made.append(
                     WebhookDelivery(
-                        subscription_id=subscription["id"],
+                        subscription_id=subscription.id,
                         url=url,
                         action=action,
                         body=body,
@@ -99,21 +86,18 @@ class Deliveries:
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
-    async def _post(self, subscription: dict[str, Any], body: dict[str, Any]) -> None:
+    async def _post(self, subscription: Subscription, body: dict[str, Any]) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=_TIMEOUT)
         headers = {"Content-Type": "application/json"}
-        user, password = (
-            subscription["http_auth_user"],
-            subscription["http_auth_password"],
-        )
+        user, password = subscription.http_auth_user, subscription.http_auth_password
         if user:
             headers["Authorization"] = basic_auth_header(user, password or "")
         status: int | None = None
         error: str | None = None
         try:
             async with self._session.post(
-                subscription["subscription_url"],
+                subscription.subscription_url,
                 data=json.dumps(body).encode(),
                 headers=headers,
             ) as response:
@@ -123,8 +107,8 @@ class Deliveries:
             error = f"{type(exc).__name__}: {exc}"
         self.made.append(
             WebhookDelivery(
-                subscription_id=subscription["id"],
-                url=subscription["subscription_url"],
+                subscription_id=subscription.id,
+                url=subscription.subscription_url,
                 action=body["action"],
                 body=body,
                 status=status,

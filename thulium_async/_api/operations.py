@@ -384,8 +384,14 @@ class _Declared:
         made: Callable[..., Any] = names[function]
         made.__module__ = self.func.__module__
         made.__qualname__ = self.func.__qualname__
-        made.__annotations__ = dict(self.func.__annotations__)
-        made.__signature__ = self.plain_signature()  # type: ignore[attr-defined]
+        plain = self.plain_signature()
+        made.__signature__ = plain  # type: ignore[attr-defined]
+        # The bare types, as help() and Sphinx should show them (the Annotated
+        # extras are the declaration's, read once, above).
+        made.__annotations__ = {
+            **{p.name: p.annotation for p in list(plain.parameters.values())[1:]},
+            "return": plain.return_annotation,
+        }
         made.__wrapped__ = self.func  # type: ignore[attr-defined]  # for inspect
         return made
 
