@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from aiohttp import web
 
-from thulium_async import Chat, ChatSummaryRow, InvalidInputError
+from thulium_async import Chat, ChatSummaryRow, InvalidInputError, NotFoundError
 from thulium_async.testing import Fault
 
 
@@ -67,7 +68,7 @@ async def test_list_pages_chats_with_their_flags(fake, client):
 
 async def test_start_sends_its_parameters_in_the_query(fake, client):
     conversation = await client.chats.start(3, client_id="1234", customer_id=1)
-    assert conversation == "6ed7c941-2c8a-411e-95d2-338a9f64800a"
+    assert fake.chats[conversation].client_id == "1234"  # a new one, kept
     (sent,) = fake.requests_to("chats.start")
     assert sent.method == "POST"
     assert sent.query["chat_queue_id"] == ["3"]
@@ -139,3 +140,42 @@ async def test_stop_and_delete_content_refuse_bad_values_unsent(fake, client, ca
     with pytest.raises(InvalidInputError):
         await call(client)
     assert fake.requests == []
+
+
+async def test_the_fake_announces_a_conversation_started_and_ended(fake, client):
+    received: list[dict[str, object]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        await client.webhooks.create(
+            ["CHAT_CONVERSATION_CREATED", "CHAT_CONVERSATION_CLOSED"],
+            f"http://127.0.0.1:{port}/hook",
+        )
+        first = await client.chats.start(3, client_name="Jan", client_email="j@x.pl")
+        second = await client.chats.start(3)
+        await client.chats.stop(first)
+        await client.chats.stop(first)  # ended already: nothing new to announce
+        await fake.settle_deliveries()
+    finally:
+        await runner.cleanup()
+    assert first != second
+    assert [(e["action"], e["conversation_id"]) for e in received] == [
+        ("CHAT_CONVERSATION_CREATED", first),
+        ("CHAT_CONVERSATION_CREATED", second),
+        ("CHAT_CONVERSATION_CLOSED", first),
+    ]
+    assert received[0]["client_email"] == "j@x.pl"
+    assert received[0]["chat_queue_id"] == 3
+    assert fake.chats[first].status == "CLOSED"
+    with pytest.raises(NotFoundError):  # one the fake never started
+        await client.chats.stop("0f0e0d0c-0000-4000-8000-000000000000")

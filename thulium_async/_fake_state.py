@@ -481,6 +481,25 @@ class Campaigns:
         self._numbers.pop(outbound_id, None)
 
 
+# -- chats -----------------------------------------------------------------------
+
+
+@attrs.define(eq=False, kw_only=True)
+class Conversation(Wire):
+    """A chat conversation started through ``chats.start``."""
+
+    conversation_id: str
+    chat_queue_id: int
+    status: str = "OPEN"
+    client_name: str | None = None
+    client_surname: str | None = None
+    client_email: str | None = None
+    client_id: str | None = None
+    customer_id: int | None = None
+    started_at: str | None = None
+    closed_at: str | None = None
+
+
 # -- webhooks --------------------------------------------------------------------
 
 
@@ -529,6 +548,10 @@ class FakeState:
     webhooks: RecordList[Subscription] = attrs.field(
         factory=lambda: RecordList(Subscription)
     )
+    chats: Records[str, Conversation] = attrs.field(
+        factory=lambda: Records(Conversation)
+    )
+    """The chat conversations started, by id."""
     announce: Callable[[str, Mapping[str, Any]], None] = _ignore
     """Deliver webhook event (action, fields) to its subscribers."""
 

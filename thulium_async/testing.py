@@ -45,7 +45,7 @@ from typing import Any
 import attrs
 from aiohttp import web
 
-from . import _fake_calls, _fake_campaigns, _fake_crm
+from . import _fake_calls, _fake_campaigns, _fake_chats, _fake_crm
 from ._api.endpoints import IDEMPOTENT_METHODS, Endpoint
 from ._api.openapi import openapi_document
 from ._api.undocumented import UNDOCUMENTED, Undocumented
@@ -60,6 +60,7 @@ from ._fake_state import (
     Caller,
     CampaignRecord,
     Connection,
+    Conversation,
     Customer,
     FakeState,
     Queues,
@@ -257,6 +258,7 @@ _STATEFUL: Mapping[str, Stateful] = {
     **_fake_calls.ROUTES,
     **_fake_crm.ROUTES,
     **_fake_campaigns.ROUTES,
+    **_fake_chats.ROUTES,
 }
 
 
@@ -626,6 +628,14 @@ class FakeThulium:
     def add_campaign(self, outbound_id: str) -> None:
         """Create outbound campaign *outbound_id* (empty) if it does not exist."""
         self._state.campaigns.add(outbound_id)
+
+    @property
+    def chats(self) -> Records[str, Conversation]:
+        """The chat conversations ``chats.start`` began, by id.
+
+        Each ``status`` is ``OPEN``, or ``CLOSED`` once ``chats.stop`` ended it.
+        """
+        return self._state.chats
 
     # -- webhooks ----------------------------------------------------------------
 
