@@ -8,12 +8,12 @@ number twice, as the API promises: that is what makes adding records safe to res
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
-from ._fake_answers import Stateful, error, json_object
+from ._fake_answers import Stateful, error, json_object, page
 from ._fake_state import RECORD_FIELDS, CampaignRecord, FakeState, wire
 
 
@@ -132,6 +132,70 @@ def remove_records(
     return web.json_response(answer)
 
 
+def records(state: FakeState, request: web.Request, body: bytes) -> web.StreamResponse:
+    """``GET outbounds/:id/records``: the campaign's records, paged, by ``status_id``."""
+    outbound_id = _campaign(request)
+    if outbound_id not in state.campaigns.records:
+        return error(404, "Outbound not found.")
+    wanted = set(request.query.getall("status_id[]", []))
+    held = [
+        record.as_json()
+        for record in state.campaigns.records[outbound_id]
+        if not wanted or str(record.status_id) in wanted
+    ]
+    return web.json_response(page(held, request.query))
+
+
+def _take_out(
+    state: FakeState, request: web.Request, matches: Callable[[CampaignRecord], bool]
+) -> web.StreamResponse:
+    """Remove the campaign's records that *matches* accepts: 404 if there is none."""
+    outbound_id = _campaign(request)
+    held = [r for r in state.campaigns.records.get(outbound_id, ()) if matches(r)]
+    if not held:
+        return error(404, "Record not found.")
+    if any(r.phone_number in state.campaigns.in_call for r in held):
+        return error(409, "The record is in a call.")
+    for record in held:
+        state.campaigns.take_out(outbound_id, record)
+    return web.Response(status=204)
+
+
+def remove_record(
+    state: FakeState, request: web.Request, body: bytes
+) -> web.StreamResponse:
+    """``DELETE outbounds/:id/records/:phone_number``: every record of the number."""
+    number = request.match_info["phone_number"]
+    return _take_out(state, request, lambda record: record.phone_number == number)
+
+
+def remove_by_identifier(
+    state: FakeState, request: web.Request, body: bytes
+) -> web.StreamResponse:
+    """``DELETE outbounds/:id/records_by_identifier/:identifier``."""
+    identifier = request.match_info["identifier"]
+    return _take_out(state, request, lambda record: record.identifier == identifier)
+
+
+def update_by_identifier(
+    state: FakeState, request: web.Request, body: bytes
+) -> web.StreamResponse:
+    """``PUT outbounds/:id/records_by_identifier/:identifier``: the fields given."""
+    identifier = request.match_info["identifier"]
+    held = [
+        record
+        for record in state.campaigns.records.get(_campaign(request), ())
+        if record.identifier == identifier
+    ]
+    if not held:
+        return error(404, "Record not found.")
+    changes = {k: v for k, v in json_object(body).items() if k in RECORD_FIELDS}
+    for record in held:
+        for name, value in changes.items():
+            setattr(record, name, value)
+    return web.Response(status=200)
+
+
 def stats(state: FakeState, request: web.Request, body: bytes) -> web.StreamResponse:
     """Each campaign's record count (and no progress: the fake calls nobody)."""
     return web.json_response(
@@ -236,6 +300,15 @@ ROUTES: Mapping[str, Stateful] = {
         agents, reads=lambda state: any(state.campaigns.agents.values())
     ),
     "outbounds.add_agents": Stateful(add_agents),
+    # While the fake holds no record at all, the vendor's examples answer these.
+    "outbounds.records": Stateful(records, reads=_has_records),
+    "outbounds.remove_record": Stateful(remove_record, reads=_has_records),
+    "outbounds.remove_record_by_identifier": Stateful(
+        remove_by_identifier, reads=_has_records
+    ),
+    "outbounds.update_record_by_identifier": Stateful(
+        update_by_identifier, reads=_has_records
+    ),
     # Without a record to set, the vendor's example answers.
     "outbounds.status_by_phone_number": Stateful(status_by_phone, reads=_has_records),
     "webhooks.create": Stateful(subscribe),
