@@ -65,9 +65,9 @@ async def test_remove_agents_is_resent_after_an_ambiguous_failure(fake, client):
     ("outbound_id", "logins", "match"),
     [
         ("00001", "anowak", "logins must be a list"),
-        ("00001", [], "logins must not be empty"),
+        ("00001", [], "logins must name at least one"),
         ("00001", ["../x"], "logins must be an agent login"),
-        ("00001", [None], "logins must be an agent login"),
+        ("00001", [None], "logins must not hold None"),
         ("1", ["anowak"], "outbound_id"),
     ],
 )
@@ -250,9 +250,9 @@ async def test_records_read_every_page(fake, client):
     [
         ({"status_id": 3}, "status_id must be a list"),
         ({"status_id": "3"}, "status_id must be a list"),
-        ({"status_id": []}, "status_id must not be empty"),
-        ({"status_id": [0]}, "status_id must be an int >= 1"),
-        ({"status_id": [True]}, "status_id must be an int >= 1"),
+        ({"status_id": []}, "status_id must name at least one"),
+        ({"status_id": [0]}, "status_id must be a positive int"),
+        ({"status_id": [True]}, "status_id must be a positive int"),
         ({"system_status": "CALL"}, "system_status must be a list"),
         ({"system_status": ["SOON"]}, "system_status must be one of"),
         ({"system_status": [None]}, "system_status must not hold None"),

@@ -84,10 +84,6 @@ async def _all(outcomes: Any) -> list[Any]:
 CALLS: dict[str, Call] = {
     "queues.waiting_list": lambda c, queue: c.queues.waiting_list(queue),
     "queues.schedule_call": lambda c, queue: c.queues.schedule_call(queue, "500333222"),
-    "queues.topics": lambda c, queue: c.queues.topics(queue),
-    "queues.waiting_stats": lambda c, queue: c.queues.waiting_stats(queue),
-    "agents.get": lambda c, login: c.agents.get(login),
-    "agents.status": lambda c, login: c.agents.status(login),
     "agents.create": lambda c: c.agents.create(
         name="Jan", surname="Kowalski", login="jkowalski", password="x", number="345"
     ),
@@ -103,9 +99,6 @@ CALLS: dict[str, Call] = {
         date_to=date(2026, 11, 30),
     ),
     "connections.list": lambda c: c.connections.list(),
-    "connections.topic": lambda c, connection: c.connections.topic(connection),
-    "connections.call": lambda c: c.connections.call("sip1", "500333222"),
-    "recordings.list": lambda c: c.recordings.list(),
     "tickets.list": lambda c: c.tickets.list(),
     "tickets.get": lambda c, ticket: c.tickets.get(ticket),
     "tickets.create": lambda c: c.tickets.create(
@@ -130,14 +123,6 @@ CALLS: dict[str, Call] = {
     "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
     "companies.list": lambda c: c.companies.list(),
     "companies.get": lambda c, company: c.companies.get(company),
-    "outbounds.stats": lambda c: c.outbounds.stats(),
-    "outbounds.agents": lambda c, outbound: c.outbounds.agents(outbound),
-    "outbounds.add_agents": lambda c, outbound: c.outbounds.add_agents(
-        outbound, ["jkowalski"]
-    ),
-    "outbounds.add_record": lambda c, outbound: c.outbounds.add_record(
-        outbound, "500333222"
-    ),
     "outbounds.add_records": lambda c, outbound: _all(
         c.outbounds.add_records(outbound, ["500333222"])
     ),
@@ -150,17 +135,11 @@ CALLS: dict[str, Call] = {
     "outbounds.crm_record": lambda c, outbound, customer: c.outbounds.crm_record(
         outbound, customer
     ),
-    "webhooks.list": lambda c: c.webhooks.list(),
     "webhooks.create": lambda c: c.webhooks.create(
         ["CUSTOMER_CREATED"], "https://example.com/hooks"
     ),
     # -- campaign records (campaign_records.py) --
-    "outbounds.remove_agents": lambda c, outbound: c.outbounds.remove_agents(
-        outbound, ["jkowalski"]
-    ),
-    "outbounds.statuses": lambda c, outbound: c.outbounds.statuses(outbound),
     "outbounds.delete_many": lambda c: c.outbounds.delete_many(["00001"]),
-    "outbounds.records": lambda c, outbound: c.outbounds.records(outbound),
     "outbounds.remove_record": lambda c, outbound, phone: c.outbounds.remove_record(
         outbound, phone
     ),

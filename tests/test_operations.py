@@ -19,6 +19,7 @@ from thulium_async._api.operations import (
     Query,
     endpoint_of,
     endpoints_of,
+    example_call,
     operation,
 )
 from thulium_async._api.paging import Pages
@@ -207,3 +208,76 @@ def test_a_declaration_that_contradicts_itself_fails_when_it_is_made() -> None:
 
         @operation("x.get", "GET", "x")
         async def bare(self: object, name: str) -> None: ...
+
+
+@attrs.frozen
+class Created:
+    """What ``ids.create`` answers."""
+
+    ticket_id: int
+
+
+class Ids:
+    """Declarations that exercise an id path, a flag, an empty filter and a picked field."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, tuple[object, ...], dict[str, Any]]] = []
+
+    async def _send(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        self.sent.append((endpoint, values, parts))
+        return Created(ticket_id=7)
+
+    @operation("ids.get", "GET", "ids/{ticket_id}")
+    async def get(
+        self,
+        ticket_id: Annotated[int, PathValue("the ticket", PathKind.ID, example=12)],
+        *,
+        include_custom_fields: Annotated[bool, Query("with its fields")] = False,
+        phone_number: Annotated[
+            str | None, Query("'' for those without one", empty=True)
+        ] = None,
+        data: Annotated[
+            str | Mapping[str, Any] | None, Query("text or an object")
+        ] = None,
+    ) -> None:
+        """Read it."""
+
+    @operation(
+        "ids.create",
+        "POST",
+        "ids",
+        side_effect="create it twice",
+        answer=(Created, "ticket_id"),
+    )
+    async def create(
+        self, subject: Annotated[str, Body("its subject", example="Hi")]
+    ) -> int:
+        """Create one; return its id."""
+
+
+async def test_an_id_path_value_goes_to_the_route_as_the_int_it_is() -> None:
+    ids = Ids()
+    await ids.get(12)
+    ((_, values, parts),) = ids.sent
+    assert values == (12,)
+    assert parts["query"].include_custom_fields is None  # a False flag is not sent
+
+
+async def test_flags_empty_text_and_unions_are_checked_by_their_declaration() -> None:
+    ids = Ids()
+    await ids.get(12, include_custom_fields=True, phone_number="", data={"a": 1})
+    query = ids.sent[-1][2]["query"]
+    assert (query.include_custom_fields, query.phone_number) == (True, "")
+    assert query.data == {"a": 1}
+    await ids.get(12, data="text")
+    with pytest.raises(InvalidInputError, match="data"):
+        await ids.get(12, data=5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="include_custom_fields"):
+        await ids.get(12, include_custom_fields="yes")  # type: ignore[arg-type]
+
+
+async def test_a_method_can_give_one_field_of_its_answer() -> None:
+    ids = Ids()
+    assert await ids.create("Hi") == 7
+    assert endpoint_of(Ids.create).returns is Created
+    assert example_call(Ids.create) == {"subject": "Hi"}

@@ -18,7 +18,7 @@ import enum
 import inspect
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -132,7 +132,7 @@ class _Builder:
         if type_ is Any or type_ is object:
             return {}
         origin = typing.get_origin(type_)
-        if origin in (tuple, list):
+        if origin in (tuple, list, Sequence):
             (item, *_) = typing.get_args(type_) or (Any,)
             return {"type": "array", "items": self.schema(item, meta, answer=answer)}
         if origin in (dict, Mapping) or type_ in (dict, Mapping):

@@ -82,6 +82,9 @@ class Param:
     kind: PathKind | None = None
     wire: str | None = None
     clock: Clock | None = None
+    empty: bool = False
+    """Whether ``""`` (text) or ``[]`` (a list) is a value of its own, sent as such
+    (``phone_number=""``: the records without one), not refused."""
 
 
 def PathValue(description: str, kind: PathKind, *, example: object = None) -> Param:
@@ -98,10 +101,12 @@ def Query(
     kind: PathKind | None = None,
     wire: str | None = None,
     clock: Clock | None = None,
+    empty: bool = False,
 ) -> Param:
     """A query parameter."""
     chosen = None if choices is None else tuple(choices)
-    return Param(description, "query", example, format, chosen, kind, wire, clock)
+    where = "query"
+    return Param(description, where, example, format, chosen, kind, wire, clock, empty)
 
 
 def Body(
@@ -113,10 +118,12 @@ def Body(
     kind: PathKind | None = None,
     wire: str | None = None,
     clock: Clock | None = None,
+    empty: bool = False,
 ) -> Param:
     """A field of the JSON body."""
     chosen = None if choices is None else tuple(choices)
-    return Param(description, "body", example, format, chosen, kind, wire, clock)
+    where = "body"
+    return Param(description, where, example, format, chosen, kind, wire, clock, empty)
 
 
 def operation(
@@ -130,6 +137,7 @@ def operation(
     doc: str = "",
     example: Any = NO_EXAMPLE,
     check: Callable[..., None] | None = None,
+    answer: tuple[type, str] | None = None,
 ) -> Callable[[F], F]:
     """Declare the decorated namespace method as the one that sends an endpoint.
 
@@ -141,11 +149,13 @@ def operation(
     ``offset`` and ``concurrency`` as ``Namespace._list`` does, and returns
     ``Pages[Model]``. *check* is called with the checked arguments (by name) before
     anything is sent, for what their types cannot say (a range that ends before it
-    starts); it raises ``InvalidInputError``.
+    starts); it raises ``InvalidInputError``. *answer* is ``(Model, "field")`` for a
+    method that returns one field of the answer (the id a create answers): the answer
+    is read as ``Model``, and the method returns its ``field``.
     """
 
     def declare(func: F) -> F:
-        declared = _Declared(func, name, method, path, check)
+        declared = _Declared(func, name, method, path, check, answer)
         endpoint = Endpoint(
             name,
             method,
@@ -202,17 +212,38 @@ def endpoints_of(*classes: type) -> tuple[Endpoint, ...]:
 
 
 def example_call(method: Callable[..., Any]) -> dict[str, Any]:
-    """The keyword arguments a call of declared *method* needs beyond its path values.
+    """Keyword arguments for a call of declared *method*, beyond its path values.
 
-    Each required parameter that is not a path value, given the vendor's example: how
-    the contract tests call every declared method without a row of their own.
+    Each parameter that is not a path value, given the vendor's example (a required
+    one always; a write's optional one where its example passes its check): how the
+    contract tests call every declared method without a row of their own.
     """
     declared: _Declared = getattr(method, _DECLARED)
-    return {
-        p.name: p.param.example
-        for p in declared.parameters
-        if p.where != "path" and p.default is inspect.Parameter.empty
-    }
+    call: dict[str, Any] = {}
+    for parameter in declared.parameters:
+        if parameter.where == "path":
+            continue
+        example = _argument(parameter.type, parameter.param.example)
+        if parameter.default is inspect.Parameter.empty:
+            call[parameter.name] = example
+        elif example is not None and declared.http_method != "GET":
+            # A write's optional parameter, where its example fits (an update must
+            # change something); a read's optional filters are left out.
+            try:
+                parameter.check(example)
+            except InvalidInputError:
+                continue
+            call[parameter.name] = example
+    return call
+
+
+def _argument(type_: Any, example: object) -> object:
+    """The vendor's example as an argument: a wall-clock text as a date or datetime."""
+    inner, _ = _optional(type_)
+    if isinstance(example, str) and inner in (date, datetime):
+        moment = datetime.fromisoformat(example)
+        return moment.date() if inner is date else moment
+    return example
 
 
 @attrs.frozen
@@ -238,17 +269,21 @@ class _Declared:
         method: str,
         path: str,
         check: Callable[..., None] | None = None,
+        answer: tuple[type, str] | None = None,
     ):
         self.func, self.name, self.http_method = func, name, method
         self.check = check
         hints = typing.get_type_hints(func, include_extras=True)
         signature = inspect.signature(func)
         in_path = {field for _, field, _, _ in string.Formatter().parse(path) if field}
-        answer = hints.get("return")
-        self.paged = typing.get_origin(answer) is Pages
+        returned = hints.get("return")
+        self.paged = typing.get_origin(returned) is Pages
         if self.paged:
-            (answer,) = typing.get_args(answer)
-        self.returns = NO_ANSWER if answer in (None, type(None)) else answer
+            (returned,) = typing.get_args(returned)
+        self.pick: str | None = None
+        if answer is not None:  # the method gives one field of the answer's model
+            returned, self.pick = answer
+        self.returns = NO_ANSWER if returned in (None, type(None)) else returned
         self.parameters: list[_Parameter] = []
         self.controls: list[inspect.Parameter] = []
         for parameter in list(signature.parameters.values())[1:]:  # after self
@@ -270,7 +305,7 @@ class _Declared:
                     where,
                     parameter.default,
                     parameter.kind is inspect.Parameter.KEYWORD_ONLY,
-                    _checker(parameter.name, type_, param, where),
+                    _checker(parameter.name, type_, param, where, parameter.default),
                 )
             )
         named_in_path = {p.name for p in self.parameters if p.where == "path"}
@@ -372,11 +407,14 @@ class _Declared:
             head, send = "def", "self._list"
         else:
             head, send = "async def", "await self._send"
+        result = f"{send}({', '.join(arguments)})"
+        if self.pick is not None:
+            result = f"({result}).{self.pick}"
         source = "\n".join(
             [
                 f"{head} {function}({', '.join(signature)}):",
                 *body,
-                f"    return {send}({', '.join(arguments)})",
+                f"    return {result}",
                 "",
             ]
         )
@@ -421,7 +459,7 @@ def _camel(name: str) -> str:
 
 def _optional(type_: Any) -> tuple[Any, bool]:
     """Return *type_* without ``None``, and whether ``None`` was allowed."""
-    if isinstance(type_, types.UnionType) or typing.get_origin(type_) is typing.Union:
+    if _is_union(type_):
         members = [t for t in typing.get_args(type_) if t is not type(None)]
         allowed = len(members) < len(typing.get_args(type_))
         if len(members) == 1:
@@ -443,9 +481,26 @@ def _wire_type(type_: Any) -> Any:
 
 
 def _checker(
+    name: str, type_: Any, param: Param, where: str, default: object = None
+) -> Callable[[object], object]:
+    """Return the check of one argument: it gives the value to send, or refuses it.
+
+    A flag whose default is ``False`` is not sent when ``False``, as if not given.
+    """
+    check = _value_checker(name, type_, param, where)
+    if default is not False:
+        return check
+
+    def flag(value: object) -> object:
+        return None if check(value) is False else value
+
+    return flag
+
+
+def _value_checker(
     name: str, type_: Any, param: Param, where: str
 ) -> Callable[[object], object]:
-    """Return the check of one argument: it gives the value to send, or refuses it."""
+    """The check of one argument's value, by its type, format or kind."""
     inner, optional = _optional(type_)
     if where == "path":
         kind = param.kind
@@ -457,27 +512,61 @@ def _checker(
                 return check_path_value(kind, name, _phone(name, value))
 
             return path_phone
-        return lambda value: check_path_value(kind, name, value)
+
+        def path_value(value: object) -> object:
+            check_path_value(kind, name, value)
+            return value  # as given: the route renders (and caches) it by its value
+
+        return path_value
     origin = typing.get_origin(inner)
     if origin in (*_SEQUENCES, list, tuple):
         (item_type, *_) = typing.get_args(inner)
-        item = _checker(name, item_type, param, where)
+        item = _value_checker(name, item_type, param, where)
 
         def sequence(value: object) -> object:
             if value is None and optional:
                 return None
-            if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+                value, Iterable
+            ):
                 raise InvalidInputError(f"{name} must be a list, got {value!r}")
+            if any(x is None for x in value):
+                raise InvalidInputError(f"{name} must not hold None, got {value!r}")
             items = tuple(item(x) for x in value)
-            if not items:
+            if not items and not param.empty:
                 raise InvalidInputError(f"{name} must name at least one")
             return items
 
         return sequence
-    check = _scalar_check(name, inner, param)
+    check: Callable[[object], object]
+    if _is_union(inner):  # a value of any of its types: text or a mapping, ...
+        members = [
+            _value_checker(name, member, param, where)
+            for member in typing.get_args(inner)
+        ]
+
+        def either(value: object) -> object:
+            refusal: InvalidInputError | None = None
+            for member in members:
+                try:
+                    return member(value)
+                except InvalidInputError as exc:
+                    refusal = refusal or exc
+            assert refusal is not None  # noqa: S101 -- a union has members
+            raise refusal
+
+        check = either
+    else:
+        check = _scalar_check(name, inner, param)
     if optional:
         return lambda value: None if value is None else check(value)
     return check
+
+
+def _is_union(type_: Any) -> bool:
+    return (
+        isinstance(type_, types.UnionType) or typing.get_origin(type_) is typing.Union
+    )
 
 
 def _phone(name: str, value: object) -> str:
@@ -501,6 +590,14 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
         return lambda value: _phone(name, value)
     if param.format == "email":
         return lambda value: _validation.email(name, value)
+    if type_ is str and param.empty:
+
+        def any_text(value: object) -> object:
+            if not isinstance(value, str):
+                raise InvalidInputError(f"{name} must be a string, got {value!r}")
+            return value
+
+        return any_text
     if type_ is str:
         return lambda value: _validation.text(name, value)
     if type_ is bool:
@@ -555,7 +652,9 @@ def _docstring(written: str, declared: _Declared, endpoint: Endpoint) -> str:
             )
         sections.append("\n".join(lines))
     if "Raises:" not in text:
-        lines = ["Raises:", "    InvalidInputError: a bad argument (nothing is sent)."]
+        lines = ["Raises:"]
+        if declared.parameters:
+            lines.append("    InvalidInputError: a bad argument (nothing is sent).")
         if declared.path and endpoint.method == "GET":
             lines.append("    NotFoundError: Thulium has no such record.")
         if not endpoint.is_idempotent:
@@ -563,5 +662,6 @@ def _docstring(written: str, declared: _Declared, endpoint: Endpoint) -> str:
                 f"    DeliveryUnknownError: it may or may not have been done (a repeat "
                 f"could {endpoint.side_effect}); never sent twice."
             )
-        sections.append("\n".join(lines))
+        if len(lines) > 1:
+            sections.append("\n".join(lines))
     return "\n\n".join(sections) + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
@@ -21,6 +21,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
+from .._api.operations import PathValue, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -31,6 +32,7 @@ from ._thin import AgentsThin
 
 _LOGIN = {"login": PathKind.LOGIN}
 _LOGIN_EXAMPLE = {"login": "jkowalski"}
+_AGENT = PathValue("the agent's login", PathKind.LOGIN, example="jkowalski")
 _LANGUAGES = ("pl", "en")
 _OUTBOUND_MODES = ("manual", "auto")
 _AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
@@ -128,41 +130,6 @@ class WorkReportQuery:
     )
 
 
-GET = Endpoint(
-    "agents.get",
-    "GET",
-    "agents/{login}",
-    _LOGIN,
-    returns=Agent,
-    doc="agents/get_agents_login",
-    path_examples=_LOGIN_EXAMPLE,
-    example={
-        "agent_id": 1,
-        "login": "jkowalski",
-        "name": "Jan",
-        "surname": "Kowalski",
-        "email": "jan.kowalski@example.org",
-        "active": True,
-        "number": 559933,
-        "outbound_mode": "manual",
-        "group_id": 3,
-    },
-)
-STATUS = Endpoint(
-    "agents.status",
-    "GET",
-    "agents/{login}/status",
-    _LOGIN,
-    returns=AgentStatus,
-    doc="agents/get_agents_login_status",
-    path_examples=_LOGIN_EXAMPLE,
-    example={
-        "login": "jkowalski",
-        "status": "PAUSED",
-        "pause_id": 1,
-        "last_change": "2014-10-24 10:30:44",
-    },
-)
 CREATE = Endpoint(
     "agents.create",
     "POST",
@@ -196,7 +163,6 @@ WORK_REPORT = Endpoint(
     # answered_count (and its login is unquoted): no example here; the sample
     # tests/samples/agents.work_report holds what it shows, as JSON.
 )
-ENDPOINTS = (GET, STATUS, CREATE, CALL, WORK_REPORT)
 
 
 class Agents(AgentsThin, Namespace):
@@ -208,23 +174,40 @@ class Agents(AgentsThin, Namespace):
     last_screenshot = screenshots.last_screenshot
     screenshot = screenshots.screenshot
 
-    async def get(self, login: str) -> Agent:
-        """Return agent *login*'s account.
+    @operation(
+        "agents.get",
+        "GET",
+        "agents/{login}",
+        doc="agents/get_agents_login",
+        example={
+            "agent_id": 1,
+            "login": "jkowalski",
+            "name": "Jan",
+            "surname": "Kowalski",
+            "email": "jan.kowalski@example.org",
+            "active": True,
+            "number": 559933,
+            "outbound_mode": "manual",
+            "group_id": 3,
+        },
+    )
+    async def get(self, login: Annotated[str, _AGENT]) -> Agent:
+        """Return agent *login*'s account."""
 
-        Raises:
-            InvalidInputError: *login* is not a login (nothing is sent).
-            NotFoundError: no such agent.
-        """
-        return await self._send(GET, login)
-
-    async def status(self, login: str) -> AgentStatus:
-        """Return what agent *login* is doing now, and since when.
-
-        Raises:
-            InvalidInputError: *login* is not a login (nothing is sent).
-            NotFoundError: no such agent.
-        """
-        return await self._send(STATUS, login)
+    @operation(
+        "agents.status",
+        "GET",
+        "agents/{login}/status",
+        doc="agents/get_agents_login_status",
+        example={
+            "login": "jkowalski",
+            "status": "PAUSED",
+            "pause_id": 1,
+            "last_change": "2014-10-24 10:30:44",
+        },
+    )
+    async def status(self, login: Annotated[str, _AGENT]) -> AgentStatus:
+        """Return what agent *login* is doing now, and since when."""
 
     async def create(
         self,
@@ -459,3 +442,6 @@ def _ordered(start: date | datetime, end: date | datetime) -> None:
         return
     if backwards:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(Agents), CREATE, CALL, WORK_REPORT)

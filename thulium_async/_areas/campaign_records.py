@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
@@ -28,6 +28,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
+from .._api.operations import Body, PathValue, Query, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError, NotFoundError
@@ -43,10 +44,13 @@ from .crm import BatchEntry
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 _CAMPAIGN_EXAMPLE = {"outbound_id": "00001"}
+CAMPAIGN_ID = PathValue(
+    'the campaign (5 characters, like ``"00001"``)', PathKind.CAMPAIGN, example="00001"
+)
 _BY_IDENTIFIER = {"outbound_id": PathKind.CAMPAIGN, "identifier": PathKind.IDENTIFIER}
 _BY_IDENTIFIER_EXAMPLE = {"outbound_id": "00001", "identifier": "1234567890"}
 _MINUTES = clock(Clock.MINUTES)
-_DATE = clock(Clock.DATE)
+_DAY = Clock.DATE
 SYSTEM_STATUSES = (
     "TO_CALL",
     "IN_PROGRESS",
@@ -63,15 +67,6 @@ _FIELDS_EXAMPLE = {"field1": "value1", "field2": "value2"}
 
 
 @attrs.define(kw_only=True)
-class RemoveAgentsBody:
-    """``POST outbounds/:id/remove_agents``'s body."""
-
-    logins: tuple[str, ...] = attrs.field(
-        metadata=described(example=["anowak", "jkowalski"], kind=PathKind.LOGIN)
-    )
-
-
-@attrs.define(kw_only=True)
 class CampaignIdsQuery:
     """``DELETE batch/outbounds``'s query."""
 
@@ -84,38 +79,6 @@ class CampaignIdsQuery:
     )
     delete_recordings: bool | None = attrs.field(
         default=None, metadata=described(example=True)
-    )
-
-
-@attrs.define(kw_only=True)
-class CampaignRecordFilter:
-    """``GET outbounds/:id/records``'s query (examples: the page's)."""
-
-    status_id: tuple[int, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=[10, 15], kind=PathKind.ID, base={WIRE: "status_id[]"}
-        ),
-    )
-    system_status: tuple[str, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=["TO_CALL", "CALL"],
-            choices=SYSTEM_STATUSES,
-            base={WIRE: "system_status[]"},
-        ),
-    )
-    create_date_from: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-18", base=_DATE)
-    )
-    create_date_to: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-20", base=_DATE)
-    )
-    call_date_from: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-18", base=_DATE)
-    )
-    call_date_to: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-20", base=_DATE)
     )
 
 
@@ -181,41 +144,6 @@ class RecordChangesBatch:
     )
 
 
-REMOVE_AGENTS = Endpoint(
-    "outbounds.remove_agents",
-    "POST",
-    "outbounds/{outbound_id}/remove_agents",
-    _CAMPAIGN,
-    body=RemoveAgentsBody,
-    # Removing an agent who is already out of the campaign leaves them out: harmless.
-    idempotent=True,
-    doc="outbounds/post_outbounds_id_remove_agents",
-    path_examples=_CAMPAIGN_EXAMPLE,
-)
-STATUSES = Endpoint(
-    "outbounds.statuses",
-    "GET",
-    "outbounds/{outbound_id}/statuses",
-    _CAMPAIGN,
-    returns=list[CampaignStatus],
-    doc="outbounds/get_outbounds_id_statuses",
-    path_examples=_CAMPAIGN_EXAMPLE,
-    # The page closes its list with a brace: here as JSON.
-    example=[
-        {
-            "system_status": "CALL",
-            "status_id": "3",
-            "dictionary_status_id": 2,
-            "name": "Contact needed",
-        },
-        {
-            "system_status": "NO_CALL",
-            "status_id": "4",
-            "dictionary_status_id": None,
-            "name": "Not interested",
-        },
-    ],
-)
 DELETE_CAMPAIGNS = Endpoint(
     "outbounds.delete_many",
     "DELETE",
@@ -228,37 +156,6 @@ DELETE_CAMPAIGNS = Endpoint(
         {"http_status": 404, "id": "00002", "status": "NOT_EXIST"},
         {"http_status": 400, "id": "00003", "status": "ALREADY_QUEUED"},
     ],
-)
-RECORDS = Endpoint(
-    "outbounds.records",
-    "GET",
-    "outbounds/{outbound_id}/records",
-    _CAMPAIGN,
-    returns=CampaignRecord,
-    query=CampaignRecordFilter,
-    paging=Paging(max_limit=100),
-    doc="csv_outbounds/get_outbounds_id_records",
-    path_examples=_CAMPAIGN_EXAMPLE,
-    example={
-        "count": 1,
-        "result": [
-            {
-                "record_id": 228,
-                "phone_number": "5555",
-                "system_status": "NO_CALL",
-                "status": "Do not call",
-                "status_id": 5,
-                "call_date": "2016-10-19 14:02",
-                "create_date": "2016-10-18 12:02",
-                "next_call_date": "",
-                "agent_name": "",
-                "agent_login": "",
-                "last_note": "Last note for record",
-                "identifier": "1234567890",
-                "order": "",
-            }
-        ],
-    },
 )
 REMOVE_RECORD = Endpoint(
     "outbounds.remove_record",
@@ -301,16 +198,6 @@ UPDATE_RECORDS = Endpoint(
         "555123321": {"http_status": 400, "message": "Agent not found."},
     },
 )
-ENDPOINTS: tuple[Endpoint, ...] = (
-    REMOVE_AGENTS,
-    STATUSES,
-    DELETE_CAMPAIGNS,
-    RECORDS,
-    REMOVE_RECORD,
-    UPDATE_BY_IDENTIFIER,
-    REMOVE_BY_IDENTIFIER,
-    UPDATE_RECORDS,
-)
 
 
 def _items(name: str, value: object, what: str) -> tuple[object, ...]:
@@ -323,23 +210,10 @@ def _items(name: str, value: object, what: str) -> tuple[object, ...]:
     return items
 
 
-def _status_ids(value: object) -> tuple[int, ...] | None:
-    if value is None:
-        return None
-    items = _items("status_id", value, "status ids")
-    return tuple(_validation.positive_int("status_id", item) for item in items)
-
-
-def _system_statuses(value: object) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    checked = []
-    for item in _items("system_status", value, "system statuses"):
-        status = _validation.choice("system_status", item, SYSTEM_STATUSES)
-        if status is None:
-            raise InvalidInputError("system_status must not hold None")
-        checked.append(status)
-    return tuple(checked)
+def _no_missing_status(*, system_status: object, **_: object) -> None:
+    """Refuse ``None`` among the system statuses (a choice check lets it pass)."""
+    if isinstance(system_status, tuple) and None in system_status:
+        raise InvalidInputError("system_status must not hold None")
 
 
 def _flag(name: str, value: object) -> bool | None:
@@ -421,36 +295,61 @@ class CampaignRecords(Namespace):
 
     __slots__ = ()
 
-    async def remove_agents(self, outbound_id: str, logins: Sequence[str]) -> None:
+    @operation(
+        "outbounds.remove_agents",
+        "POST",
+        "outbounds/{outbound_id}/remove_agents",
+        # Removing an agent who is already out of the campaign leaves them out: harmless.
+        idempotent=True,
+        doc="outbounds/post_outbounds_id_remove_agents",
+    )
+    async def remove_agents(
+        self,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        logins: Annotated[
+            Sequence[str],
+            Body(
+                "the agents' logins",
+                example=["anowak", "jkowalski"],
+                kind=PathKind.LOGIN,
+            ),
+        ],
+    ) -> None:
         """Take agents *logins* out of campaign *outbound_id*.
 
         Safe to repeat (an agent already out stays out), so it is sent again after a
         failure that may have been processed.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            logins: the agents' logins.
-
-        Raises:
-            InvalidInputError: a bad campaign id, a bad login, or no login (nothing
-                is sent).
         """
-        items = _items("logins", logins, "logins")
-        checked = tuple(check_path_value(PathKind.LOGIN, "logins", x) for x in items)
-        await self._send(
-            REMOVE_AGENTS, outbound_id, body=RemoveAgentsBody(logins=checked)
-        )
 
-    async def statuses(self, outbound_id: str) -> list[CampaignStatus]:
+    @operation(
+        "outbounds.statuses",
+        "GET",
+        "outbounds/{outbound_id}/statuses",
+        doc="outbounds/get_outbounds_id_statuses",
+        # The page closes its list with a brace: here as JSON.
+        example=[
+            {
+                "system_status": "CALL",
+                "status_id": "3",
+                "dictionary_status_id": 2,
+                "name": "Contact needed",
+            },
+            {
+                "system_status": "NO_CALL",
+                "status_id": "4",
+                "dictionary_status_id": None,
+                "name": "Not interested",
+            },
+        ],
+    )
+    async def statuses(
+        self, outbound_id: Annotated[str, CAMPAIGN_ID]
+    ) -> list[CampaignStatus]:
         """Return the statuses campaign *outbound_id*'s records can have.
 
         Their ``status_id`` is what :meth:`records` filters by and what
         :meth:`update_record_by_identifier` and :meth:`update_records` set.
-
-        Raises:
-            InvalidInputError: not a 5-character campaign id (nothing is sent).
         """
-        return await self._send(STATUSES, outbound_id)
 
     async def delete_many(
         self, outbound_ids: Iterable[str], *, delete_recordings: bool = False
@@ -489,16 +388,77 @@ class CampaignRecords(Namespace):
         found = {entry.id: entry for entry in answer}
         return [found.get(x) or CampaignDeletion(id=x) for x in wanted]
 
+    @operation(
+        "outbounds.records",
+        "GET",
+        "outbounds/{outbound_id}/records",
+        paging=Paging(max_limit=100),
+        doc="csv_outbounds/get_outbounds_id_records",
+        example={
+            "count": 1,
+            "result": [
+                {
+                    "record_id": 228,
+                    "phone_number": "5555",
+                    "system_status": "NO_CALL",
+                    "status": "Do not call",
+                    "status_id": 5,
+                    "call_date": "2016-10-19 14:02",
+                    "create_date": "2016-10-18 12:02",
+                    "next_call_date": "",
+                    "agent_name": "",
+                    "agent_login": "",
+                    "last_note": "Last note for record",
+                    "identifier": "1234567890",
+                    "order": "",
+                }
+            ],
+        },
+        check=_no_missing_status,
+    )
     def records(
         self,
-        outbound_id: str,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
         *,
-        status_id: Sequence[int] | None = None,
-        system_status: Sequence[str] | None = None,
-        create_date_from: date | None = None,
-        create_date_to: date | None = None,
-        call_date_from: date | None = None,
-        call_date_to: date | None = None,
+        status_id: Annotated[
+            Sequence[int] | None,
+            Query(
+                "records with any of these statuses (see :meth:`statuses`)",
+                example=[10, 15],
+                kind=PathKind.ID,
+                wire="status_id[]",
+            ),
+        ] = None,
+        system_status: Annotated[
+            Sequence[str] | None,
+            Query(
+                "records with any of these system statuses (``TO_CALL``, "
+                "``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``, "
+                "``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``, "
+                "``CALL_PROGRESSIVE``)",
+                example=["TO_CALL", "CALL"],
+                choices=SYSTEM_STATUSES,
+                wire="system_status[]",
+            ),
+        ] = None,
+        create_date_from: Annotated[
+            date | None,
+            Query("added on or after this day", example="2016-10-18", clock=_DAY),
+        ] = None,
+        create_date_to: Annotated[
+            date | None,
+            Query("added on or before this day", example="2016-10-20", clock=_DAY),
+        ] = None,
+        call_date_from: Annotated[
+            date | None,
+            Query("last called on or after this day", example="2016-10-18", clock=_DAY),
+        ] = None,
+        call_date_to: Annotated[
+            date | None,
+            Query(
+                "last called on or before this day", example="2016-10-20", clock=_DAY
+            ),
+        ] = None,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,
@@ -507,46 +467,11 @@ class CampaignRecords(Namespace):
 
         ``await`` gives the first :class:`~thulium_async.Page` (its ``count`` is
         every record the filters match); ``async for`` gives every
-        :class:`~thulium_async.CampaignRecord`, page after page. A filter left out
-        does not filter; the dates are whole days of the system's calendar (a
-        ``datetime`` counts by its day there).
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            status_id: records with any of these statuses (see :meth:`statuses`).
-            system_status: records with any of these system statuses
-                (``TO_CALL``, ``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``,
-                ``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``,
-                ``CALL_PROGRESSIVE``).
-            create_date_from: added on or after this day.
-            create_date_to: added on or before this day.
-            call_date_from: last called on or after this day.
-            call_date_to: last called on or before this day.
-            limit: records per page, 1 to 100.
-            offset: where to start.
-            concurrency: pages in flight after the first, 1 to 32.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        :class:`~thulium_async.CampaignRecord`, page after page: *limit* records a
+        page (1 to 100) from *offset*, *concurrency* pages in flight after the first
+        (1 to 32). A filter left out does not filter; the dates are whole days of the
+        system's calendar (a ``datetime`` counts by its day there).
         """
-        query = CampaignRecordFilter(
-            status_id=_status_ids(status_id),
-            system_status=_system_statuses(system_status),
-            create_date_from=_validation.optional_date(
-                "create_date_from", create_date_from
-            ),
-            create_date_to=_validation.optional_date("create_date_to", create_date_to),
-            call_date_from=_validation.optional_date("call_date_from", call_date_from),
-            call_date_to=_validation.optional_date("call_date_to", call_date_to),
-        )
-        return self._list(
-            RECORDS,
-            outbound_id,
-            query=query,
-            limit=limit,
-            offset=offset,
-            concurrency=concurrency,
-        )
 
     async def remove_record(
         self,
@@ -714,3 +639,13 @@ class CampaignRecords(Namespace):
                 )
             )
         return results
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *endpoints_of(CampaignRecords),
+    DELETE_CAMPAIGNS,
+    REMOVE_RECORD,
+    UPDATE_BY_IDENTIFIER,
+    REMOVE_BY_IDENTIFIER,
+    UPDATE_RECORDS,
+)

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+from typing import Annotated
 
 import attrs
 
@@ -27,6 +28,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
+from .._api.operations import Body, PathValue, Query, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import APIConnectionError, InvalidInputError
@@ -83,28 +85,6 @@ class ConnectionFilter:
     )
 
 
-@attrs.define(kw_only=True)
-class RecordingFilter:
-    """``GET recordings``'s query."""
-
-    date_from: date | datetime | None = attrs.field(
-        default=None, metadata=described(example="2014-07-04", base=_MINUTES)
-    )
-    date_to: date | datetime | None = attrs.field(
-        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
-    )
-    src: str | None = attrs.field(
-        default=None, metadata=described(example="123321", format="phone")
-    )
-    dst: str | None = attrs.field(
-        default=None, metadata=described(example="123321", format="phone")
-    )
-    connection_id: str | None = attrs.field(
-        default=None,
-        metadata=described(example="1416225570.341", kind=PathKind.CONNECTION),
-    )
-
-
 # The query parameter that names the file of recordings/download and recordings/stream.
 # The vendor's recordings page names both endpoints and says only that they take the
 # record's ``filename``; no page of their own shows the request. Assumed: a GET with
@@ -125,16 +105,6 @@ class RecordingFile:
     )
 
 
-@attrs.define(kw_only=True)
-class CallBody:
-    """``POST connections/call``'s body."""
-
-    sip: str = attrs.field(metadata=described(example="301"))
-    phone_number: str = attrs.field(
-        metadata=described(example="666777888", format="phone")
-    )
-
-
 LIST = Endpoint(
     "connections.list",
     "GET",
@@ -143,42 +113,6 @@ LIST = Endpoint(
     query=ConnectionFilter,
     paging=Paging(max_limit=100),
     doc="connections/get_connections",
-)
-TOPIC = Endpoint(
-    "connections.topic",
-    "GET",
-    "connections/{connection_id}/topic",
-    {"connection_id": PathKind.CONNECTION},
-    returns=ConnectionTopic,
-    doc="connections/get_connections_id_topic",
-    # The page's example value is "xxxxx"; its example request uses this one.
-    path_examples={"connection_id": "123423.23"},
-    example={
-        "topic_id": 96,
-        "agent_login": "jan.kowalski",
-        "comment": "komentarz do rozmowy",
-        "custom_fields": [
-            {"field_id": 1, "value": "pole 1 wartość"},
-            {"field_id": 2, "value": "pole 2 wartość"},
-        ],
-    },
-)
-CALL = Endpoint(
-    "connections.call",
-    "POST",
-    "connections/call",
-    body=CallBody,
-    side_effect="ring the person twice",
-    doc="connections/post_connections_call",
-)
-RECORDINGS = Endpoint(
-    "recordings.list",
-    "GET",
-    "recordings",
-    returns=Recording,
-    query=RecordingFilter,
-    paging=Paging(max_limit=100),
-    doc="recordings/get_recordings",
 )
 # The recordings page names these two, with the record's filename, and nothing more:
 # the query parameter and the answer's media type are assumptions (its example
@@ -200,7 +134,6 @@ STREAM = Endpoint(
     answer_type=_AUDIO,
     doc="recordings/get_recordings (named there, with the record's filename)",
 )
-ENDPOINTS = (LIST, TOPIC, CALL, RECORDINGS, DOWNLOAD, STREAM)
 
 
 def _number(name: str, value: object) -> str | None:
@@ -214,8 +147,11 @@ def _number(name: str, value: object) -> str | None:
         ) from None
 
 
-def _range(date_from: object, date_to: object) -> None:
-    """Refuse a range that is not dates, or that ends before it starts."""
+def _range(date_from: object, date_to: object, **_: object) -> None:
+    """Refuse a range that is not dates, or that ends before it starts.
+
+    Also ``recordings.list``'s ``check``: called with every argument, by name.
+    """
     start, end = (
         _validation.optional_date("date_from", date_from),
         _validation.optional_date("date_to", date_to),
@@ -228,6 +164,12 @@ def _range(date_from: object, date_to: object) -> None:
         return
     if backwards:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
+
+
+def _sip(sip: str, **_: object) -> None:
+    """``connections.call``'s check: a SIP account name is at most 64 characters."""
+    if len(sip) > 64:
+        raise InvalidInputError(f"sip must be a SIP account name, got {sip!r}")
 
 
 class Connections(Namespace):
@@ -321,31 +263,61 @@ class Connections(Namespace):
             LIST, query=query, limit=limit, offset=offset, concurrency=concurrency
         )
 
-    async def topic(self, connection_id: str) -> ConnectionTopic:
+    @operation(
+        "connections.topic",
+        "GET",
+        "connections/{connection_id}/topic",
+        doc="connections/get_connections_id_topic",
+        example={
+            "topic_id": 96,
+            "agent_login": "jan.kowalski",
+            "comment": "komentarz do rozmowy",
+            "custom_fields": [
+                {"field_id": 1, "value": "pole 1 wartość"},
+                {"field_id": 2, "value": "pole 2 wartość"},
+            ],
+        },
+    )
+    async def topic(
+        self,
+        connection_id: Annotated[
+            str,
+            PathValue(
+                "the call, like ``1416225570.341``",
+                PathKind.CONNECTION,
+                # The page's example value is "xxxxx"; its example request uses this.
+                example="123423.23",
+            ),
+        ],
+    ) -> ConnectionTopic:
         """Return the topic and custom fields an agent recorded for call *connection_id*.
 
-        Raises:
-            InvalidInputError: not a connection id like ``"1416225570.341"``.
-            NotFoundError: no such call, or no topic recorded.
+        A call with no topic recorded is not found either (``NotFoundError``).
         """
-        return await self._send(TOPIC, connection_id)
 
-    async def call(self, sip: str, phone_number: str) -> None:
+    @operation(
+        "connections.call",
+        "POST",
+        "connections/call",
+        side_effect="ring the person twice",
+        doc="connections/post_connections_call",
+        check=_sip,
+    )
+    async def call(
+        self,
+        sip: Annotated[
+            str, Body("the SIP account that calls (up to 64 characters)", example="301")
+        ],
+        phone_number: Annotated[
+            str, Body("the number to ring", example="666777888", format="phone")
+        ],
+    ) -> None:
         """Connect SIP account *sip* with *phone_number*: **rings a person**.
 
         The call's outcome is not known when this returns. After a failure that may
         have been processed it raises :class:`~thulium_async.DeliveryUnknownError`
         and is never sent again.
-
-        Raises:
-            InvalidInputError: a bad argument (nothing is sent).
-            DeliveryUnknownError: the person may or may not have been rung.
         """
-        account: object = sip
-        if not isinstance(account, str) or not account.strip() or len(account) > 64:
-            raise InvalidInputError(f"sip must be a SIP account name, got {sip!r}")
-        body = CallBody(sip=sip, phone_number=_validation.phone_number(phone_number))
-        await self._send(CALL, body=body)
 
 
 class Recordings(Namespace):
@@ -353,47 +325,54 @@ class Recordings(Namespace):
 
     __slots__ = ()
 
+    @operation(
+        "recordings.list",
+        "GET",
+        "recordings",
+        paging=Paging(max_limit=100),
+        doc="recordings/get_recordings",
+        check=_range,
+    )
     def list(
         self,
         *,
-        date_from: date | datetime | None = None,
-        date_to: date | datetime | None = None,
-        src: str | None = None,
-        dst: str | None = None,
-        connection_id: str | None = None,
+        date_from: Annotated[
+            date | datetime | None,
+            Query(
+                "the first creation date (a ``date``, or a ``datetime`` sent to the "
+                "minute)",
+                example="2014-07-04",
+                clock=Clock.MINUTES,
+            ),
+        ] = None,
+        date_to: Annotated[
+            date | datetime | None,
+            Query(
+                "the last creation date, likewise",
+                example="2014-07-14 12:34",
+                clock=Clock.MINUTES,
+            ),
+        ] = None,
+        src: Annotated[
+            str | None, Query("the calling number", example="123321", format="phone")
+        ] = None,
+        dst: Annotated[
+            str | None, Query("the called number", example="123321", format="phone")
+        ] = None,
+        connection_id: Annotated[
+            str | None,
+            Query("one call", example="1416225570.341", kind=PathKind.CONNECTION),
+        ] = None,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,
     ) -> Pages[Recording]:
         """Recorded calls, filtered by when the recording was made: await or ``async for``.
 
-        Args:
-            date_from: the first creation date (a ``date``, or a ``datetime`` sent to
-                the minute).
-            date_to: the last creation date, likewise.
-            src: the calling number.
-            dst: the called number.
-            connection_id: one call.
-            limit: records per page, 1 to 100.
-            offset: where to start.
-            concurrency: pages in flight after the first, 1 to 32.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        *limit* records per page (1 to 100), from *offset*; *concurrency* pages in
+        flight after the first (1 to 32). A range that ends before it starts is
+        refused.
         """
-        _range(date_from, date_to)
-        query = RecordingFilter(
-            date_from=date_from,
-            date_to=date_to,
-            src=_number("src", src),
-            dst=_number("dst", dst),
-            connection_id=check_optional_path_value(
-                PathKind.CONNECTION, "connection_id", connection_id
-            ),
-        )
-        return self._list(
-            RECORDINGS, query=query, limit=limit, offset=offset, concurrency=concurrency
-        )
 
     async def download(
         self, filename: str, destination: str | os.PathLike[str]
@@ -493,6 +472,9 @@ class Recordings(Namespace):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+ENDPOINTS = (LIST, *endpoints_of(Connections, Recordings), DOWNLOAD, STREAM)
 
 
 def _recording_file(filename: object) -> str:

@@ -1,9 +1,11 @@
 """The ``client.queues`` namespace: its endpoints declared, one thin method each.
 
-Each method validates its arguments and hands a declared endpoint to the shared
-machinery (``Namespace._send``); none knows about retries, sessions or JSON. The
-dialer's ``schedule_call`` too: its speed comes from what the layer builds once from
-the declaration (the request per queue, the body's encoder), not from a path of its own.
+``topics`` and ``waiting_stats`` are declared methods (``@operation``): the signature
+is the endpoint. The dialer's ``waiting_list`` and ``schedule_call`` keep hand-written
+bodies over an :class:`Endpoint`, their hot paths measured by instruction count; they
+too only check their arguments and hand the endpoint to ``Namespace._send``. Their
+speed comes from what the layer builds once from the declaration (the request per
+queue, the body's encoder), not from a path of their own.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Annotated
 
 import attrs
 
 from .._api.endpoints import Endpoint, PathKind, described
 from .._api.namespace import Namespace
+from .._api.operations import PathValue, endpoints_of, operation
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
@@ -46,6 +50,8 @@ class ScheduleCallBody:
 
 _QUEUE = {"queue_id": PathKind.ID}
 _QUEUE_EXAMPLE = {"queue_id": 2}
+_QUEUE_ID = "the queue's id, a positive int"
+_QUEUE_PATH = PathValue(_QUEUE_ID, PathKind.ID, example=2)
 
 WAITING_LIST = Endpoint(
     "queues.waiting_list",
@@ -90,46 +96,6 @@ SCHEDULE_CALL = Endpoint(
     doc="queues/post_queues_id_schedule_call",
     path_examples=_QUEUE_EXAMPLE,
 )
-TOPICS = Endpoint(
-    "queues.topics",
-    "GET",
-    "queues/{queue_id}/topics",
-    _QUEUE,
-    returns=QueueTopics,
-    doc="queues/get_queues_id_topics",
-    path_examples=_QUEUE_EXAMPLE,
-    # The page writes an object in list brackets, some keys unquoted: here as JSON.
-    example={
-        "topic_groups": [
-            {
-                "group_name": "First group",
-                "topics": [{"id": 1, "name": "only one", "show_custom_fields": True}],
-            },
-            {"group_name": "Empty group", "topics": []},
-            {
-                "group_name": "Group with multiple",
-                "topics": [
-                    {"id": 2, "name": "first", "show_custom_fields": True},
-                    {"id": 3, "name": "second", "show_custom_fields": True},
-                    {"id": 4, "name": "third", "show_custom_fields": False},
-                ],
-            },
-        ],
-        "custom_fields": [
-            {"id": 1, "name": "Field 1", "type": "LONG_TEXT", "require": False},
-            {"id": 2, "name": "Field 2", "type": "TEXT", "require": False},
-        ],
-    },
-)
-WAITING_STATS = Endpoint(
-    "queues.waiting_stats",
-    "GET",
-    "queues/{queue_id}/waiting_stats",
-    _QUEUE,
-    returns=WaitingStats,
-    doc="no vendor page: the shape the vendor's own queue widget reads",
-)
-ENDPOINTS = (WAITING_LIST, SCHEDULE_CALL, TOPICS, WAITING_STATS)
 
 logger = logging.getLogger("thulium_async")
 
@@ -270,33 +236,65 @@ class Queues(Namespace):
 
         return results()
 
-    async def waiting_stats(self, queue_id: int) -> WaitingStats:
+    @operation(
+        "queues.topics",
+        "GET",
+        "queues/{queue_id}/topics",
+        doc="queues/get_queues_id_topics",
+        # The page writes an object in list brackets, some keys unquoted: here as JSON.
+        example={
+            "topic_groups": [
+                {
+                    "group_name": "First group",
+                    "topics": [
+                        {"id": 1, "name": "only one", "show_custom_fields": True}
+                    ],
+                },
+                {"group_name": "Empty group", "topics": []},
+                {
+                    "group_name": "Group with multiple",
+                    "topics": [
+                        {"id": 2, "name": "first", "show_custom_fields": True},
+                        {"id": 3, "name": "second", "show_custom_fields": True},
+                        {"id": 4, "name": "third", "show_custom_fields": False},
+                    ],
+                },
+            ],
+            "custom_fields": [
+                {"id": 1, "name": "Field 1", "type": "LONG_TEXT", "require": False},
+                {"id": 2, "name": "Field 2", "type": "TEXT", "require": False},
+            ],
+        },
+    )
+    async def topics(self, queue_id: Annotated[int, _QUEUE_PATH]) -> QueueTopics:
+        """Return the call topics agents can pick in queue *queue_id*.
+
+        Only active topic groups, and in them only active topics, are listed; an
+        empty group is listed too. A GET, retried like ``waiting_list``; an answer
+        not of the documented shape raises ``ResponseDecodeError``.
+        """
+
+    @operation(
+        "queues.waiting_stats",
+        "GET",
+        "queues/{queue_id}/waiting_stats",
+        doc="no vendor page: the shape the vendor's own queue widget reads",
+    )
+    async def waiting_stats(
+        self,
+        # No vendor page, so no example of the vendor's (the contract tests bring
+        # their own path values).
+        queue_id: Annotated[int, PathValue(_QUEUE_ID, PathKind.ID)],
+    ) -> WaitingStats:
         """Return how many callers wait in queue *queue_id* and the expected wait.
 
         The vendor publishes no page for this endpoint: the shape comes from the
         vendor's own queue widget, which reads ``in_queue`` and ``approx_wait_time``
-        (``HH:MM:SS``). Those two are typed; the whole answer is in ``.fields``.
-        A GET, retried like ``waiting_list``.
-
-        Raises:
-            InvalidInputError: *queue_id* is not a positive int (nothing is sent).
-            NotFoundError: no such queue, or a system without this endpoint.
-            ResponseDecodeError: ``in_queue`` missing or not an integer.
+        (``HH:MM:SS``). Those two are typed (``in_queue`` missing or not an integer
+        raises ``ResponseDecodeError``); the whole answer is in ``.fields``. A GET,
+        retried like ``waiting_list``. ``NotFoundError`` means no such queue, or a
+        system without this endpoint.
         """
-        return await self._send(WAITING_STATS, queue_id)
-
-    async def topics(self, queue_id: int) -> QueueTopics:
-        """Return the call topics agents can pick in queue *queue_id*.
-
-        Only active topic groups, and in them only active topics, are listed; an
-        empty group is listed too. A GET, retried like ``waiting_list``.
-
-        Raises:
-            InvalidInputError: *queue_id* is not a positive int (nothing is sent).
-            NotFoundError: no such queue.
-            ResponseDecodeError: the answer is not the documented shape.
-        """
-        return await self._send(TOPICS, queue_id)
 
     async def schedule_call(
         self,
@@ -419,6 +417,9 @@ class Queues(Namespace):
             phone_region=self._wiring.phone_region,
             name="schedule_calls",
         )
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (WAITING_LIST, SCHEDULE_CALL, *endpoints_of(Queues))
 
 
 def _moment(name: str, value: object, zone: tzinfo) -> datetime:
