@@ -84,10 +84,6 @@ async def _all(outcomes: Any) -> list[Any]:
 CALLS: dict[str, Call] = {
     "queues.waiting_list": lambda c, queue: c.queues.waiting_list(queue),
     "queues.schedule_call": lambda c, queue: c.queues.schedule_call(queue, "500333222"),
-    "agents.create": lambda c: c.agents.create(
-        name="Jan", surname="Kowalski", login="jkowalski", password="x", number="345"
-    ),
-    "agents.call": lambda c, login: c.agents.call(login, "500333222"),
     "chats.list": lambda c: c.chats.list(),
     "chats.summary": lambda c: c.chats.summary(
         date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
@@ -99,18 +95,7 @@ CALLS: dict[str, Call] = {
         date_to=date(2026, 11, 30),
     ),
     "connections.list": lambda c: c.connections.list(),
-    "tickets.list": lambda c: c.tickets.list(),
-    "tickets.get": lambda c, ticket: c.tickets.get(ticket),
-    "tickets.create": lambda c: c.tickets.create(
-        to="desk@example.com", subject="Hello", body="Hi"
-    ),
-    "tickets.reply": lambda c, ticket: c.tickets.reply(
-        ticket, body="Thanks", user_login="akowalski"
-    ),
-    "tickets.update": lambda c, ticket: c.tickets.update(ticket, status_id=1),
-    "tags.create": lambda c: c.tags.create(["new", "vip"]),
     "customers.list": lambda c: c.customers.list(),
-    "customers.get": lambda c, customer: c.customers.get(customer),
     "customers.create": lambda c: c.customers.create(surname="Kowalski"),
     "customers.create_many": lambda c: c.customers.create_many([{"surname": "K"}]),
     "customers.update_many": lambda c: c.customers.update_many(
@@ -121,19 +106,11 @@ CALLS: dict[str, Call] = {
     ),
     "customers.delete": lambda c, customer: c.customers.delete(customer),
     "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
-    "companies.list": lambda c: c.companies.list(),
-    "companies.get": lambda c, company: c.companies.get(company),
     "outbounds.add_records": lambda c, outbound: _all(
         c.outbounds.add_records(outbound, ["500333222"])
     ),
     "outbounds.remove_records": lambda c, outbound: c.outbounds.remove_records(
         outbound, ["500333222"]
-    ),
-    "outbounds.status_by_phone_number": lambda c: c.outbounds.status_by_phone_number(
-        "500333222", 2
-    ),
-    "outbounds.crm_record": lambda c, outbound, customer: c.outbounds.crm_record(
-        outbound, customer
     ),
     "webhooks.create": lambda c: c.webhooks.create(
         ["CUSTOMER_CREATED"], "https://example.com/hooks"
@@ -142,11 +119,6 @@ CALLS: dict[str, Call] = {
     "outbounds.delete_many": lambda c: c.outbounds.delete_many(["00001"]),
     "outbounds.remove_record": lambda c, outbound, phone: c.outbounds.remove_record(
         outbound, phone
-    ),
-    "outbounds.update_record_by_identifier": (
-        lambda c, outbound, identifier: c.outbounds.update_record_by_identifier(
-            outbound, identifier, status_id=3
-        )
     ),
     "outbounds.remove_record_by_identifier": (
         lambda c, outbound, identifier: c.outbounds.remove_record_by_identifier(
@@ -159,12 +131,6 @@ CALLS: dict[str, Call] = {
     # -- end campaign records --
     # -- CRM campaigns (crm_campaigns.py) --
     "outbounds.crm_records": lambda c, outbound: c.outbounds.crm_records(outbound),
-    "outbounds.add_crm_record": lambda c, outbound: c.outbounds.add_crm_record(
-        outbound, 441, status_id=3
-    ),
-    "outbounds.update_crm_record": lambda c, outbound, customer: (
-        c.outbounds.update_crm_record(outbound, customer, status_id=3)
-    ),
     "outbounds.add_crm_records": lambda c, outbound: c.outbounds.add_crm_records(
         outbound, [441, 445, 448]
     ),

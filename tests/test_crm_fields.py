@@ -118,6 +118,10 @@ async def _pages(pages):
         lambda c: c.customers.create(surname="K", vip="yes"),
         lambda c: _pages(c.customers.list(include_invoice_address="yes")),
         lambda c: _pages(c.companies.list(email="not an address")),
+        lambda c: _pages(c.companies.list(identifier="  ")),
+        lambda c: _pages(c.companies.list(phone_number="call me")),
+        lambda c: _pages(c.companies.list(custom_fields={"a[b]": "x"})),
+        lambda c: c.companies.get(28, include_address="yes"),
         lambda c: c.webhooks.create(
             ["CUSTOMER_CREATED"], "https://e.com", http_auth_password=""
         ),

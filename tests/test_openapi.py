@@ -197,7 +197,7 @@ def test_parameters_carry_their_kind_format_and_example(
     assert re.search(call_at, "2020-11-06 14:42:11")  # to the second: a month 01-12,
     assert not re.search(call_at, "2020-11-06 14:42")  # an hour 00-23 (#28)
     assert not re.search(call_at, "2722-23-35 07:38:58")
-    agent = document["components"]["schemas"]["NewAgentBody"]["properties"]
+    agent = document["components"]["schemas"]["AgentsCreateBody"]["properties"]
     assert agent["email"]["format"] == "email"
     assert agent["language"]["enum"] == ["pl", "en"]
     listing = {p["name"]: p for p in found["connections.list"]["parameters"]}

@@ -270,8 +270,10 @@ async def test_flags_empty_text_and_unions_are_checked_by_their_declaration() ->
     assert (query.include_custom_fields, query.phone_number) == (True, "")
     assert query.data == {"a": 1}
     await ids.get(12, data="text")
-    with pytest.raises(InvalidInputError, match="data"):
+    with pytest.raises(InvalidInputError, match="data must be a string or a mapping"):
         await ids.get(12, data=5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="include_custom_fields must be given"):
+        await ids.get(12, include_custom_fields=None)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="include_custom_fields"):
         await ids.get(12, include_custom_fields="yes")  # type: ignore[arg-type]
 

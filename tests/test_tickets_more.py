@@ -64,6 +64,16 @@ async def test_update_changes_only_what_is_sent(fake, client):
     assert ticket.user_login == "akowalski"
 
 
+async def test_update_with_no_tags_clears_them(fake, client):
+    """``tags=[]`` is a change of its own: the ticket's tags, none."""
+    ticket_id = await client.tickets.create(
+        to="desk@example.com", subject="S", body="B", tags=["vip"]
+    )
+    await client.tickets.update(ticket_id, tags=[])
+    (sent,) = fake.requests_to("tickets.update")
+    assert json.loads(sent.body) == {"tags": []}
+
+
 async def test_update_of_a_missing_ticket_is_not_found(fake, client):
     from thulium_async import NotFoundError
 
@@ -89,8 +99,14 @@ async def test_tags_create_answers_the_status(fake, client):
         lambda c: c.tickets.create(to="a@b.c", subject="s", body="b", substatus_id=0),
         lambda c: c.tickets.reply(1, body="b", user_login="a", date="2026-11-23"),
         lambda c: c.tickets.reply(1, body="b", user_login="a", attachments="t"),
+        lambda c: c.tickets.update(1, tags=[" "]),
+        lambda c: c.tickets.update(1, custom_fields={1: "x"}),
+        lambda c: c.tickets.create(to="desk", subject="s", body="b"),
+        lambda c: c.tickets.create(to="a@b.c", subject="s", body="b", cc=["x"]),
+        lambda c: c.tickets.reply(1, body="b", user_login="a", attachments=[""]),
         lambda c: c.tags.create([]),
         lambda c: c.tags.create("vip"),
+        lambda c: c.tags.create(["vip", ""]),
     ],
 )
 async def test_bad_arguments_are_refused_before_sending(fake, client, call):

@@ -240,9 +240,10 @@ def example_call(method: Callable[..., Any]) -> dict[str, Any]:
 def _argument(type_: Any, example: object) -> object:
     """The vendor's example as an argument: a wall-clock text as a date or datetime."""
     inner, _ = _optional(type_)
-    if isinstance(example, str) and inner in (date, datetime):
+    members = set(typing.get_args(inner)) if _is_union(inner) else {inner}
+    if isinstance(example, str) and members & {date, datetime}:
         moment = datetime.fromisoformat(example)
-        return moment.date() if inner is date else moment
+        return moment if datetime in members else moment.date()
     return example
 
 
@@ -545,22 +546,46 @@ def _value_checker(
             for member in typing.get_args(inner)
         ]
 
+        wanted = " or ".join(_words(member) for member in typing.get_args(inner))
+
         def either(value: object) -> object:
-            refusal: InvalidInputError | None = None
             for member in members:
                 try:
                     return member(value)
-                except InvalidInputError as exc:
-                    refusal = refusal or exc
-            assert refusal is not None  # noqa: S101 -- a union has members
-            raise refusal
+                except InvalidInputError:
+                    continue
+            raise InvalidInputError(f"{name} must be {wanted}, got {value!r}")
 
         check = either
     else:
         check = _scalar_check(name, inner, param)
     if optional:
         return lambda value: None if value is None else check(value)
-    return check
+
+    def required(value: object) -> object:
+        if value is None:
+            raise InvalidInputError(f"{name} must be given, got None")
+        return check(value)
+
+    return required
+
+
+def _words(type_: Any) -> str:
+    """How a refusal names a member of a union: ``a string``, ``a mapping``."""
+    origin = typing.get_origin(type_) or type_
+    names = {
+        str: "a string",
+        int: "an int",
+        bool: "True or False",
+        date: "a date",
+        datetime: "a datetime",
+        Mapping: "a mapping",
+        collections.abc.Mapping: "a mapping",
+        dict: "a mapping",
+    }
+    return names.get(
+        origin, "a list" if origin in (*_SEQUENCES, list, tuple) else str(type_)
+    )
 
 
 def _is_union(type_: Any) -> bool:

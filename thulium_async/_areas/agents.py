@@ -16,12 +16,11 @@ from .._api.endpoints import (
     Endpoint,
     Paging,
     PathKind,
-    check_optional_path_value,
     check_path_value,
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import PathValue, endpoints_of, operation
+from .._api.operations import Body, PathValue, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -30,66 +29,10 @@ from .._models.fields import WIRE
 from . import screenshots
 from ._thin import AgentsThin
 
-_LOGIN = {"login": PathKind.LOGIN}
-_LOGIN_EXAMPLE = {"login": "jkowalski"}
 _AGENT = PathValue("the agent's login", PathKind.LOGIN, example="jkowalski")
 _LANGUAGES = ("pl", "en")
 _OUTBOUND_MODES = ("manual", "auto")
 _AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
-
-
-@attrs.define(kw_only=True)
-class NewAgentBody:
-    """``POST agents``'s body (examples: the vendor page's; of "true|false", the first)."""
-
-    name: str = attrs.field(metadata=described(example="Jan"))
-    surname: str = attrs.field(metadata=described(example="Kowalski"))
-    login: str = attrs.field(
-        metadata=described(example="jkowalski", kind=PathKind.LOGIN)
-    )
-    password: str = attrs.field(metadata=described(example="somepass123!QAZ"))
-    number: str = attrs.field(metadata=described(example="5634"))
-    email: str | None = attrs.field(
-        default=None,
-        metadata=described(example="jkowalski@example.com", format="email"),
-    )
-    change_password: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-    callerid: str | None = attrs.field(
-        default=None, metadata=described(example="J.Kowalski")
-    )
-    language: str | None = attrs.field(
-        default=None, metadata=described(example="pl", choices=_LANGUAGES)
-    )
-    active: bool | None = attrs.field(default=None, metadata=described(example=True))
-    outbound_mode: str | None = attrs.field(
-        default=None, metadata=described(example="manual", choices=_OUTBOUND_MODES)
-    )
-    roles: tuple[int, ...] | None = attrs.field(
-        default=None, metadata=described(example=[1, 2])
-    )
-
-
-@attrs.define(kw_only=True)
-class AgentCallBody:
-    """``POST agents/:login/call``'s body."""
-
-    phone_number: str | None = attrs.field(
-        default=None, metadata=described(example="111222333", format="phone")
-    )
-    outbound_id: str | None = attrs.field(
-        default=None, metadata=described(example="00001", kind=PathKind.CAMPAIGN)
-    )
-    customer_id: int | None = attrs.field(
-        default=None, metadata=described(example=321, kind=PathKind.ID)
-    )
-    caller_id: str | None = attrs.field(
-        default=None, metadata=described(example="321", format="phone")
-    )
-    custom_data: Any = attrs.field(
-        default=None, metadata=described(example={"example": "json"})
-    )
 
 
 @attrs.define(kw_only=True)
@@ -130,26 +73,6 @@ class WorkReportQuery:
     )
 
 
-CREATE = Endpoint(
-    "agents.create",
-    "POST",
-    "agents",
-    body=NewAgentBody,
-    returns=AgentCreated,
-    side_effect="try to create the agent twice",
-    doc="agents/post_agents",
-    example={"agent_id": "11", "agent_login": "jkowalski"},
-)
-CALL = Endpoint(
-    "agents.call",
-    "POST",
-    "agents/{login}/call",
-    _LOGIN,
-    body=AgentCallBody,
-    side_effect="ring the person twice",
-    doc="agents/post_agents_login_call",
-    path_examples=_LOGIN_EXAMPLE,
-)
 WORK_REPORT = Endpoint(
     "agents.work_report",
     "GET",
@@ -163,6 +86,14 @@ WORK_REPORT = Endpoint(
     # answered_count (and its login is unquoted): no example here; the sample
     # tests/samples/agents.work_report holds what it shows, as JSON.
 )
+
+
+def _number_or_customer(
+    *, phone_number: str | None, customer_id: int | None, **_: object
+) -> None:
+    """Refuse a call with neither a number nor a customer to ring."""
+    if phone_number is None and customer_id is None:
+        raise InvalidInputError("agents.call needs phone_number or customer_id")
 
 
 class Agents(AgentsThin, Namespace):
@@ -209,134 +140,138 @@ class Agents(AgentsThin, Namespace):
     async def status(self, login: Annotated[str, _AGENT]) -> AgentStatus:
         """Return what agent *login* is doing now, and since when."""
 
+    @operation(
+        "agents.create",
+        "POST",
+        "agents",
+        side_effect="try to create the agent twice",
+        doc="agents/post_agents",
+        example={"agent_id": "11", "agent_login": "jkowalski"},
+    )
     async def create(
         self,
         *,
-        name: str,
-        surname: str,
-        login: str,
-        password: str,
-        number: str,
-        email: str | None = None,
-        change_password: bool | None = None,
-        callerid: str | None = None,
-        language: str | None = None,
-        active: bool | None = None,
-        outbound_mode: str | None = None,
-        roles: Sequence[int] | None = None,
+        # The examples are the vendor page's; of its "true|false", the first.
+        name: Annotated[str, Body("the agent's first name", example="Jan")],
+        surname: Annotated[str, Body("the agent's last name", example="Kowalski")],
+        login: Annotated[
+            str,
+            Body(
+                "the login (letters, digits, ``_ . @ + -``)",
+                example="jkowalski",
+                kind=PathKind.LOGIN,
+            ),
+        ],
+        password: Annotated[str, Body("the panel password", example="somepass123!QAZ")],
+        number: Annotated[str, Body("the agent's extension", example="5634")],
+        email: Annotated[
+            str | None,
+            Body("an e-mail address", example="jkowalski@example.com", format="email"),
+        ] = None,
+        change_password: Annotated[
+            bool | None,
+            Body(
+                "force a change at first login (the server's default: no)",
+                example=True,
+            ),
+        ] = None,
+        callerid: Annotated[
+            str | None,
+            Body(
+                "the caller id shown (default: initial and surname)",
+                example="J.Kowalski",
+            ),
+        ] = None,
+        language: Annotated[
+            str | None,
+            Body(
+                """the panel's language, ``"pl"`` or ``"en"``""",
+                example="pl",
+                choices=_LANGUAGES,
+            ),
+        ] = None,
+        active: Annotated[
+            bool | None,
+            Body("whether the account is active (default: yes)", example=True),
+        ] = None,
+        outbound_mode: Annotated[
+            str | None,
+            Body(
+                '``"manual"`` or ``"auto"``',
+                example="manual",
+                choices=_OUTBOUND_MODES,
+            ),
+        ] = None,
+        roles: Annotated[
+            Sequence[int] | None,
+            # [] is sent as given (no roles), as before.
+            Body("role ids", example=[1, 2], kind=PathKind.ID, empty=True),
+        ] = None,
     ) -> AgentCreated:
         """Create an agent account; return its id and login.
 
         **Not idempotent**: after a failure that may have been processed this raises
         :class:`~thulium_async.DeliveryUnknownError` instead of sending it again;
         look the login up with ``agents.get`` before trying again.
-
-        Args:
-            name: the agent's first name.
-            surname: the agent's last name.
-            login: the login (letters, digits, ``_ . @ + -``).
-            password: the panel password.
-            number: the agent's extension.
-            email: an e-mail address.
-            change_password: force a change at first login (the server's default:
-                no).
-            callerid: the caller id shown (default: initial and surname).
-            language: the panel's language, ``"pl"`` or ``"en"``.
-            active: whether the account is active (default: yes).
-            outbound_mode: ``"manual"`` or ``"auto"``.
-            roles: role ids.
-
-        Raises:
-            InvalidInputError: a bad argument (nothing is sent).
-            DeliveryUnknownError: the account may or may not have been created.
         """
-        address: object = email
-        if address is not None and (not isinstance(address, str) or "@" not in address):
-            raise InvalidInputError(f"email must be an e-mail address, got {email!r}")
-        if roles is not None and (
-            isinstance(roles, (str, bytes))
-            or not all(type(role) is int and role > 0 for role in roles)
-        ):
-            raise InvalidInputError(f"roles must be positive int ids, got {roles!r}")
-        body = NewAgentBody(
-            name=str(_validation.text("name", name)),
-            surname=str(_validation.text("surname", surname)),
-            login=check_path_value(PathKind.LOGIN, "login", login),
-            password=str(_validation.text("password", password)),
-            number=str(_validation.text("number", number)),
-            email=email,
-            change_password=_validation.optional_bool(
-                "change_password", change_password
-            ),
-            callerid=_validation.text("callerid", callerid, optional=True),
-            language=_validation.choice("language", language, _LANGUAGES),
-            active=_validation.optional_bool("active", active),
-            outbound_mode=_validation.choice(
-                "outbound_mode", outbound_mode, _OUTBOUND_MODES
-            ),
-            roles=None if roles is None else tuple(roles),
-        )
-        return await self._send(CREATE, body=body)
 
+    @operation(
+        "agents.call",
+        "POST",
+        "agents/{login}/call",
+        side_effect="ring the person twice",
+        doc="agents/post_agents_login_call",
+        check=_number_or_customer,
+    )
     async def call(
         self,
-        login: str,
-        phone_number: str | None = None,
+        login: Annotated[str, _AGENT],
+        phone_number: Annotated[
+            str | None,
+            Body(
+                "the number to ring; may be left out with *customer_id* (then the "
+                "customer's main number is rung)",
+                example="111222333",
+                format="phone",
+            ),
+        ] = None,
         *,
-        customer_id: int | None = None,
-        outbound_id: str | None = None,
-        caller_id: str | None = None,
-        custom_data: str | Mapping[str, Any] | None = None,
+        customer_id: Annotated[
+            int | None,
+            Body(
+                "the CRM customer; with *phone_number* too, the number must be one "
+                "of theirs",
+                example=321,
+                kind=PathKind.ID,
+            ),
+        ] = None,
+        outbound_id: Annotated[
+            str | None,
+            Body(
+                'the campaign (5 characters, like ``"00001"``) to report it in',
+                example="00001",
+                kind=PathKind.CAMPAIGN,
+            ),
+        ] = None,
+        caller_id: Annotated[
+            str | None,
+            Body("the number to present", example="321", format="phone"),
+        ] = None,
+        custom_data: Annotated[
+            str | Mapping[str, Any] | None,
+            Body(
+                "passed on to webhooks: a string, or a JSON object",
+                example={"example": "json"},
+                empty=True,  # any string, "" too, is passed on as given
+            ),
+        ] = None,
     ) -> None:
         """Ring *phone_number* (or CRM customer *customer_id*'s number) for agent *login*.
 
         The agent must be in a campaign (*outbound_id*, or the one they are in). This
         **rings a person**: after a failure that may have been processed it raises
         :class:`~thulium_async.DeliveryUnknownError` and is never sent again.
-
-        Args:
-            login: the agent.
-            phone_number: the number to ring; may be left out with *customer_id*
-                (then the customer's main number is rung).
-            customer_id: the CRM customer; with *phone_number* too, the number must
-                be one of theirs.
-            outbound_id: the campaign (5 characters, like ``"00001"``) to report it in.
-            caller_id: the number to present.
-            custom_data: passed on to webhooks: a string, or a JSON object.
-
-        Raises:
-            InvalidInputError: a bad argument, or neither number nor customer.
-            DeliveryUnknownError: the person may or may not have been rung.
         """
-        if phone_number is None and customer_id is None:
-            raise InvalidInputError("agents.call needs phone_number or customer_id")
-        if customer_id is not None and (
-            type(customer_id) is not int or customer_id < 1
-        ):
-            raise InvalidInputError(
-                f"customer_id must be a positive int, got {customer_id!r}"
-            )
-        if custom_data is not None and not isinstance(custom_data, (str, Mapping)):
-            raise InvalidInputError(
-                "custom_data must be a string or a mapping, got "
-                f"{type(custom_data).__name__}"
-            )
-        body = AgentCallBody(
-            phone_number=(
-                None if phone_number is None else _validation.phone_number(phone_number)
-            ),
-            customer_id=customer_id,
-            outbound_id=check_optional_path_value(
-                PathKind.CAMPAIGN, "outbound_id", outbound_id
-            ),
-            caller_id=(
-                None if caller_id is None else _validation.phone_number(caller_id)
-            ),
-            custom_data=dict(custom_data)
-            if isinstance(custom_data, Mapping)
-            else custom_data,
-        )
-        await self._send(CALL, login, body=body)
 
     def work_report(
         self,
@@ -444,4 +379,4 @@ def _ordered(start: date | datetime, end: date | datetime) -> None:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
 
 
-ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(Agents), CREATE, CALL, WORK_REPORT)
+ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(Agents), WORK_REPORT)

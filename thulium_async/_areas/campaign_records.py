@@ -92,11 +92,10 @@ class AdditionalNumbersQuery:
 
 
 @attrs.define(kw_only=True)
-class RecordChangesByIdentifier:
-    """``PUT outbounds/:id/records_by_identifier/:identifier``'s body.
+class RecordChangesByNumber:
+    """One record of ``PUT batch/outbounds/:id/records``: its number, and the changes.
 
-    A field left out (``None``) is not changed. Examples: the page's (its example
-    request writes the status id as text).
+    A field left out (``None``) is not changed. Examples: the page's.
     """
 
     status_id: int | None = attrs.field(
@@ -115,12 +114,6 @@ class RecordChangesByIdentifier:
         default=None,
         metadata=described(example="2018-05-24 12:24", base=_MINUTES),
     )
-
-
-@attrs.define(kw_only=True)
-class RecordChangesByNumber(RecordChangesByIdentifier):
-    """One record of ``PUT batch/outbounds/:id/records``: its number, and the changes."""
-
     phone_number: str = attrs.field(
         metadata=described(example="333444555", format="phone")
     )
@@ -165,15 +158,6 @@ REMOVE_RECORD = Endpoint(
     query=AdditionalNumbersQuery,
     doc="csv_outbounds/delete_outbounds_id_records_phone_number",
     path_examples={"outbound_id": "00001", "phone_number": "333444555"},
-)
-UPDATE_BY_IDENTIFIER = Endpoint(
-    "outbounds.update_record_by_identifier",
-    "PUT",
-    "outbounds/{outbound_id}/records_by_identifier/{identifier}",
-    _BY_IDENTIFIER,
-    body=RecordChangesByIdentifier,
-    doc="csv_outbounds/put_outbounds_id_records_by_identifier_identifier",
-    path_examples=_BY_IDENTIFIER_EXAMPLE,
 )
 REMOVE_BY_IDENTIFIER = Endpoint(
     "outbounds.remove_record_by_identifier",
@@ -263,6 +247,11 @@ def _changes(where: str, values: Mapping[str, object]) -> dict[str, Any]:
 
 
 _CHANGES = frozenset(attrs.fields_dict(RecordChangesByNumber))
+
+
+def _changes_something(**values: object) -> None:
+    """Refuse an update that changes nothing, or a field name that is not text."""
+    _changes("", values)
 
 
 def _batch(records: object) -> tuple[RecordChangesByNumber, ...]:
@@ -513,52 +502,72 @@ class CampaignRecords(Namespace):
             if error.attempts <= 1:
                 raise
 
+    @operation(
+        "outbounds.update_record_by_identifier",
+        "PUT",
+        "outbounds/{outbound_id}/records_by_identifier/{identifier}",
+        doc="csv_outbounds/put_outbounds_id_records_by_identifier_identifier",
+        check=_changes_something,
+    )
     async def update_record_by_identifier(
         self,
-        outbound_id: str,
-        identifier: str,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        identifier: Annotated[
+            str,
+            PathValue(
+                "the record's own unique id, given when it was added",
+                PathKind.IDENTIFIER,
+                example="1234567890",
+            ),
+        ],
         *,
-        status_id: int | None = None,
-        dictionary_status_id: int | None = None,
-        agent_login: str | None = None,
-        record_fields: Mapping[str, Any] | None = None,
-        next_call_date: datetime | None = None,
+        # The examples are the page's (its example request writes the status id
+        # as text).
+        status_id: Annotated[
+            int | None,
+            Body(
+                "its status in the campaign (see :meth:`statuses`)",
+                example=8,
+                kind=PathKind.ID,
+            ),
+        ] = None,
+        dictionary_status_id: Annotated[
+            int | None,
+            Body("its status from the dictionary", example=8, kind=PathKind.ID),
+        ] = None,
+        agent_login: Annotated[
+            str | None,
+            Body(
+                "the agent to give it to (needed for a ``MY_RECORD`` status)",
+                example="j.doe",
+                kind=PathKind.LOGIN,
+            ),
+        ] = None,
+        record_fields: Annotated[
+            Mapping[str, Any] | None,
+            Body(
+                "the campaign's own fields to set, by name; an empty value clears a "
+                "field, an unknown name is refused by Thulium",
+                example=_FIELDS_EXAMPLE,
+            ),
+        ] = None,
+        next_call_date: Annotated[
+            datetime | None,
+            Body(
+                "when to call it next (sent to the minute, the system's clock; "
+                "needed for ``MY_RECORD`` and ``CALL_NO_SOONER_THAN``)",
+                example="2018-05-24 12:24",
+                clock=Clock.MINUTES,
+            ),
+        ] = None,
     ) -> None:
         """Change the record of campaign *outbound_id* that you gave *identifier*.
 
         What is left out (``None``) stays as it is. A PUT: sending the same changes
         again leaves the record as one request did, so it is retried after a
-        failure that may have been processed.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            identifier: the record's own unique id, given when it was added.
-            status_id: its status in the campaign (see :meth:`statuses`).
-            dictionary_status_id: its status from the dictionary.
-            agent_login: the agent to give it to (needed for a ``MY_RECORD``
-                status).
-            record_fields: the campaign's own fields to set, by name; an empty
-                value clears a field, an unknown name is refused by Thulium.
-            next_call_date: when to call it next (sent to the minute, the system's
-                clock; needed for ``MY_RECORD`` and ``CALL_NO_SOONER_THAN``).
-
-        Raises:
-            InvalidInputError: a bad argument, or nothing to change (nothing is
-                sent).
-            NotFoundError: no such record.
+        failure that may have been processed. Nothing to change is refused, and
+        nothing is sent.
         """
-        changes = _changes(
-            "",
-            {
-                "status_id": status_id,
-                "dictionary_status_id": dictionary_status_id,
-                "agent_login": agent_login,
-                "record_fields": record_fields,
-                "next_call_date": next_call_date,
-            },
-        )
-        body = RecordChangesByIdentifier(**changes)
-        await self._send(UPDATE_BY_IDENTIFIER, outbound_id, identifier, body=body)
 
     async def remove_record_by_identifier(
         self, outbound_id: str, identifier: str
@@ -645,7 +654,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *endpoints_of(CampaignRecords),
     DELETE_CAMPAIGNS,
     REMOVE_RECORD,
-    UPDATE_BY_IDENTIFIER,
     REMOVE_BY_IDENTIFIER,
     UPDATE_RECORDS,
 )

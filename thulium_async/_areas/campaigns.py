@@ -23,7 +23,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, endpoints_of, operation
+from .._api.operations import Body, PathValue, endpoints_of, operation
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
@@ -152,21 +152,11 @@ REMOVE_RECORDS = Endpoint(
 )
 
 
-@attrs.define(kw_only=True)
-class StatusBody:
-    """``POST outbound_status_by_phone_number``'s body."""
-
-    status_id: int = attrs.field(metadata=described(example=8, kind=PathKind.ID))
-    phone_number: str = attrs.field(
-        metadata=described(example="333444555", format="phone")
-    )
-
-
 @attrs.frozen(kw_only=True)
 class StatusAnswer:
     """``POST outbound_status_by_phone_number``'s answer."""
 
-    outbound_id: tuple[str, ...] = ()
+    outbound_id: list[str] = attrs.field(factory=list)
 
 
 @attrs.define(kw_only=True)
@@ -183,43 +173,6 @@ class WebhookBody:
     http_auth_password: str | None = attrs.field(default=None, repr=False)
 
 
-STATUS_BY_PHONE = Endpoint(
-    "outbounds.status_by_phone_number",
-    "POST",
-    "outbound_status_by_phone_number",
-    body=StatusBody,
-    returns=StatusAnswer,
-    # Setting the same status twice leaves it set: harmless.
-    idempotent=True,
-    doc="csv_outbounds/post_outbound_status_by_phone_number",
-    example={"outbound_id": ["00001", "00002", "00003"]},
-)
-# Not declared with @operation yet: its path holds an id, and the generated check
-# hands a path id on as text, which the path then refuses.
-CRM_RECORD = Endpoint(
-    "outbounds.crm_record",
-    "GET",
-    "crm_outbounds/{outbound_id}/records/{customer_id}",
-    {"outbound_id": PathKind.CAMPAIGN, "customer_id": PathKind.ID},
-    returns=CampaignRecord,
-    doc="crm_outbounds/get_crm_outbounds_id_records_customer_id",
-    path_examples={"outbound_id": "00001", "customer_id": 441},
-    example={
-        "record_id": 47,
-        "phone_number": "158433367",
-        "system_status": "NO_CALL",
-        "status": "Do not call",
-        "status_id": 6,
-        "call_date": "2016-10-19 14:02",
-        "create_date": "2016-10-18 12:02",
-        "next_call_date": "",
-        "agent_name": "",
-        "agent_login": "",
-        "customer_id": 441,
-        "last_note": "Last note for record",
-        "order": "",
-    },
-)
 NEW_WEBHOOK = Endpoint(
     "webhooks.create",
     "POST",
@@ -665,31 +618,64 @@ class Outbounds(CampaignRecords, CrmCampaignRecords, OutboundsThin, Namespace):
             name="remove_records",
         )
 
+    @operation(
+        "outbounds.status_by_phone_number",
+        "POST",
+        "outbound_status_by_phone_number",
+        # Setting the same status twice leaves it set: harmless.
+        idempotent=True,
+        doc="csv_outbounds/post_outbound_status_by_phone_number",
+        example={"outbound_id": ["00001", "00002", "00003"]},
+        answer=(StatusAnswer, "outbound_id"),
+    )
     async def status_by_phone_number(
-        self, phone_number: str, status_id: int
+        self,
+        phone_number: Annotated[
+            str,
+            Body(
+                "the number whose records get the status",
+                example="333444555",
+                format="phone",
+            ),
+        ],
+        status_id: Annotated[
+            int, Body("the status to set", example=8, kind=PathKind.ID)
+        ],
     ) -> list[str]:
-        """Set status *status_id* on *phone_number*'s records; return the campaigns hit.
+        """Set status *status_id* on *phone_number*'s records; return the campaigns hit."""
 
-        Raises:
-            InvalidInputError: a bad number or status id (nothing is sent).
-        """
-        status = _validation.optional_id("status_id", status_id)
-        if status is None:
-            raise InvalidInputError("status_id must be a positive int, got None")
-        body = StatusBody(
-            status_id=status, phone_number=_validation.phone_number(phone_number)
-        )
-        answer = await self._send(STATUS_BY_PHONE, body=body)
-        return list(answer.outbound_id)
-
-    async def crm_record(self, outbound_id: str, customer_id: int) -> CampaignRecord:
+    @operation(
+        "outbounds.crm_record",
+        "GET",
+        "crm_outbounds/{outbound_id}/records/{customer_id}",
+        doc="crm_outbounds/get_crm_outbounds_id_records_customer_id",
+        example={
+            "record_id": 47,
+            "phone_number": "158433367",
+            "system_status": "NO_CALL",
+            "status": "Do not call",
+            "status_id": 6,
+            "call_date": "2016-10-19 14:02",
+            "create_date": "2016-10-18 12:02",
+            "next_call_date": "",
+            "agent_name": "",
+            "agent_login": "",
+            "customer_id": 441,
+            "last_note": "Last note for record",
+            "order": "",
+        },
+    )
+    async def crm_record(
+        self,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        customer_id: Annotated[
+            int, PathValue("the CRM customer", PathKind.ID, example=441)
+        ],
+    ) -> CampaignRecord:
         """Return CRM customer *customer_id*'s record in campaign *outbound_id*.
 
-        Raises:
-            InvalidInputError: a bad campaign or customer id (nothing is sent).
-            NotFoundError: the customer has no record in that campaign.
+        A customer with no record in that campaign raises ``NotFoundError``.
         """
-        return await self._send(CRM_RECORD, outbound_id, customer_id)
 
 
 class Webhooks(Namespace):
@@ -783,8 +769,6 @@ ENDPOINTS = (
     *endpoints_of(Outbounds),
     ADD_RECORDS,
     REMOVE_RECORDS,
-    STATUS_BY_PHONE,
-    CRM_RECORD,
     *endpoints_of(Webhooks),
     NEW_WEBHOOK,
 )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
 
@@ -31,6 +31,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
+from .._api.operations import Body, PathValue, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -47,9 +48,9 @@ from .._models.crm_campaigns import (
 )
 from .._models.fields import WIRE, either
 from .campaign_batches import ADD_BATCH, REMOVE_BATCH
+from .campaign_records import CAMPAIGN_ID
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
-_RECORD = {"outbound_id": PathKind.CAMPAIGN, "customer_id": PathKind.ID}
 _MINUTES = clock(Clock.MINUTES)
 _DAY = clock(Clock.DATE)
 # The system statuses the vendor's crm_outbounds pages list.
@@ -63,6 +64,21 @@ SYSTEM_STATUSES = (
     "CALL_NO_SOONER_THAN",
     "CALL_PROGRESSIVE",
 )
+# The fields of a record to add or change (the pages' examples).
+_STATUS = Body("the record's status in the campaign", example=8, kind=PathKind.ID)
+_DICTIONARY_STATUS = Body("its status from the dictionary", example=8, kind=PathKind.ID)
+_AGENT_LOGIN = Body(
+    "the agent to give it to (the system status ``MY_RECORD`` needs one)",
+    example="j.doe",
+    kind=PathKind.LOGIN,
+)
+_NEXT_CALL = Body(
+    "when to call (naive: the system's wall clock, aware: converted into it; sent "
+    "to the minute). ``MY_RECORD`` and ``CALL_NO_SOONER_THAN`` need one",
+    example="2018-05-24 12:24",
+    clock=Clock.MINUTES,
+)
+_ORDER = Body("its place in the campaign (1 or more)", example=50)
 # The one field the list sorts by: rising, or falling with a '-'.
 _ORDERS = ("next_call_date", "-next_call_date")
 
@@ -112,8 +128,8 @@ class CrmRecordFilter:
 
 
 @attrs.define(kw_only=True)
-class CrmRecordChanges:
-    """``PUT crm_outbounds/:id/records/:customer_id``'s body: what is left out stays."""
+class CrmRecordBody:
+    """One record of ``POST batch/crm_outbounds/:id/records``'s body."""
 
     status_id: int | None = attrs.field(
         default=None, metadata=described(example=8, kind=PathKind.ID)
@@ -128,12 +144,6 @@ class CrmRecordChanges:
         default=None, metadata=described(example="2018-05-24 12:24", base=_MINUTES)
     )
     order: int | None = attrs.field(default=None, metadata=described(example=50))
-
-
-@attrs.define(kw_only=True)
-class CrmRecordBody(CrmRecordChanges):
-    """``POST crm_outbounds/:id/records``'s body, and one record of the batch's."""
-
     customer_id: int = attrs.field(metadata=described(example=441, kind=PathKind.ID))
 
 
@@ -194,29 +204,6 @@ CRM_RECORDS = Endpoint(
     # before its example answer: none is declared.
     example=NO_EXAMPLE,
 )
-ADD_CRM_RECORD = Endpoint(
-    "outbounds.add_crm_record",
-    "POST",
-    "crm_outbounds/{outbound_id}/records",
-    _CAMPAIGN,
-    body=CrmRecordBody,
-    returns=CrmRecordCreated,
-    # The page does not say that a customer already in the campaign is refused: a
-    # repeat may add a second record, so an ambiguous attempt is not resent.
-    side_effect="add the customer to the campaign a second time",
-    doc="crm_outbounds/post_crm_outbounds_id_records",
-    path_examples={"outbound_id": "00001"},
-    example={"record_id": "231"},
-)
-UPDATE_CRM_RECORD = Endpoint(
-    "outbounds.update_crm_record",
-    "PUT",
-    "crm_outbounds/{outbound_id}/records/{customer_id}",
-    _RECORD,
-    body=CrmRecordChanges,
-    doc="crm_outbounds/put_crm_outbounds_id_records_customer_id",
-    path_examples={"outbound_id": "00001", "customer_id": 441},
-)
 ADD_CRM_RECORDS = Endpoint(
     "outbounds.add_crm_records",
     "POST",
@@ -254,13 +241,6 @@ REMOVE_CRM_RECORDS = Endpoint(
         "441": {"http_status": 200, "record_id": 5235, "status": "REMOVED"},
         "442": {"http_status": 404, "status": "NOT_EXIST"},
     },
-)
-ENDPOINTS: tuple[Endpoint, ...] = (
-    CRM_RECORDS,
-    ADD_CRM_RECORD,
-    UPDATE_CRM_RECORD,
-    ADD_CRM_RECORDS,
-    REMOVE_CRM_RECORDS,
 )
 
 
@@ -362,6 +342,27 @@ def _distinct(bodies: builtins.list[CrmRecordBody]) -> builtins.list[CrmRecordBo
     return builtins.list(found.values())
 
 
+def _positive_order(*, order: int | None, **_: object) -> None:
+    """Refuse an *order* below 1: a place in the campaign (its type says only int)."""
+    _validation.optional_id("order", order)
+
+
+def _changes_something(
+    *,
+    status_id: object,
+    dictionary_status_id: object,
+    agent_login: object,
+    next_call_date: object,
+    order: int | None,
+    **_: object,
+) -> None:
+    """Refuse an update that changes nothing, or an *order* below 1."""
+    _positive_order(order=order)
+    changes = (status_id, dictionary_status_id, agent_login, next_call_date, order)
+    if all(value is None for value in changes):
+        raise InvalidInputError("outbounds.update_crm_record needs something to change")
+
+
 class CrmCampaignRecords(Namespace):
     """The CRM campaign record methods of ``client.outbounds``."""
 
@@ -437,16 +438,30 @@ class CrmCampaignRecords(Namespace):
             concurrency=concurrency,
         )
 
+    @operation(
+        "outbounds.add_crm_record",
+        "POST",
+        "crm_outbounds/{outbound_id}/records",
+        # The page does not say that a customer already in the campaign is refused: a
+        # repeat may add a second record, so an ambiguous attempt is not resent.
+        side_effect="add the customer to the campaign a second time",
+        doc="crm_outbounds/post_crm_outbounds_id_records",
+        example={"record_id": "231"},
+        check=_positive_order,
+        answer=(CrmRecordCreated, "record_id"),
+    )
     async def add_crm_record(
         self,
-        outbound_id: str,
-        customer_id: int,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        customer_id: Annotated[
+            int, Body("the CRM customer", example=441, kind=PathKind.ID)
+        ],
         *,
-        status_id: int | None = None,
-        dictionary_status_id: int | None = None,
-        agent_login: str | None = None,
-        next_call_date: datetime | None = None,
-        order: int | None = None,
+        status_id: Annotated[int | None, _STATUS] = None,
+        dictionary_status_id: Annotated[int | None, _DICTIONARY_STATUS] = None,
+        agent_login: Annotated[str | None, _AGENT_LOGIN] = None,
+        next_call_date: Annotated[datetime | None, _NEXT_CALL] = None,
+        order: Annotated[int | None, _ORDER] = None,
     ) -> int:
         """Add CRM customer *customer_id* to campaign *outbound_id*; return the record's id.
 
@@ -456,84 +471,35 @@ class CrmCampaignRecords(Namespace):
         :class:`~thulium_async.DeliveryUnknownError` and is not sent again: look
         with ``crm_record(outbound_id, customer_id)`` before trying again, or use
         :meth:`add_crm_records`, which is safe to repeat.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            customer_id: the CRM customer.
-            status_id: the record's status in the campaign.
-            dictionary_status_id: its status from the dictionary.
-            agent_login: the agent to give it to (the system status ``MY_RECORD``
-                needs one).
-            next_call_date: when to call (naive: the system's wall clock, aware:
-                converted into it; sent to the minute). ``MY_RECORD`` and
-                ``CALL_NO_SOONER_THAN`` need one.
-            order: its place in the campaign.
-
-        Raises:
-            InvalidInputError: a bad argument (nothing is sent).
-            DeliveryUnknownError: the customer may or may not have been added.
         """
-        record = NewCrmRecord(
-            customer_id=customer_id,
-            status_id=status_id,
-            dictionary_status_id=dictionary_status_id,
-            agent_login=agent_login,
-            next_call_date=next_call_date,
-            order=order,
-        )
-        body = _record_body("", record)
-        created = await self._send(ADD_CRM_RECORD, outbound_id, body=body)
-        return created.record_id
 
+    @operation(
+        "outbounds.update_crm_record",
+        "PUT",
+        "crm_outbounds/{outbound_id}/records/{customer_id}",
+        doc="crm_outbounds/put_crm_outbounds_id_records_customer_id",
+        check=_changes_something,
+    )
     async def update_crm_record(
         self,
-        outbound_id: str,
-        customer_id: int,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        customer_id: Annotated[
+            int,
+            PathValue("the CRM customer whose record it is", PathKind.ID, example=441),
+        ],
         *,
-        status_id: int | None = None,
-        dictionary_status_id: int | None = None,
-        agent_login: str | None = None,
-        next_call_date: datetime | None = None,
-        order: int | None = None,
+        status_id: Annotated[int | None, _STATUS] = None,
+        dictionary_status_id: Annotated[int | None, _DICTIONARY_STATUS] = None,
+        agent_login: Annotated[str | None, _AGENT_LOGIN] = None,
+        next_call_date: Annotated[datetime | None, _NEXT_CALL] = None,
+        order: Annotated[int | None, _ORDER] = None,
     ) -> None:
         """Change customer *customer_id*'s record in campaign *outbound_id*.
 
-        What is left out (``None``) stays as it is. A PUT: sending the same changes
-        again leaves the record as one request did, so an ambiguous failure is
-        retried.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            customer_id: the CRM customer whose record it is.
-            status_id: the record's status in the campaign.
-            dictionary_status_id: its status from the dictionary.
-            agent_login: the agent to give it to (the system status ``MY_RECORD``
-                needs one).
-            next_call_date: when to call (naive: the system's wall clock, aware:
-                converted into it; sent to the minute). ``MY_RECORD`` and
-                ``CALL_NO_SOONER_THAN`` need one.
-            order: its place in the campaign.
-
-        Raises:
-            InvalidInputError: a bad argument, or nothing to change (nothing is
-                sent).
-            NotFoundError: no such record.
+        What is left out (``None``) stays as it is; nothing to change is refused. A
+        PUT: sending the same changes again leaves the record as one request did, so
+        an ambiguous failure is retried.
         """
-        record = NewCrmRecord(
-            customer_id=_id("customer_id", customer_id),
-            status_id=status_id,
-            dictionary_status_id=dictionary_status_id,
-            agent_login=agent_login,
-            next_call_date=next_call_date,
-            order=order,
-        )
-        changes = _changes("", record)
-        if all(value is None for value in changes.values()):
-            raise InvalidInputError(
-                "outbounds.update_crm_record needs something to change"
-            )
-        body = CrmRecordChanges(**changes)
-        await self._send(UPDATE_CRM_RECORD, outbound_id, customer_id, body=body)
 
     async def add_crm_records(
         self,
@@ -691,3 +657,11 @@ def _removal(
         message=line.message,
         confirmed_on_resend=resent and line.status == NOT_EXIST,
     )
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    CRM_RECORDS,
+    *endpoints_of(CrmCampaignRecords),
+    ADD_CRM_RECORDS,
+    REMOVE_CRM_RECORDS,
+)
