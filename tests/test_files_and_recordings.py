@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from thulium_async import (
@@ -22,6 +23,7 @@ from thulium_async import (
     TemporaryFile,
     ThuliumClient,
 )
+from thulium_async._http.wire import basic_auth_header
 from thulium_async.testing import SCREENSHOT_JPEG, FakeThulium, Fault
 
 from .conftest import FAST_RETRY, until
@@ -411,3 +413,24 @@ async def test_export_stops_on_sigterm_leaving_no_partial_file(
     assert _archive(tmp_path) == []
     assert _manifest(tmp_path) == []
     assert not (tmp_path / record["filename"]).exists()
+
+
+async def test_an_upload_without_a_file_is_refused_by_the_fake(
+    client: ThuliumClient, fake: FakeThulium
+) -> None:
+    # The document makes the upload's body required: a file of no bytes is one, a
+    # request that sends no file at all (no Content-Type) is refused, as schemathesis
+    # checks both.
+    empty = await client.temporary_files.upload(b"", filename="empty.txt")
+    assert empty.size == 0
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{fake.base_url}/temporary_files",
+            params={"filename": "none.txt"},
+            headers={"Authorization": basic_auth_header(fake.username, fake.password)},
+            skip_auto_headers={"Content-Type"},
+        ) as answer,
+    ):
+        assert answer.status == 400
+        assert "A file is required" in await answer.text()

@@ -109,7 +109,8 @@ class Rules:
     free: bool = False
     """Undocumented: any query and body are taken (the path values are still checked)."""
     raw: bool = False
-    """The body is a file (an upload), taken as it comes: any bytes, even none."""
+    """The body is a file (an upload), taken as it comes: any bytes, even none, but
+    sent as a file (with a ``Content-Type``)."""
 
 
 def rules_of(document: Mapping[str, Any]) -> dict[tuple[str, str], Rules]:
@@ -169,8 +170,13 @@ def check(
     query: MultiMapping[str],
     body: bytes,
     components: Mapping[str, Any],
+    media_type: str | None = None,
 ) -> list[Problem]:
-    """Return what is wrong with a request to the operation of *rules* (nothing: [])."""
+    """Return what is wrong with a request to the operation of *rules* (nothing: []).
+
+    *media_type* is the request's ``Content-Type``, if it has one: a file's body may
+    be empty (a file of no bytes), but a request without one sent no file at all.
+    """
     problems: list[Problem] = []
     for name, parameter in rules.path.items():
         if name in path_values:
@@ -197,11 +203,18 @@ def check(
             problems.append((INVALID, f"{name} must be given once."))
         else:
             problems += _text(parameter.schema, texts[0], name, components)
-    return problems + _body(rules, body, components)
+    return problems + _body(rules, body, components, media_type)
 
 
-def _body(rules: Rules, body: bytes, components: Mapping[str, Any]) -> list[Problem]:
-    if rules.raw:
+def _body(
+    rules: Rules,
+    body: bytes,
+    components: Mapping[str, Any],
+    media_type: str | None = None,
+) -> list[Problem]:
+    if rules.raw:  # a file: any bytes, but sent as one (the document requires it)
+        if rules.body_required and not body and media_type is None:
+            return [(MISSING, "A file is required in the body.")]
         return []
     if not body.strip():
         if rules.body_required:

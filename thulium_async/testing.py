@@ -859,7 +859,14 @@ def _checked(rules: Rules, handler: Handler) -> Handler:
     _, components = _rules()
 
     async def checked(request: web.Request, body: bytes) -> web.StreamResponse:
-        problems = check(rules, request.match_info, request.query, body, components)
+        problems = check(
+            rules,
+            request.match_info,
+            request.query,
+            body,
+            components,
+            request.headers.get("Content-Type"),
+        )
         if problems:
             return _refusal(problems)
         return await handler(request, body)
