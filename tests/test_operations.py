@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import attrs
 import pytest
 
-from thulium_async import InvalidInputError
+from thulium_async import InvalidInputError, NotFoundError
 from thulium_async._api.endpoints import EXAMPLE, FORMAT, KIND, Paging, PathKind
 from thulium_async._api.openapi import openapi_document
 from thulium_async._api.operations import (
@@ -283,3 +283,69 @@ async def test_a_method_can_give_one_field_of_its_answer() -> None:
     assert await ids.create("Hi") == 7
     assert endpoint_of(Ids.create).returns is Created
     assert example_call(Ids.create) == {"subject": "Hi"}
+
+
+class Removals:
+    """A removal that counts a 404 after an ambiguous attempt as done, and a secret."""
+
+    def __init__(self, attempts: int) -> None:
+        self.attempts = attempts
+        self.sent: list[Any] = []
+
+    async def _send(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        self.sent.append(parts)
+        gone = NotFoundError(
+            "answered 404", status=404, body="", method="DELETE", url="x"
+        )
+        gone.attempts = self.attempts
+        raise gone
+
+    @operation("removals.remove", "DELETE", "removals/{login}", gone_is_done=True)
+    async def remove(
+        self,
+        login: Annotated[str, PathValue("the login", PathKind.LOGIN, example="jk")],
+        *,
+        phone_number: Annotated[
+            str | None, Query("'' for none", format="phone", empty=True)
+        ] = None,
+    ) -> None:
+        """Remove it."""
+
+    @operation("removals.protect", "POST", "removals", side_effect="set it twice")
+    async def protect(
+        self, password: Annotated[str, Body("the password", secret=True)]
+    ) -> None:
+        """Set a password."""
+
+
+async def test_a_404_after_an_ambiguous_attempt_is_done_and_a_first_404_raises() -> (
+    None
+):
+    removals = Removals(attempts=2)
+    await removals.remove("jk")  # returns normally: the first attempt removed it
+    assert len(removals.sent) == 1
+    with pytest.raises(NotFoundError):
+        await Removals(attempts=1).remove("jk")
+
+
+async def test_an_empty_phone_filter_is_its_own_value_and_a_number_is_compacted() -> (
+    None
+):
+    removals = Removals(attempts=2)
+    await removals.remove("jk", phone_number="")
+    await removals.remove("jk", phone_number="+48 500-333-222")
+    assert [p["query"].phone_number for p in removals.sent] == ["", "+48500333222"]
+    with pytest.raises(InvalidInputError, match="phone_number"):
+        await removals.remove("jk", phone_number="12")
+
+
+async def test_a_secret_is_never_shown() -> None:
+    removals = Removals(attempts=2)
+    with pytest.raises(InvalidInputError) as caught:
+        await removals.protect("   ")
+    assert "password" in str(caught.value)
+    assert "   '" not in str(caught.value)
+    with pytest.raises(NotFoundError):
+        await removals.protect("s3cret")
+    body = removals.sent[-1]["body"]
+    assert "s3cret" not in repr(body)

@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 import attrs
 
 from .._core import validation as _validation
-from .._core.errors import InvalidInputError
+from .._core.errors import InvalidInputError, NotFoundError
 from .._core.wallclock import Clock, clock
 from .._models.fields import WIRE
 from .endpoints import (
@@ -85,6 +85,8 @@ class Param:
     empty: bool = False
     """Whether ``""`` (text) or ``[]`` (a list) is a value of its own, sent as such
     (``phone_number=""``: the records without one), not refused."""
+    secret: bool = False
+    """A password: never in a ``repr()``, and a refusal names it without its value."""
 
 
 def PathValue(description: str, kind: PathKind, *, example: object = None) -> Param:
@@ -102,11 +104,14 @@ def Query(
     wire: str | None = None,
     clock: Clock | None = None,
     empty: bool = False,
+    secret: bool = False,
 ) -> Param:
     """A query parameter."""
     chosen = None if choices is None else tuple(choices)
     where = "query"
-    return Param(description, where, example, format, chosen, kind, wire, clock, empty)
+    return Param(
+        description, where, example, format, chosen, kind, wire, clock, empty, secret
+    )
 
 
 def Body(
@@ -119,11 +124,14 @@ def Body(
     wire: str | None = None,
     clock: Clock | None = None,
     empty: bool = False,
+    secret: bool = False,
 ) -> Param:
     """A field of the JSON body."""
     chosen = None if choices is None else tuple(choices)
     where = "body"
-    return Param(description, where, example, format, chosen, kind, wire, clock, empty)
+    return Param(
+        description, where, example, format, chosen, kind, wire, clock, empty, secret
+    )
 
 
 def operation(
@@ -138,6 +146,7 @@ def operation(
     example: Any = NO_EXAMPLE,
     check: Callable[..., None] | None = None,
     answer: tuple[type, str] | None = None,
+    gone_is_done: bool = False,
 ) -> Callable[[F], F]:
     """Declare the decorated namespace method as the one that sends an endpoint.
 
@@ -151,11 +160,13 @@ def operation(
     anything is sent, for what their types cannot say (a range that ends before it
     starts); it raises ``InvalidInputError``. *answer* is ``(Model, "field")`` for a
     method that returns one field of the answer (the id a create answers): the answer
-    is read as ``Model``, and the method returns its ``field``.
+    is read as ``Model``, and the method returns its ``field``. *gone_is_done*, for a
+    removal: a 404 after an attempt that may have been processed means that attempt
+    removed it, and the call returns normally (a 404 on the first attempt raises).
     """
 
     def declare(func: F) -> F:
-        declared = _Declared(func, name, method, path, check, answer)
+        declared = _Declared(func, name, method, path, check, answer, gone_is_done)
         endpoint = Endpoint(
             name,
             method,
@@ -271,9 +282,11 @@ class _Declared:
         path: str,
         check: Callable[..., None] | None = None,
         answer: tuple[type, str] | None = None,
+        gone_is_done: bool = False,
     ):
         self.func, self.name, self.http_method = func, name, method
         self.check = check
+        self.gone_is_done = gone_is_done
         hints = typing.get_type_hints(func, include_extras=True)
         signature = inspect.signature(func)
         in_path = {field for _, field, _, _ in string.Formatter().parse(path) if field}
@@ -338,10 +351,13 @@ class _Declared:
             )
             required = parameter.default is inspect.Parameter.empty
             wire_type = _wire_type(parameter.type)
+            shown = not param.secret
             if required:
-                made = attrs.field(type=wire_type, metadata=metadata)
+                made = attrs.field(type=wire_type, metadata=metadata, repr=shown)
             else:
-                made = attrs.field(type=wire_type, metadata=metadata, default=None)
+                made = attrs.field(
+                    type=wire_type, metadata=metadata, default=None, repr=shown
+                )
             fields[parameter.name] = made
         if not fields:
             return None
@@ -411,13 +427,19 @@ class _Declared:
         result = f"{send}({', '.join(arguments)})"
         if self.pick is not None:
             result = f"({result}).{self.pick}"
-        source = "\n".join(
-            [
-                f"{head} {function}({', '.join(signature)}):",
-                *body,
-                f"    return {result}",
-                "",
+        last = [f"    return {result}"]
+        if self.gone_is_done:  # a removal whose first attempt may have removed it
+            names["_NotFound"] = NotFoundError
+            last = [
+                "    try:",
+                f"        return {result}",
+                "    except _NotFound as gone:",
+                "        if gone.attempts <= 1:",
+                "            raise",
+                "        return None",
             ]
+        source = "\n".join(
+            [f"{head} {function}({', '.join(signature)}):", *body, *last, ""]
         )
         exec(compile(source, f"<declared {self.name}>", "exec"), names)  # noqa: S102 -- our own declaration
         made: Callable[..., Any] = names[function]
@@ -486,9 +508,12 @@ def _checker(
 ) -> Callable[[object], object]:
     """Return the check of one argument: it gives the value to send, or refuses it.
 
-    A flag whose default is ``False`` is not sent when ``False``, as if not given.
+    A flag whose default is ``False`` is not sent when ``False``, as if not given. A
+    secret's refusal names it, never its value.
     """
     check = _value_checker(name, type_, param, where)
+    if param.secret:
+        check = _quiet(name, check)
     if default is not False:
         return check
 
@@ -496,6 +521,20 @@ def _checker(
         return None if check(value) is False else value
 
     return flag
+
+
+def _quiet(name: str, check: Callable[[object], object]) -> Callable[[object], object]:
+    """*check*, whose refusal says what was wrong without showing the value."""
+
+    def secret(value: object) -> object:
+        try:
+            return check(value)
+        except InvalidInputError:
+            raise InvalidInputError(
+                f"{name} must be a non-empty string (its value is not shown)"
+            ) from None
+
+    return secret
 
 
 def _value_checker(
@@ -612,6 +651,8 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
         choices = param.choices
         return lambda value: _validation.choice(name, value, choices)
     if param.format == "phone":
+        if param.empty:  # "" is a value of its own: the records without a number
+            return lambda value: "" if value == "" else _phone(name, value)
         return lambda value: _phone(name, value)
     if param.format == "email":
         return lambda value: _validation.email(name, value)
