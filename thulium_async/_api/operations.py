@@ -26,6 +26,7 @@ over an :class:`Endpoint`. No I/O here.
 from __future__ import annotations
 
 import collections.abc
+import functools
 import inspect
 import string
 import textwrap
@@ -58,6 +59,10 @@ _ENDPOINT = "__thulium_endpoint__"
 _DECLARED = "__thulium_declared__"
 
 
+def _choices(values: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
 @attrs.frozen
 class Param:
     """What one parameter of a declared method is, beyond its type.
@@ -78,7 +83,7 @@ class Param:
     where: str | None = None
     example: object = None
     format: str | None = None
-    choices: tuple[str, ...] | None = None
+    choices: tuple[str, ...] | None = attrs.field(default=None, converter=_choices)
     kind: PathKind | None = None
     wire: str | None = None
     clock: Clock | None = None
@@ -91,47 +96,14 @@ class Param:
 
 def PathValue(description: str, kind: PathKind, *, example: object = None) -> Param:
     """A path parameter: its kind says how it is checked (``PathKind.LOGIN``)."""
-    return Param(description, "path", example, kind=kind)
+    return Param(description=description, where="path", example=example, kind=kind)
 
 
-def Query(
-    description: str,
-    *,
-    example: object = None,
-    format: str | None = None,
-    choices: Sequence[str] | None = None,
-    kind: PathKind | None = None,
-    wire: str | None = None,
-    clock: Clock | None = None,
-    empty: bool = False,
-    secret: bool = False,
-) -> Param:
-    """A query parameter."""
-    chosen = None if choices is None else tuple(choices)
-    where = "query"
-    return Param(
-        description, where, example, format, chosen, kind, wire, clock, empty, secret
-    )
+Query = functools.partial(Param, where="query")
+"""A query parameter: ``Query(description, example=..., format=..., ...)``."""
 
-
-def Body(
-    description: str,
-    *,
-    example: object = None,
-    format: str | None = None,
-    choices: Sequence[str] | None = None,
-    kind: PathKind | None = None,
-    wire: str | None = None,
-    clock: Clock | None = None,
-    empty: bool = False,
-    secret: bool = False,
-) -> Param:
-    """A field of the JSON body."""
-    chosen = None if choices is None else tuple(choices)
-    where = "body"
-    return Param(
-        description, where, example, format, chosen, kind, wire, clock, empty, secret
-    )
+Body = functools.partial(Param, where="body")
+"""A field of the JSON body: ``Body(description, example=..., format=..., ...)``."""
 
 
 def operation(
