@@ -349,3 +349,9 @@ async def test_a_secret_is_never_shown() -> None:
         await removals.protect("s3cret")
     body = removals.sent[-1]["body"]
     assert "s3cret" not in repr(body)
+
+
+def test_an_empty_phone_filter_is_allowed_by_the_document_too() -> None:
+    document = openapi_document(endpoints_of(Removals), ())
+    (parameter,) = document["paths"]["/removals/{login}"]["delete"]["parameters"][1:]
+    assert parameter["schema"]["pattern"] == r"^(\+?[0-9]{3,15})?$"

@@ -98,6 +98,8 @@ CHOICES = "thulium_choices"
 """Field metadata key: the values the vendor allows, when it names them."""
 KIND = "thulium_kind"
 """Field metadata key: the :class:`PathKind` a field's value (or each item) is."""
+EMPTY = "thulium_empty"
+"""Field metadata key: ``""`` is a value of its own (a filter for "without one")."""
 
 
 def described(
@@ -107,6 +109,7 @@ def described(
     choices: Sequence[str] | None = None,
     kind: PathKind | None = None,
     base: Mapping[str, Any] | None = None,
+    empty: bool = False,
 ) -> dict[str, Any]:
     """Return field metadata saying what a query or body field is, for the document.
 
@@ -119,6 +122,7 @@ def described(
         (FORMAT, format),
         (CHOICES, None if choices is None else tuple(choices)),
         (KIND, kind),
+        (EMPTY, True if empty else None),
     ):
         if value is not None:
             metadata[key] = value

@@ -30,6 +30,7 @@ from .._http.session import sdk_version
 from .._models.fields import EITHER, RAW, WIRE, OpenEnum
 from .endpoints import (
     CHOICES,
+    EMPTY,
     EXAMPLE,
     FORMAT,
     IDEMPOTENT_METHODS,
@@ -255,7 +256,9 @@ def _format(meta: Mapping[str, Any]) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     kind = meta.get(FORMAT)
     if kind == "phone":
-        extra = {"format": "phone", "pattern": f"^{_validation._PHONE.pattern}$"}
+        number = _validation._PHONE.pattern
+        pattern = f"^({number})?$" if meta.get(EMPTY) else f"^{number}$"
+        extra = {"format": "phone", "pattern": pattern}
     elif kind is not None:
         extra = {"format": kind}
     if CHOICES in meta:

@@ -320,6 +320,7 @@ class _Declared:
                 choices=param.choices,
                 kind=param.kind,
                 base=base,
+                empty=param.empty,
             )
             required = parameter.default is inspect.Parameter.empty
             wire_type = _wire_type(parameter.type)
