@@ -120,6 +120,65 @@ async def test_bad_subscriptions_are_refused(fake, client, bad):
     assert fake.requests == []
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"actions": "CUSTOMER_CREATED"},
+        {"actions": []},
+        {"actions": ["customer created"]},
+        {"subscription_url": "ftp://x.example"},
+        {"http_auth_user": ""},
+        {"http_auth_password": ""},
+    ],
+)
+async def test_create_and_ensure_refuse_a_subscription_alike(fake, client, bad):
+    """ensure runs create's own checks: the same refusal, and nothing is sent."""
+    arguments = {
+        "actions": ["CUSTOMER_CREATED"],
+        "subscription_url": "https://x.example",
+        **bad,
+    }
+    with pytest.raises(InvalidInputError) as created:
+        await client.webhooks.create(**arguments)
+    with pytest.raises(InvalidInputError) as ensured:
+        await client.webhooks.ensure(**arguments)
+    assert str(created.value) == str(ensured.value)
+    assert fake.requests == []
+
+
+async def test_a_password_of_the_wrong_type_is_refused_without_its_value(fake, client):
+    from thulium_async._api.operations import endpoint_of
+    from thulium_async._areas.campaigns import Webhooks
+
+    for method in (client.webhooks.create, client.webhooks.ensure):
+        with pytest.raises(InvalidInputError, match="http_auth_password") as caught:
+            await method(
+                ["CUSTOMER_CREATED"], "https://x.example",
+                http_auth_password=["s3cret-pass"],
+            )  # fmt: skip
+        assert "s3cret" not in str(caught.value)
+    assert fake.requests == []
+    body = endpoint_of(Webhooks.create).body
+    assert body is not None
+    shown = repr(
+        body(
+            actions=("A",),
+            subscription_url="https://x",
+            http_auth_password="s3cret-pass",
+        )
+    )
+    assert "s3cret" not in shown
+
+
+async def test_ensure_reads_a_generator_of_actions_once(fake, client):
+    hook = await client.webhooks.ensure(
+        (a for a in ["CUSTOMER_CREATED", "TICKET_CREATED"]), "https://x.example"
+    )
+    assert hook.actions == ("CUSTOMER_CREATED", "TICKET_CREATED")
+    (request,) = fake.requests_to("webhooks.create")
+    assert json.loads(request.body)["actions"] == ["CUSTOMER_CREATED", "TICKET_CREATED"]
+
+
 async def test_add_records_loads_a_campaign_in_batches_resending_the_ambiguous(
     fake, client
 ):

@@ -94,7 +94,6 @@ CALLS: dict[str, Call] = {
         date_from=date(2026, 11, 1),
         date_to=date(2026, 11, 30),
     ),
-    "connections.list": lambda c: c.connections.list(),
     "customers.list": lambda c: c.customers.list(),
     "customers.create": lambda c: c.customers.create(surname="Kowalski"),
     "customers.create_many": lambda c: c.customers.create_many([{"surname": "K"}]),
@@ -104,7 +103,6 @@ CALLS: dict[str, Call] = {
     "customers.add_feed_record": lambda c, customer: c.customers.add_feed_record(
         customer, [{"id": "sample-id", "type": "text"}]
     ),
-    "customers.delete": lambda c, customer: c.customers.delete(customer),
     "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
     "outbounds.add_records": lambda c, outbound: _all(
         c.outbounds.add_records(outbound, ["500333222"])
@@ -112,25 +110,13 @@ CALLS: dict[str, Call] = {
     "outbounds.remove_records": lambda c, outbound: c.outbounds.remove_records(
         outbound, ["500333222"]
     ),
-    "webhooks.create": lambda c: c.webhooks.create(
-        ["CUSTOMER_CREATED"], "https://example.com/hooks"
-    ),
     # -- campaign records (campaign_records.py) --
     "outbounds.delete_many": lambda c: c.outbounds.delete_many(["00001"]),
-    "outbounds.remove_record": lambda c, outbound, phone: c.outbounds.remove_record(
-        outbound, phone
-    ),
-    "outbounds.remove_record_by_identifier": (
-        lambda c, outbound, identifier: c.outbounds.remove_record_by_identifier(
-            outbound, identifier
-        )
-    ),
     "outbounds.update_records": lambda c, outbound: c.outbounds.update_records(
         outbound, [{"phone_number": "111222333", "status_id": 3}]
     ),
     # -- end campaign records --
     # -- CRM campaigns (crm_campaigns.py) --
-    "outbounds.crm_records": lambda c, outbound: c.outbounds.crm_records(outbound),
     "outbounds.add_crm_records": lambda c, outbound: c.outbounds.add_crm_records(
         outbound, [441, 445, 448]
     ),

@@ -640,7 +640,13 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
     if type_ is str:
         return lambda value: _validation.text(name, value)
     if type_ is bool:
-        return lambda value: _validation.optional_bool(name, value)
+
+        def flag(value: object) -> object:
+            if not isinstance(value, bool):
+                raise InvalidInputError(f"{name} must be True or False, got {value!r}")
+            return value
+
+        return flag
     if type_ is int:
 
         def whole(value: object) -> object:

@@ -28,10 +28,17 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, Query, endpoints_of, operation
+from .._api.operations import (
+    Body,
+    Param,
+    PathValue,
+    Query,
+    endpoints_of,
+    operation,
+)
 from .._api.paging import Pages
 from .._core import validation as _validation
-from .._core.errors import InvalidInputError, NotFoundError
+from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
 from .._models.campaigns import (
     CampaignDeletion,
@@ -47,8 +54,21 @@ _CAMPAIGN_EXAMPLE = {"outbound_id": "00001"}
 CAMPAIGN_ID = PathValue(
     'the campaign (5 characters, like ``"00001"``)', PathKind.CAMPAIGN, example="00001"
 )
-_BY_IDENTIFIER = {"outbound_id": PathKind.CAMPAIGN, "identifier": PathKind.IDENTIFIER}
-_BY_IDENTIFIER_EXAMPLE = {"outbound_id": "00001", "identifier": "1234567890"}
+_IDENTIFIER = PathValue(
+    "the record's own unique id, given when it was added",
+    PathKind.IDENTIFIER,
+    example="1234567890",
+)
+# A number in the path, compacted as anywhere else (PathValue takes no format).
+_NUMBER = Param(
+    description='the number; separators are removed (``"+48 500 333 222"`` is '
+    "sent as ``+48500333222``)",
+    where="path",
+    example="333444555",
+    format="phone",
+    kind=PathKind.PHONE,
+)
+_ADDITIONAL_FLAG = Query("look in the records' additional numbers too", example=True)
 _MINUTES = clock(Clock.MINUTES)
 _DAY = Clock.DATE
 SYSTEM_STATUSES = (
@@ -150,23 +170,6 @@ DELETE_CAMPAIGNS = Endpoint(
         {"http_status": 400, "id": "00003", "status": "ALREADY_QUEUED"},
     ],
 )
-REMOVE_RECORD = Endpoint(
-    "outbounds.remove_record",
-    "DELETE",
-    "outbounds/{outbound_id}/records/{phone_number}",
-    {"outbound_id": PathKind.CAMPAIGN, "phone_number": PathKind.PHONE},
-    query=AdditionalNumbersQuery,
-    doc="csv_outbounds/delete_outbounds_id_records_phone_number",
-    path_examples={"outbound_id": "00001", "phone_number": "333444555"},
-)
-REMOVE_BY_IDENTIFIER = Endpoint(
-    "outbounds.remove_record_by_identifier",
-    "DELETE",
-    "outbounds/{outbound_id}/records_by_identifier/{identifier}",
-    _BY_IDENTIFIER,
-    doc="csv_outbounds/delete_outbounds_id_records_by_identifier_identifier",
-    path_examples=_BY_IDENTIFIER_EXAMPLE,
-)
 UPDATE_RECORDS = Endpoint(
     "outbounds.update_records",
     "PUT",
@@ -192,12 +195,6 @@ def _items(name: str, value: object, what: str) -> tuple[object, ...]:
     if not items:
         raise InvalidInputError(f"{name} must not be empty: give at least one")
     return items
-
-
-def _no_missing_status(*, system_status: object, **_: object) -> None:
-    """Refuse ``None`` among the system statuses (a choice check lets it pass)."""
-    if isinstance(system_status, tuple) and None in system_status:
-        raise InvalidInputError("system_status must not hold None")
 
 
 def _flag(name: str, value: object) -> bool | None:
@@ -403,7 +400,6 @@ class CampaignRecords(Namespace):
                 }
             ],
         },
-        check=_no_missing_status,
     )
     def records(
         self,
@@ -462,12 +458,19 @@ class CampaignRecords(Namespace):
         system's calendar (a ``datetime`` counts by its day there).
         """
 
+    @operation(
+        "outbounds.remove_record",
+        "DELETE",
+        "outbounds/{outbound_id}/records/{phone_number}",
+        doc="csv_outbounds/delete_outbounds_id_records_phone_number",
+        gone_is_done=True,
+    )
     async def remove_record(
         self,
-        outbound_id: str,
-        phone_number: str,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        phone_number: Annotated[str, _NUMBER],
         *,
-        search_in_additional_numbers: bool = False,
+        search_in_additional_numbers: Annotated[bool, _ADDITIONAL_FLAG] = False,
     ) -> None:
         """Remove *phone_number*'s records from campaign *outbound_id*.
 
@@ -477,30 +480,8 @@ class CampaignRecords(Namespace):
 
         Safe to repeat, so it is retried like a GET; a retry that finds nothing left
         to remove (404) after an attempt that may have been processed counts as
-        removed. A 404 on the first attempt raises.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            phone_number: the number; separators are removed
-                (``"+48 500 333 222"`` is sent as ``+48500333222``).
-            search_in_additional_numbers: look in the records' additional numbers
-                too.
-
-        Raises:
-            InvalidInputError: a bad campaign id or number (nothing is sent).
-            NotFoundError: Thulium found no such record, on the first attempt.
+        removed. A 404 on the first attempt raises ``NotFoundError``.
         """
-        number = _validation.phone_number(phone_number)
-        query = AdditionalNumbersQuery(
-            search_in_additional_numbers=_flag(
-                "search_in_additional_numbers", search_in_additional_numbers
-            )
-        )
-        try:
-            await self._send(REMOVE_RECORD, outbound_id, number, query=query)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
 
     @operation(
         "outbounds.update_record_by_identifier",
@@ -512,14 +493,7 @@ class CampaignRecords(Namespace):
     async def update_record_by_identifier(
         self,
         outbound_id: Annotated[str, CAMPAIGN_ID],
-        identifier: Annotated[
-            str,
-            PathValue(
-                "the record's own unique id, given when it was added",
-                PathKind.IDENTIFIER,
-                example="1234567890",
-            ),
-        ],
+        identifier: Annotated[str, _IDENTIFIER],
         *,
         # The examples are the page's (its example request writes the status id
         # as text).
@@ -569,28 +543,25 @@ class CampaignRecords(Namespace):
         nothing is sent.
         """
 
+    @operation(
+        "outbounds.remove_record_by_identifier",
+        "DELETE",
+        "outbounds/{outbound_id}/records_by_identifier/{identifier}",
+        doc="csv_outbounds/delete_outbounds_id_records_by_identifier_identifier",
+        gone_is_done=True,
+    )
     async def remove_record_by_identifier(
-        self, outbound_id: str, identifier: str
+        self,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
+        identifier: Annotated[str, _IDENTIFIER],
     ) -> None:
         """Remove the record of campaign *outbound_id* that you gave *identifier*.
 
         A record in a call stays. Safe to repeat, so it is retried like a GET; a
         retry that finds the record gone (404) after an attempt that may have been
-        processed counts as removed. A 404 on the first attempt raises.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            identifier: the record's own unique id, given when it was added.
-
-        Raises:
-            InvalidInputError: a bad campaign id or identifier (nothing is sent).
-            NotFoundError: no such record, on the first attempt.
+        processed counts as removed. A 404 on the first attempt raises
+        ``NotFoundError``.
         """
-        try:
-            await self._send(REMOVE_BY_IDENTIFIER, outbound_id, identifier)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
 
     async def update_records(
         self,
@@ -653,7 +624,5 @@ class CampaignRecords(Namespace):
 ENDPOINTS: tuple[Endpoint, ...] = (
     *endpoints_of(CampaignRecords),
     DELETE_CAMPAIGNS,
-    REMOVE_RECORD,
-    REMOVE_BY_IDENTIFIER,
     UPDATE_RECORDS,
 )

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import attrs
 
@@ -23,7 +30,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, endpoints_of, operation
+from .._api.operations import Body, PathValue, endpoint_of, endpoints_of, operation
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
@@ -159,38 +166,6 @@ class StatusAnswer:
     outbound_id: list[str] = attrs.field(factory=list)
 
 
-@attrs.define(kw_only=True)
-class WebhookBody:
-    """``POST webhooks``'s body (examples: the page's example request)."""
-
-    actions: tuple[str, ...] = attrs.field(
-        metadata=described(example=["CHAT_CONVERSATION_CREATED"])
-    )
-    subscription_url: str = attrs.field(
-        metadata=described(example="https://example.pl", format="uri")
-    )
-    http_auth_user: str | None = None
-    http_auth_password: str | None = attrs.field(default=None, repr=False)
-
-
-NEW_WEBHOOK = Endpoint(
-    "webhooks.create",
-    "POST",
-    "webhooks",
-    body=WebhookBody,
-    returns=Webhook,
-    side_effect="subscribe the URL twice (every event delivered twice)",
-    doc="webhooks/post_webhooks",
-    example={
-        "id": 5,
-        "actions": ["CHAT_CONVERSATION_CREATED"],
-        "subscription_url": "https://example.pl",
-        "http_auth_user": "",
-        "http_auth_password": "",
-    },
-)
-
-
 def _record_body(record: NewRecord) -> RecordBody:
     """Check a record's fields and return its body (``InvalidInputError`` if bad)."""
     fields: object = record.record_fields
@@ -248,14 +223,26 @@ def _positive_order(*, order: int | None, **_: object) -> None:
     _validation.optional_id("order", order)
 
 
-def _webhook_body(
-    actions: object, subscription_url: object, user: object, password: object
-) -> WebhookBody:
-    """Check a subscription's arguments and return its body (``InvalidInputError``)."""
-    if isinstance(actions, str) or not isinstance(actions, Iterable):
-        raise InvalidInputError(f"actions must be a list of actions, got {actions!r}")
+def _subscription(
+    *,
+    actions: object,
+    subscription_url: object,
+    http_auth_user: object = None,
+    http_auth_password: object = None,
+) -> None:
+    """Refuse a subscription Thulium would not take: its actions, URL, user, password.
+
+    ``webhooks.create``'s ``check=``, run after each argument's own check, for what
+    their types cannot say (action names, an http(s) URL, a password that is not
+    empty); and ``webhooks.ensure``'s whole check, with the same messages where
+    they meet, so it takes unchecked arguments too. It never shows the password.
+    """
+    if isinstance(actions, (str, bytes, Mapping)) or not isinstance(actions, Iterable):
+        raise InvalidInputError(f"actions must be a list, got {actions!r}")
     names = tuple(actions)
-    if not names or not all(
+    if not names:
+        raise InvalidInputError("actions must name at least one")
+    if not all(
         isinstance(a, str) and a.replace("_", "").isalnum() and a.isupper()
         for a in names
     ):
@@ -263,16 +250,14 @@ def _webhook_body(
     url = subscription_url
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise InvalidInputError("subscription_url must be an http(s) URL")
+    _validation.text("http_auth_user", http_auth_user, optional=True)
     # The page makes the user and the password separately optional.
-    if password is not None and not (isinstance(password, str) and password):
-        # The value is never shown: it is a password.
-        raise InvalidInputError("http_auth_password must be a non-empty string")
-    return WebhookBody(
-        actions=names,
-        subscription_url=url,
-        http_auth_user=_validation.text("http_auth_user", user, optional=True),
-        http_auth_password=password,
-    )
+    if http_auth_password is not None and not (
+        isinstance(http_auth_password, str) and http_auth_password
+    ):
+        raise InvalidInputError(
+            "http_auth_password must be a non-empty string (its value is not shown)"
+        )
 
 
 class Outbounds(CampaignRecords, CrmCampaignRecords, OutboundsThin, Namespace):
@@ -708,30 +693,56 @@ class Webhooks(Namespace):
     async def list(self) -> builtins.list[Webhook]:
         """Return the system's webhook subscriptions."""
 
+    @operation(
+        "webhooks.create",
+        "POST",
+        "webhooks",
+        side_effect="subscribe the URL twice (every event delivered twice)",
+        doc="webhooks/post_webhooks",
+        example={
+            "id": 5,
+            "actions": ["CHAT_CONVERSATION_CREATED"],
+            "subscription_url": "https://example.pl",
+            "http_auth_user": "",
+            "http_auth_password": "",
+        },
+        check=_subscription,
+    )
     async def create(
         self,
-        actions: Sequence[str],
-        subscription_url: str,
+        # The examples are the page's example request.
+        actions: Annotated[
+            Sequence[str],
+            Body(
+                'the events to deliver, like ``"CUSTOMER_CREATED"``',
+                example=["CHAT_CONVERSATION_CREATED"],
+            ),
+        ],
+        subscription_url: Annotated[
+            str,
+            Body(
+                "the http(s) URL Thulium posts them to",
+                example="https://example.pl",
+                format="uri",
+            ),
+        ],
         *,
-        http_auth_user: str | None = None,
-        http_auth_password: str | None = None,
+        http_auth_user: Annotated[
+            str | None, Body("the HTTP Basic user Thulium sends")
+        ] = None,
+        http_auth_password: Annotated[
+            str | None,
+            # Any string but "" (refused by _subscription), as before.
+            Body("the HTTP Basic password Thulium sends", secret=True, empty=True),
+        ] = None,
     ) -> Webhook:
         """Subscribe *subscription_url* to *actions*; return the subscription.
 
         Never sent twice after a failure that may have been processed (every event
         would then arrive twice): check ``webhooks.list()`` before trying again. The
-        password is never shown in ``repr()``, logs or errors.
-
-        Raises:
-            InvalidInputError: no actions, a URL that is not http(s), an empty
-                password (nothing is sent). The user and the password are each
-                optional, as the vendor's page makes them.
-            DeliveryUnknownError: the subscription may or may not have been made.
+        user and the password are each optional, as the vendor's page makes them; a
+        password is never empty, and never shown in ``repr()``, logs or errors.
         """
-        body = _webhook_body(
-            actions, subscription_url, http_auth_user, http_auth_password
-        )
-        return await self._send(NEW_WEBHOOK, body=body)
 
     async def ensure(
         self,
@@ -752,17 +763,31 @@ class Webhooks(Namespace):
             InvalidInputError: as for ``create`` (nothing is sent).
             DeliveryUnknownError: the subscription may or may not have been made.
         """
-        body = _webhook_body(
-            actions, subscription_url, http_auth_user, http_auth_password
+        if isinstance(actions, Iterator):  # read once, here
+            actions = tuple(actions)
+        _subscription(
+            actions=actions,
+            subscription_url=subscription_url,
+            http_auth_user=http_auth_user,
+            http_auth_password=http_auth_password,
         )
+        names = tuple(actions)
         for hook in await self.list():
             if (
-                hook.subscription_url == body.subscription_url
-                and hook.http_auth_user == body.http_auth_user
-                and set(body.actions) <= set(hook.actions)
+                hook.subscription_url == subscription_url
+                and hook.http_auth_user == http_auth_user
+                and set(names) <= set(hook.actions)
             ):
                 return hook
-        return await self._send(NEW_WEBHOOK, body=body)
+        create = endpoint_of(Webhooks.create)
+        made = cast("Callable[..., object]", create.body)  # the declared body class
+        body = made(
+            actions=names,
+            subscription_url=subscription_url,
+            http_auth_user=http_auth_user,
+            http_auth_password=http_auth_password,
+        )
+        return await self._send(create, body=body)
 
 
 ENDPOINTS = (
@@ -770,5 +795,4 @@ ENDPOINTS = (
     ADD_RECORDS,
     REMOVE_RECORDS,
     *endpoints_of(Webhooks),
-    NEW_WEBHOOK,
 )

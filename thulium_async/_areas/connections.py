@@ -13,10 +13,11 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import typing
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Annotated
+from typing import Annotated, Any
 
 import attrs
 
@@ -24,66 +25,25 @@ from .._api.endpoints import (
     Endpoint,
     Paging,
     PathKind,
-    check_optional_path_value,
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, Query, endpoints_of, operation
+from .._api.operations import (
+    Body,
+    PathValue,
+    Query,
+    endpoint_of,
+    endpoints_of,
+    operation,
+)
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import APIConnectionError, InvalidInputError
-from .._core.wallclock import Clock, clock
+from .._core.wallclock import Clock
 from .._http.transport import Response
 from .._models.calls import Connection, ConnectionTopic, Recording
 from .._models.fields import WIRE
 from .._models.files import DownloadedFile
-
-_MINUTES = clock(Clock.MINUTES)
-
-
-@attrs.define(kw_only=True)
-class ConnectionFilter:
-    """``GET connections``'s query, in the vendor's order."""
-
-    date_from: date | datetime | None = attrs.field(
-        default=None, metadata=described(example="2014-07-04", base=_MINUTES)
-    )
-    date_to: date | datetime | None = attrs.field(
-        default=None, metadata=described(example="2014-07-14 12:34", base=_MINUTES)
-    )
-    src: str | None = attrs.field(
-        default=None, metadata=described(example="123321", format="phone")
-    )
-    dst: str | None = attrs.field(
-        default=None, metadata=described(example="123321", format="phone")
-    )
-    connection_id: str | None = attrs.field(
-        default=None,
-        metadata=described(example="1416225570.341", kind=PathKind.CONNECTION),
-    )
-    user_login: str | None = attrs.field(
-        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
-    )
-    queue_id: int | None = attrs.field(
-        default=None, metadata=described(example=542, kind=PathKind.ID)
-    )
-    topic_id: int | None = attrs.field(
-        default=None, metadata=described(example=365, kind=PathKind.ID)
-    )
-    customer_id: int | None = attrs.field(
-        default=None, metadata=described(example=321, kind=PathKind.ID)
-    )
-    tags: tuple[str, ...] | None = attrs.field(
-        default=None,
-        metadata=described(example=["tag1", "tag2", "tag3"], base={WIRE: "tags[]"}),
-    )
-    include_tags: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-    include_topics: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-
 
 # The query parameter that names the file of recordings/download and recordings/stream.
 # The vendor's recordings page names both endpoints and says only that they take the
@@ -105,15 +65,6 @@ class RecordingFile:
     )
 
 
-LIST = Endpoint(
-    "connections.list",
-    "GET",
-    "connections",
-    returns=Connection,
-    query=ConnectionFilter,
-    paging=Paging(max_limit=100),
-    doc="connections/get_connections",
-)
 # The recordings page names these two, with the record's filename, and nothing more:
 # the query parameter and the answer's media type are assumptions (its example
 # filenames end in .mp3; any audio type is read as bytes).
@@ -136,21 +87,11 @@ STREAM = Endpoint(
 )
 
 
-def _number(name: str, value: object) -> str | None:
-    if value is None:
-        return None
-    try:
-        return _validation.phone_number(value)
-    except InvalidInputError:
-        raise InvalidInputError(
-            f"{name} must be a phone number or an extension, got {value!r}"
-        ) from None
-
-
 def _range(date_from: object, date_to: object, **_: object) -> None:
     """Refuse a range that is not dates, or that ends before it starts.
 
-    Also ``recordings.list``'s ``check``: called with every argument, by name.
+    ``recordings.list``'s ``check`` (called with every argument, by name), and the
+    first half of ``connections.list``'s.
     """
     start, end = (
         _validation.optional_date("date_from", date_from),
@@ -166,6 +107,17 @@ def _range(date_from: object, date_to: object, **_: object) -> None:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
 
 
+def _history(date_from: object, date_to: object, tags: object, **_: object) -> None:
+    """``connections.list``'s check: :func:`_range`, and no empty tag.
+
+    ``[]`` asks for nothing (as before), so the list is ``empty=True``, which lets an
+    empty item through too: it is refused here.
+    """
+    _range(date_from, date_to)
+    if isinstance(tags, tuple) and not all(tags):
+        raise InvalidInputError(f"tags must be a list of strings, got {list(tags)!r}")
+
+
 def _sip(sip: str, **_: object) -> None:
     """``connections.call``'s check: a SIP account name is at most 64 characters."""
     if len(sip) > 64:
@@ -177,21 +129,72 @@ class Connections(Namespace):
 
     __slots__ = ()
 
+    @operation(
+        "connections.list",
+        "GET",
+        "connections",
+        paging=Paging(max_limit=100),
+        doc="connections/get_connections",
+        check=_history,
+    )
     def list(
         self,
         *,
-        date_from: date | datetime | None = None,
-        date_to: date | datetime | None = None,
-        src: str | None = None,
-        dst: str | None = None,
-        queue_id: int | None = None,
-        user_login: str | None = None,
-        connection_id: str | None = None,
-        customer_id: int | None = None,
-        topic_id: int | None = None,
-        tags: Sequence[str] | None = None,
-        include_tags: bool = False,
-        include_topics: bool = False,
+        date_from: Annotated[
+            date | datetime | None,
+            Query(
+                "the first call date: a ``date`` (the whole day) or a ``datetime`` "
+                "(sent to the minute; naive means the system's wall clock, aware is "
+                "converted into it)",
+                example="2014-07-04",
+                clock=Clock.MINUTES,
+            ),
+        ] = None,
+        date_to: Annotated[
+            date | datetime | None,
+            Query(
+                "the last call date, likewise",
+                example="2014-07-14 12:34",
+                clock=Clock.MINUTES,
+            ),
+        ] = None,
+        src: Annotated[
+            str | None, Query("the calling number", example="123321", format="phone")
+        ] = None,
+        dst: Annotated[
+            str | None, Query("the called number", example="123321", format="phone")
+        ] = None,
+        queue_id: Annotated[
+            int | None, Query("the queue", example=542, kind=PathKind.ID)
+        ] = None,
+        user_login: Annotated[
+            str | None, Query("the agent", example="j.doe", kind=PathKind.LOGIN)
+        ] = None,
+        connection_id: Annotated[
+            str | None,
+            Query("one call", example="1416225570.341", kind=PathKind.CONNECTION),
+        ] = None,
+        customer_id: Annotated[
+            int | None, Query("the CRM customer", example=321, kind=PathKind.ID)
+        ] = None,
+        topic_id: Annotated[
+            int | None, Query("the topic", example=365, kind=PathKind.ID)
+        ] = None,
+        tags: Annotated[
+            Sequence[str] | None,
+            Query(
+                "calls with these tags",
+                example=["tag1", "tag2", "tag3"],
+                wire="tags[]",
+                empty=True,  # [] filters nothing, as before
+            ),
+        ] = None,
+        include_tags: Annotated[
+            bool, Query("add each call's tags", example=True)
+        ] = False,
+        include_topics: Annotated[
+            bool, Query("add each call's topic", example=True)
+        ] = False,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,
@@ -205,63 +208,10 @@ class Connections(Namespace):
             async for call in client.connections.list(date_from=date(2026, 11, 1), queue_id=2):
                 print(call.date, call.dst, call.disposition)
 
-        Args:
-            date_from: the first call date: a ``date`` (the whole day) or a
-                ``datetime`` (sent to the minute; naive means the system's wall
-                clock, aware is converted into it).
-            date_to: the last call date, likewise.
-            src: the calling number.
-            dst: the called number.
-            queue_id: the queue.
-            user_login: the agent.
-            connection_id: one call.
-            customer_id: the CRM customer.
-            topic_id: the topic.
-            tags: calls with these tags.
-            include_tags: add each call's tags.
-            include_topics: add each call's topic.
-            limit: records per page, 1 to 100 (the vendor's maximum).
-            offset: where to start.
-            concurrency: pages in flight after the first, 1 to 32.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        *limit* records per page (1 to 100, the vendor's maximum), from *offset*;
+        *concurrency* pages in flight after the first (1 to 32). A range that ends
+        before it starts is refused.
         """
-        _range(date_from, date_to)
-        given: object = tags  # whatever the annotation says, callers pass anything
-        if given is not None and (
-            isinstance(given, str)
-            or not isinstance(given, (list, tuple))
-            or not all(isinstance(t, str) and t for t in given)
-        ):
-            raise InvalidInputError(f"tags must be a list of strings, got {tags!r}")
-        for name, flag in (
-            ("include_tags", include_tags),
-            ("include_topics", include_topics),
-        ):
-            if not isinstance(flag, bool):
-                raise InvalidInputError(f"{name} must be True or False, got {flag!r}")
-        query = ConnectionFilter(
-            date_from=date_from,
-            date_to=date_to,
-            src=_number("src", src),
-            dst=_number("dst", dst),
-            connection_id=check_optional_path_value(
-                PathKind.CONNECTION, "connection_id", connection_id
-            ),
-            user_login=check_optional_path_value(
-                PathKind.LOGIN, "user_login", user_login
-            ),
-            queue_id=_validation.optional_id("queue_id", queue_id),
-            topic_id=_validation.optional_id("topic_id", topic_id),
-            customer_id=_validation.optional_id("customer_id", customer_id),
-            tags=None if tags is None else tuple(tags),
-            include_tags=include_tags or None,
-            include_topics=include_topics or None,
-        )
-        return self._list(
-            LIST, query=query, limit=limit, offset=offset, concurrency=concurrency
-        )
 
     @operation(
         "connections.topic",
@@ -474,7 +424,10 @@ class Recordings(Namespace):
                     await task
 
 
-ENDPOINTS = (LIST, *endpoints_of(Connections, Recordings), DOWNLOAD, STREAM)
+ENDPOINTS = (*endpoints_of(Connections, Recordings), DOWNLOAD, STREAM)
+LIST = endpoint_of(Connections.list)
+# queues.reconcile reads the history a window at a time with this endpoint's query.
+ConnectionFilter = typing.cast("type[Any]", LIST.query)
 
 
 def _recording_file(filename: object) -> str:

@@ -10,8 +10,9 @@ have worked counts as deleted.
 The methods that check their arguments and send one request are declared
 (``@operation``): the signature is the endpoint. The others keep a hand-written body
 over an :class:`Endpoint` declared here: ``customers.list`` (a phone number that may be
-``""``), ``customers.create`` (its answer's id, its addresses and birth date), the
-batches, ``add_feed_record`` (a payload sent as JSON text) and the two deletes.
+``""``, which the emitted document's phone pattern would refuse), ``customers.create``
+(its answer's id, its addresses and birth date), the batches, ``add_feed_record`` (a
+payload sent as JSON text) and ``delete_many``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from .._api.operations import (
 )
 from .._api.paging import Pages
 from .._core import validation as _validation
-from .._core.errors import InvalidInputError, NotFoundError
+from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
 from .._models.crm import Address, Company, Customer, Deletion, Ticket
 from .._models.fields import WIRE
@@ -256,14 +257,6 @@ FEED_RECORD = Endpoint(
     side_effect="add the entry to the contact history twice",
     doc="crm/post_customers_id_feed_records",
     path_examples={"customer_id": 23},
-)
-DELETE_CUSTOMER = Endpoint(
-    "customers.delete",
-    "DELETE",
-    "customers/{customer_id}",
-    {"customer_id": PathKind.ID},
-    doc="crm/delete_customers_id",
-    path_examples={"customer_id": 13},
 )
 DELETE_CUSTOMERS = Endpoint(
     "customers.delete_many",
@@ -1079,23 +1072,24 @@ class Customers(CustomersThin, Namespace):
         )
         await self._send(FEED_RECORD, customer_id, body=body)
 
-    async def delete(self, customer_id: int) -> None:
+    @operation(
+        "customers.delete",
+        "DELETE",
+        "customers/{customer_id}",
+        doc="crm/delete_customers_id",
+        gone_is_done=True,
+    )
+    async def delete(
+        self,
+        customer_id: Annotated[int, PathValue("the customer", PathKind.ID, example=13)],
+    ) -> None:
         """Delete customer *customer_id* and what hangs on it (calls, chats, tickets stay).
 
         Safe to repeat, so it is retried like a GET. If an attempt fails in a way
         that may have been processed and a retry then answers 404, the first one
         most likely worked: that counts as deleted, and this returns normally. A
-        404 on the first attempt (no such customer) raises.
-
-        Raises:
-            InvalidInputError: *customer_id* is not a positive int (nothing is sent).
-            NotFoundError: no such customer, on the first attempt.
+        404 on the first attempt (no such customer) raises ``NotFoundError``.
         """
-        try:
-            await self._send(DELETE_CUSTOMER, customer_id)
-        except NotFoundError as error:
-            if error.attempts <= 1:
-                raise
 
     async def delete_many(self, customer_ids: Iterable[int]) -> builtins.list[Deletion]:
         """Delete several customers in one request; return what happened to each id.
@@ -1247,7 +1241,7 @@ ENDPOINTS = (
     NEW_CUSTOMERS,
     CHANGE_CUSTOMERS,
     FEED_RECORD,
-    DELETE_CUSTOMER,
+    endpoint_of(Customers.delete),
     DELETE_CUSTOMERS,
     *endpoints_of(Companies),
 )

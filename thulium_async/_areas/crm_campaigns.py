@@ -22,7 +22,6 @@ from typing import Annotated, Any
 import attrs
 
 from .._api.endpoints import (
-    NO_EXAMPLE,
     Endpoint,
     Paging,
     PathKind,
@@ -31,7 +30,7 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, endpoints_of, operation
+from .._api.operations import Body, PathValue, Query, endpoints_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
@@ -52,7 +51,7 @@ from .campaign_records import CAMPAIGN_ID
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 _MINUTES = clock(Clock.MINUTES)
-_DAY = clock(Clock.DATE)
+_DAY = Clock.DATE
 # The system statuses the vendor's crm_outbounds pages list.
 SYSTEM_STATUSES = (
     "TO_CALL",
@@ -81,50 +80,6 @@ _NEXT_CALL = Body(
 _ORDER = Body("its place in the campaign (1 or more)", example=50)
 # The one field the list sorts by: rising, or falling with a '-'.
 _ORDERS = ("next_call_date", "-next_call_date")
-
-
-@attrs.define(kw_only=True)
-class CrmRecordFilter:
-    """``GET crm_outbounds/:id/records``'s query (examples: the page's)."""
-
-    order: str | None = attrs.field(
-        default=None, metadata=described(example="-next_call_date", choices=_ORDERS)
-    )
-    status_id: tuple[int, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=[10, 15], kind=PathKind.ID, base={WIRE: "status_id[]"}
-        ),
-    )
-    system_status: tuple[str, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=["TO_CALL", "CALL"],
-            choices=SYSTEM_STATUSES,
-            base={WIRE: "system_status[]"},
-        ),
-    )
-    create_date_from: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-18", base=_DAY)
-    )
-    create_date_to: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-20", base=_DAY)
-    )
-    call_date_from: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-18", base=_DAY)
-    )
-    call_date_to: date | None = attrs.field(
-        default=None, metadata=described(example="2016-10-20", base=_DAY)
-    )
-    include_customer: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-    include_custom_fields: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-    include_address: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
 
 
 @attrs.define(kw_only=True)
@@ -190,20 +145,6 @@ class CrmBatchLine:
     message: str | None = None
 
 
-CRM_RECORDS = Endpoint(
-    "outbounds.crm_records",
-    "GET",
-    "crm_outbounds/{outbound_id}/records",
-    _CAMPAIGN,
-    returns=CrmCampaignRecord,
-    query=CrmRecordFilter,
-    paging=Paging(max_limit=100),
-    doc="crm_outbounds/get_crm_outbounds_id_records",
-    path_examples={"outbound_id": "00001"},
-    # The stored page is cut inside its parameter list (after include_address),
-    # before its example answer: none is declared.
-    example=NO_EXAMPLE,
-)
 ADD_CRM_RECORDS = Endpoint(
     "outbounds.add_crm_records",
     "POST",
@@ -271,24 +212,6 @@ def _items(name: str, value: object, what: str) -> builtins.list[Any]:
 def _ids(name: str, value: object) -> tuple[int, ...]:
     """Return the ids in *value*, each a positive int, or refuse them."""
     return tuple(_id(name, i) for i in _items(name, value, "positive int ids"))
-
-
-def _statuses(value: object) -> tuple[str, ...]:
-    """Return the system statuses in *value*, each one the vendor names."""
-    items = _items("system_status", value, "system statuses")
-    if any(item is None for item in items):
-        raise InvalidInputError(f"system_status must name statuses, got {value!r}")
-    return tuple(
-        str(_validation.choice("system_status", item, SYSTEM_STATUSES))
-        for item in items
-    )
-
-
-def _flag(name: str, value: object) -> bool | None:
-    """An ``include_*`` flag: ``True`` is sent, ``False`` is not."""
-    if not isinstance(value, bool):
-        raise InvalidInputError(f"{name} must be True or False, got {value!r}")
-    return value or None
 
 
 def _changes(where: str, record: NewCrmRecord) -> dict[str, Any]:
@@ -368,20 +291,76 @@ class CrmCampaignRecords(Namespace):
 
     __slots__ = ()
 
+    @operation(
+        "outbounds.crm_records",
+        "GET",
+        "crm_outbounds/{outbound_id}/records",
+        paging=Paging(max_limit=100),
+        doc="crm_outbounds/get_crm_outbounds_id_records",
+        # The stored page is cut inside its parameter list (after include_address),
+        # before its example answer: none is declared.
+    )
     def crm_records(
         self,
-        outbound_id: str,
+        outbound_id: Annotated[str, CAMPAIGN_ID],
         *,
-        status_id: Sequence[int] | None = None,
-        system_status: Sequence[str] | None = None,
-        create_date_from: date | None = None,
-        create_date_to: date | None = None,
-        call_date_from: date | None = None,
-        call_date_to: date | None = None,
-        order: str | None = None,
-        include_customer: bool = False,
-        include_custom_fields: bool = False,
-        include_address: bool = False,
+        # The examples are the page's.
+        status_id: Annotated[
+            Sequence[int] | None,
+            Query(
+                "records with any of these campaign statuses",
+                example=[10, 15],
+                kind=PathKind.ID,
+                wire="status_id[]",
+            ),
+        ] = None,
+        system_status: Annotated[
+            Sequence[str] | None,
+            Query(
+                "records with any of these system statuses (``TO_CALL``, "
+                "``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``, "
+                "``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``, "
+                "``CALL_PROGRESSIVE``)",
+                example=["TO_CALL", "CALL"],
+                choices=SYSTEM_STATUSES,
+                wire="system_status[]",
+            ),
+        ] = None,
+        create_date_from: Annotated[
+            date | None,
+            Query("created on or after this day", example="2016-10-18", clock=_DAY),
+        ] = None,
+        create_date_to: Annotated[
+            date | None,
+            Query("created on or before this day", example="2016-10-20", clock=_DAY),
+        ] = None,
+        call_date_from: Annotated[
+            date | None,
+            Query("last called on or after this day", example="2016-10-18", clock=_DAY),
+        ] = None,
+        call_date_to: Annotated[
+            date | None,
+            Query(
+                "last called on or before this day", example="2016-10-20", clock=_DAY
+            ),
+        ] = None,
+        order: Annotated[
+            str | None,
+            Query(
+                """``"next_call_date"``, or ``"-next_call_date"`` for the latest first""",
+                example="-next_call_date",
+                choices=_ORDERS,
+            ),
+        ] = None,
+        include_customer: Annotated[
+            bool, Query("add each record's customer", example=True)
+        ] = False,
+        include_custom_fields: Annotated[
+            bool, Query("add the customer's custom fields", example=True)
+        ] = False,
+        include_address: Annotated[
+            bool, Query("add the customer's address", example=True)
+        ] = False,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,
@@ -390,53 +369,12 @@ class CrmCampaignRecords(Namespace):
 
         In the order they were added to the campaign, unless *order* says otherwise.
         Each is a :class:`~thulium_async.CrmCampaignRecord`; what the ``include_*``
-        flags add is in its ``fields``, as Thulium sends it.
-
-        Args:
-            outbound_id: the campaign (5 characters, like ``"00001"``).
-            status_id: records with any of these campaign statuses.
-            system_status: records with any of these system statuses (``TO_CALL``,
-                ``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``,
-                ``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``,
-                ``CALL_PROGRESSIVE``).
-            create_date_from: created on or after this day (a ``date``).
-            create_date_to: created on or before this day.
-            call_date_from: last called on or after this day.
-            call_date_to: last called on or before this day.
-            order: ``"next_call_date"``, or ``"-next_call_date"`` for the latest
-                first.
-            include_customer: add each record's customer.
-            include_custom_fields: add the customer's custom fields.
-            include_address: add the customer's address.
-            limit: records per page, 1 to 100.
-            offset: where to start.
-            concurrency: pages in flight after the first, 1 to 32.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        flags add is in its ``fields``, as Thulium sends it. ``await`` gives the
+        first :class:`~thulium_async.Page`; ``async for`` gives every record, page
+        after page: *limit* records a page (1 to 100) from *offset*, *concurrency*
+        pages in flight after the first (1 to 32). The dates are whole days of the
+        system's calendar.
         """
-        query = CrmRecordFilter(
-            order=_validation.choice("order", order, _ORDERS),
-            status_id=None if status_id is None else _ids("status_id", status_id),
-            system_status=None if system_status is None else _statuses(system_status),
-            create_date_from=_validation.optional_date(
-                "create_date_from", create_date_from
-            ),
-            create_date_to=_validation.optional_date("create_date_to", create_date_to),
-            call_date_from=_validation.optional_date("call_date_from", call_date_from),
-            call_date_to=_validation.optional_date("call_date_to", call_date_to),
-            include_customer=_flag("include_customer", include_customer),
-            include_custom_fields=_flag("include_custom_fields", include_custom_fields),
-            include_address=_flag("include_address", include_address),
-        )
-        return self._list(
-            CRM_RECORDS,
-            outbound_id,
-            query=query,
-            limit=limit,
-            offset=offset,
-            concurrency=concurrency,
-        )
 
     @operation(
         "outbounds.add_crm_record",
@@ -660,7 +598,6 @@ def _removal(
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
-    CRM_RECORDS,
     *endpoints_of(CrmCampaignRecords),
     ADD_CRM_RECORDS,
     REMOVE_CRM_RECORDS,
