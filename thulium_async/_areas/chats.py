@@ -21,38 +21,16 @@ from .._api.endpoints import (
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import PathValue, Query, endpoints_of, operation
+from .._api.operations import PathValue, Query, endpoint_of, operation
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
-from .._core.wallclock import Clock, clock
+from .._core.wallclock import Clock
 from .._models.chats import Chat, ChatSummaryRow
 from .._models.fields import WIRE
 from ._thin import ChatsThin
 
 _AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
-_FALSE = described(example=False)  # the include_* flags' example on chats/get_chats
-
-
-@attrs.define(kw_only=True)
-class ChatFilter:
-    """``GET chats``'s query (examples: the page's)."""
-
-    date_from: date | datetime | None = attrs.field(
-        default=None,
-        metadata=described(example="2014-07-04", base=clock(Clock.MINUTES)),
-    )
-    date_to: date | datetime | None = attrs.field(
-        default=None,
-        metadata=described(example="2014-07-14 12:34", base=clock(Clock.MINUTES)),
-    )
-    status: str | None = attrs.field(default=None, metadata=described(example="CLOSED"))
-    chat_queue_id: int | None = attrs.field(
-        default=None, metadata=described(example=3, kind=PathKind.ID)
-    )
-    include_messages: bool | None = attrs.field(default=None, metadata=_FALSE)
-    include_files: bool | None = attrs.field(default=None, metadata=_FALSE)
-    include_client_data: bool | None = attrs.field(default=None, metadata=_FALSE)
 
 
 @attrs.define(kw_only=True)
@@ -88,29 +66,6 @@ class SummaryQuery:
     )
 
 
-@attrs.define(kw_only=True)
-class StartQuery:
-    """``POST chat_conversations/start``'s parameters: in the query, as the page sends them."""
-
-    chat_queue_id: int = attrs.field(metadata=described(example=3, kind=PathKind.ID))
-    client_name: str | None = attrs.field(
-        default=None, metadata=described(example="Jan")
-    )
-    client_surname: str | None = attrs.field(
-        default=None, metadata=described(example="Kowalski")
-    )
-    client_email: str | None = attrs.field(
-        default=None,
-        metadata=described(example="jan.kowalski@example.org", format="email"),
-    )
-    client_id: str | None = attrs.field(
-        default=None, metadata=described(example="1234")
-    )
-    customer_id: int | None = attrs.field(
-        default=None, metadata=described(example=1, kind=PathKind.ID)
-    )
-
-
 @attrs.frozen(kw_only=True)
 class ConversationStarted:
     """``POST chat_conversations/start``'s answer."""
@@ -118,15 +73,6 @@ class ConversationStarted:
     conversation_id: str
 
 
-LIST = Endpoint(
-    "chats.list",
-    "GET",
-    "chats",
-    returns=Chat,
-    query=ChatFilter,
-    paging=Paging(max_limit=100),
-    doc="chats/get_chats",
-)
 SUMMARY = Endpoint(
     "chats.summary",
     "GET",
@@ -136,16 +82,6 @@ SUMMARY = Endpoint(
     # limit/offset, at most 100, but the answer is the page's rows alone: no total.
     paging=Paging(max_limit=100, bare=True),
     doc="chats/get_chats_reports_summary",
-)
-START = Endpoint(
-    "chats.start",
-    "POST",
-    "chat_conversations/start",
-    query=StartQuery,
-    returns=ConversationStarted,
-    side_effect="start a second conversation",
-    doc="chats/post_chat_conversations_start",
-    example={"conversation_id": "6ed7c941-2c8a-411e-95d2-338a9f64800a"},
 )
 
 
@@ -161,57 +97,53 @@ class Chats(ChatsThin, Namespace):
 
     __slots__ = ()
 
+    @operation(
+        "chats.list",
+        "GET",
+        "chats",
+        paging=Paging(max_limit=100),
+        doc="chats/get_chats",
+    )
     def list(
         self,
         *,
-        date_from: date | datetime | None = None,
-        date_to: date | datetime | None = None,
-        status: str | None = None,
-        chat_queue_id: int | None = None,
-        include_messages: bool = False,
-        include_files: bool = False,
-        include_client_data: bool = False,
+        date_from: Annotated[
+            date | datetime | None,
+            Query(
+                "started since (a date, or a datetime sent to the minute)",
+                example="2014-07-04",
+                clock=Clock.MINUTES,
+            ),
+        ] = None,
+        date_to: Annotated[
+            date | datetime | None,
+            Query("started until", example="2014-07-14 12:34", clock=Clock.MINUTES),
+        ] = None,
+        status: Annotated[
+            str | None, Query("the chat's status", example="CLOSED")
+        ] = None,
+        chat_queue_id: Annotated[
+            int | None, Query("the chat queue", example=3, kind=PathKind.ID)
+        ] = None,
+        include_messages: Annotated[
+            bool, Query("add each chat's messages (in Chat.fields)", example=False)
+        ] = False,
+        include_files: Annotated[
+            bool, Query("add each chat's files", example=False)
+        ] = False,
+        include_client_data: Annotated[
+            bool,
+            Query("add the client's data (browser, IP address)", example=False),
+        ] = False,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,
     ) -> Pages[Chat]:
         """Chats, filtered: ``await`` for the first page, or ``async for`` over all.
 
-        Args:
-            date_from: started since (a ``date``, or a ``datetime`` to the minute).
-            date_to: started until.
-            status: the chat's status, like ``"CLOSED"``.
-            chat_queue_id: the chat queue.
-            include_messages: add each chat's messages (in ``Chat.fields``).
-            include_files: add each chat's files.
-            include_client_data: add the client's data (browser, IP address).
-            limit: chats per page, 1 to 100.
-            offset: where to start.
-            concurrency: pages in flight after the first, 1 to 32.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        ``limit`` is chats per page (1 to 100), ``offset`` where to start,
+        ``concurrency`` the pages in flight after the first (1 to 32).
         """
-        flags = {
-            "include_messages": include_messages,
-            "include_files": include_files,
-            "include_client_data": include_client_data,
-        }
-        for name, flag in flags.items():
-            if not isinstance(flag, bool):
-                raise InvalidInputError(f"{name} must be True or False, got {flag!r}")
-        query = ChatFilter(
-            date_from=_validation.optional_date("date_from", date_from),
-            date_to=_validation.optional_date("date_to", date_to),
-            status=_validation.text("status", status, optional=True),
-            chat_queue_id=_validation.optional_id("chat_queue_id", chat_queue_id),
-            include_messages=include_messages or None,
-            include_files=include_files or None,
-            include_client_data=include_client_data or None,
-        )
-        return self._list(
-            LIST, query=query, limit=limit, offset=offset, concurrency=concurrency
-        )
 
     def summary(
         self,
@@ -271,15 +203,42 @@ class Chats(ChatsThin, Namespace):
             SUMMARY, query=query, limit=limit, offset=offset, concurrency=1
         )
 
-    async def start(
+    @operation(
+        "chats.start",
+        "POST",
+        "chat_conversations/start",
+        side_effect="start a second conversation",
+        doc="chats/post_chat_conversations_start",
+        example={"conversation_id": "6ed7c941-2c8a-411e-95d2-338a9f64800a"},
+        answer=(ConversationStarted, "conversation_id"),
+    )
+    async def start(  # its parameters go in the query, as the page sends them
         self,
-        chat_queue_id: int,
+        chat_queue_id: Annotated[
+            int, Query("the chat queue", example=3, kind=PathKind.ID)
+        ],
         *,
-        client_name: str | None = None,
-        client_surname: str | None = None,
-        client_email: str | None = None,
-        client_id: str | None = None,
-        customer_id: int | None = None,
+        client_name: Annotated[
+            str | None, Query("the customer's first name", example="Jan")
+        ] = None,
+        client_surname: Annotated[
+            str | None, Query("the customer's last name", example="Kowalski")
+        ] = None,
+        client_email: Annotated[
+            str | None,
+            Query(
+                "the customer's e-mail address",
+                example="jan.kowalski@example.org",
+                format="email",
+            ),
+        ] = None,
+        client_id: Annotated[
+            str | None, Query("your own id for the customer", example="1234")
+        ] = None,
+        customer_id: Annotated[
+            int | None,
+            Query("the Thulium CRM customer", example=1, kind=PathKind.ID),
+        ] = None,
     ) -> str:
         """Start a chat conversation in queue *chat_queue_id*; return its id.
 
@@ -287,32 +246,10 @@ class Chats(ChatsThin, Namespace):
         the e-mail address. **Not idempotent**: never sent twice after a failure
         that may have been processed (a repeat would start a second conversation).
 
-        Args:
-            chat_queue_id: the chat queue.
-            client_name: the customer's first name.
-            client_surname: the customer's last name.
-            client_email: the customer's e-mail address.
-            client_id: your own id for the customer.
-            customer_id: the Thulium CRM customer.
-
         Raises:
             InvalidInputError: a bad argument (nothing is sent).
             DeliveryUnknownError: the conversation may or may not have started.
         """
-        query = StartQuery(
-            chat_queue_id=int(
-                check_path_value(PathKind.ID, "chat_queue_id", chat_queue_id)
-            ),
-            client_name=_validation.text("client_name", client_name, optional=True),
-            client_surname=_validation.text(
-                "client_surname", client_surname, optional=True
-            ),
-            client_email=_validation.email("client_email", client_email),
-            client_id=_validation.text("client_id", client_id, optional=True),
-            customer_id=_validation.optional_id("customer_id", customer_id),
-        )
-        started = await self._send(START, query=query)
-        return started.conversation_id
 
     @operation(
         "chats.stop",
@@ -368,7 +305,11 @@ class Chats(ChatsThin, Namespace):
         """
 
 
-ENDPOINTS: tuple[Endpoint, ...] = (LIST, SUMMARY, START, *endpoints_of(Chats))
+ENDPOINTS: tuple[Endpoint, ...] = (
+    endpoint_of(Chats.list),
+    SUMMARY,
+    *(endpoint_of(m) for m in (Chats.start, Chats.stop, Chats.delete_content)),
+)
 
 
 def _sequence(name: str, values: object) -> Sequence[object] | None:
