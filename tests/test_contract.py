@@ -92,7 +92,6 @@ CALLS: dict[str, Call] = {
         date_from=date(2026, 11, 1),
         date_to=date(2026, 11, 30),
     ),
-    "customers.list": lambda c: c.customers.list(),
     "customers.create": lambda c: c.customers.create(surname="Kowalski"),
     "customers.create_many": lambda c: c.customers.create_many([{"surname": "K"}]),
     "customers.update_many": lambda c: c.customers.update_many(

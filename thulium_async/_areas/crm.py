@@ -52,7 +52,6 @@ from ._thin import CompaniesThin, CustomersThin
 _BODY_TYPES = ("PLAIN", "HTML")
 _SOURCES = ("email", "phone", "sms", "chat", "www")
 _DIRECTIONS = ("in_behalf_of", "out")
-_TRUE = described(example=True)  # every include_* flag's example on the vendor's pages
 # What several declared methods share: an include_* flag, file tokens, tags.
 _TOKENS = ["61527075253ba62a76ca5c"]  # temporary_files tokens
 _ATTACHMENTS = "files to attach: the tokens ``client.temporary_files.upload`` returns"
@@ -62,47 +61,6 @@ _WITH_FIELDS = Query("add the custom fields", example=True)
 _WITH_ADDRESS = Query("add the address", example=True)
 _WITH_INVOICE = Query("add the invoice address", example=True)
 _WITH_MAIL_DROP = Query("add the mailing address", example=True)
-
-
-@attrs.define(kw_only=True)
-class CustomerFilter:
-    """``GET customers`` / ``GET companies``'s query (examples: ``crm/get_customers``)."""
-
-    identifier: str | None = attrs.field(
-        default=None, metadata=described(example="3434558")
-    )
-    email: str | None = attrs.field(
-        default=None, metadata=described(example="jan.kowalski@foo.bar", format="email")
-    )
-    # Not format="phone": an empty value is documented (those without a number).
-    phone_number: str | None = attrs.field(
-        default=None, metadata=described(example="555666777")
-    )
-    nip: str | None = attrs.field(
-        default=None, metadata=described(example="6783144527")
-    )
-    company_id: int | None = attrs.field(
-        default=None, metadata=described(example=456, kind=PathKind.ID)
-    )
-    company_flag: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-    type: str | None = attrs.field(
-        default=None, metadata=described(example="custom type name")
-    )
-    group: str | None = attrs.field(
-        default=None, metadata=described(example="custom group name")
-    )
-    custom_fields: Mapping[str, Any] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example={"Kraj": ["POLSKA", "NORWEGIA"], "Miasto": "Kraków"}
-        ),
-    )
-    include_custom_fields: bool | None = attrs.field(default=None, metadata=_TRUE)
-    include_address: bool | None = attrs.field(default=None, metadata=_TRUE)
-    include_invoice_address: bool | None = attrs.field(default=None, metadata=_TRUE)
-    include_mail_drop_address: bool | None = attrs.field(default=None, metadata=_TRUE)
 
 
 @attrs.define(kw_only=True)
@@ -213,15 +171,6 @@ class TagsAdded:
     status: str
 
 
-CUSTOMERS = Endpoint(
-    "customers.list",
-    "GET",
-    "customers",
-    returns=Customer,
-    query=CustomerFilter,
-    paging=Paging(max_limit=1000),
-    doc="crm/get_customers",
-)
 NEW_CUSTOMER = Endpoint(
     "customers.create",
     "POST",
@@ -379,13 +328,6 @@ def _or_none(name: str, value: object) -> str | None:
     if value == "":
         return ""
     return _validation.text(name, value, optional=True)
-
-
-def _number_or_none(value: object) -> str | None:
-    """A phone number to match, or ``""``: the customers without one."""
-    if value is None or value == "":
-        return None if value is None else ""
-    return _validation.phone_number(value)
 
 
 def _address(name: str, value: object) -> Address | None:
@@ -784,22 +726,70 @@ class Customers(CustomersThin, Namespace):
 
     __slots__ = ()
 
+    @operation(
+        "customers.list",
+        "GET",
+        "customers",
+        paging=Paging(max_limit=1000),
+        doc="crm/get_customers",
+        check=_filters,
+    )
     def list(
         self,
         *,
-        phone_number: str | None = None,
-        email: str | None = None,
-        identifier: str | None = None,
-        nip: str | None = None,
-        company_id: int | None = None,
-        company_flag: bool | None = None,
-        type: str | None = None,
-        group: str | None = None,
-        custom_fields: Mapping[str, str | Sequence[str]] | None = None,
-        include_custom_fields: bool = False,
-        include_address: bool = False,
-        include_invoice_address: bool = False,
-        include_mail_drop_address: bool = False,
+        phone_number: Annotated[
+            str | None,
+            Query(
+                'customers with this number; ``""``: customers without one',
+                example="555666777",
+                format="phone",
+                empty=True,
+            ),
+        ] = None,
+        email: Annotated[
+            str | None,
+            Query(
+                "customers with this address",
+                example="jan.kowalski@foo.bar",
+                format="email",
+            ),
+        ] = None,
+        identifier: Annotated[
+            str | None,
+            Query(
+                'your own id for them; ``""``: customers without one',
+                example="3434558",
+                empty=True,
+            ),
+        ] = None,
+        nip: Annotated[
+            str | None, Query("the tax number", example="6783144527")
+        ] = None,
+        company_id: Annotated[
+            int | None, Query("the company's people", example=456, kind=PathKind.ID)
+        ] = None,
+        company_flag: Annotated[
+            bool | None,
+            Query("only companies (True) or only people (False)", example=True),
+        ] = None,
+        type: Annotated[
+            str | None, Query("the CRM's type name", example="custom type name")
+        ] = None,
+        group: Annotated[
+            str | None, Query("the CRM's group name", example="custom group name")
+        ] = None,
+        custom_fields: Annotated[
+            Mapping[str, str | Sequence[str]] | None,
+            Query(
+                "customers whose custom fields hold these values, by field name; a "
+                "list gives alternatives",
+                example=_FIELD_FILTER,
+            ),
+        ] = None,
+        include_custom_fields: Annotated[bool, _WITH_FIELDS] = False,
+        include_address: Annotated[bool, _WITH_ADDRESS] = False,
+        include_invoice_address: Annotated[bool, _WITH_INVOICE] = False,
+        include_mail_drop_address: Annotated[bool, _WITH_MAIL_DROP] = False,
         limit: int = 1000,
         offset: int = 0,
         concurrency: int = 8,
@@ -807,59 +797,9 @@ class Customers(CustomersThin, Namespace):
         """CRM customers matching the filters: ``await`` for a page, or ``async for``.
 
         The screen pop: ``(await client.customers.list(phone_number=caller)).items``.
-
-        Args:
-            phone_number: customers with this number; ``""``: customers without
-                one.
-            email: customers with this address.
-            identifier: your own id for them; ``""``: customers without one.
-            nip: the tax number.
-            company_id: the company's people.
-            company_flag: only companies (True) or only people (False).
-            type: the CRM's type name.
-            group: the CRM's group name.
-            custom_fields: customers whose custom fields hold these values, by
-                field name; a list gives alternatives (``{"Kraj": ["POLSKA",
-                "NORWEGIA"], "Miasto": "Kraków"}``).
-            include_custom_fields: add each customer's custom fields.
-            include_address: add each customer's address.
-            include_invoice_address: add each customer's invoice address.
-            include_mail_drop_address: add each customer's mailing address.
-            limit: customers per page, 1 to 1000.
-            offset: where to start.
-            concurrency: pages in flight after the first, 1 to 32.
-
-        Raises:
-            InvalidInputError: a bad argument, such as an e-mail address or a phone
-                number that is obviously not one, at once (nothing is sent).
+        *limit* customers per page (1 to 1000), from *offset*; *concurrency* pages in
+        flight after the first (1 to 32).
         """
-        flag: object = company_flag
-        if flag is not None and not isinstance(flag, bool):
-            raise InvalidInputError(
-                f"company_flag must be True, False or None, got {flag!r}"
-            )
-        query = CustomerFilter(
-            identifier=_or_none("identifier", identifier),
-            email=_validation.email("email", email),
-            phone_number=_number_or_none(phone_number),
-            nip=_validation.text("nip", nip, optional=True),
-            company_id=_validation.optional_id("company_id", company_id),
-            company_flag=company_flag,
-            type=_validation.text("type", type, optional=True),
-            group=_validation.text("group", group, optional=True),
-            custom_fields=_field_filter(custom_fields),
-            include_custom_fields=_flag("include_custom_fields", include_custom_fields),
-            include_address=_flag("include_address", include_address),
-            include_invoice_address=_flag(
-                "include_invoice_address", include_invoice_address
-            ),
-            include_mail_drop_address=_flag(
-                "include_mail_drop_address", include_mail_drop_address
-            ),
-        )
-        return self._list(
-            CUSTOMERS, query=query, limit=limit, offset=offset, concurrency=concurrency
-        )
 
     @operation(
         "customers.get",
@@ -1235,7 +1175,7 @@ class Companies(CompaniesThin, Namespace):
 
 ENDPOINTS = (
     *endpoints_of(Tickets, Tags),
-    CUSTOMERS,
+    endpoint_of(Customers.list),
     endpoint_of(Customers.get),
     NEW_CUSTOMER,
     NEW_CUSTOMERS,
