@@ -70,7 +70,6 @@ _NUMBER = Param(
 )
 _ADDITIONAL_FLAG = Query("look in the records' additional numbers too", example=True)
 _MINUTES = clock(Clock.MINUTES)
-_DAY = Clock.DATE
 SYSTEM_STATUSES = (
     "TO_CALL",
     "IN_PROGRESS",
@@ -82,6 +81,44 @@ SYSTEM_STATUSES = (
     "CALL_PROGRESSIVE",
 )
 """The system statuses the vendor's campaign pages list (``outbounds/:id/statuses``)."""
+
+# The record filters a campaign's and a CRM campaign's lists share (the pages' examples).
+StatusFilter = Annotated[
+    Sequence[int] | None,
+    Query(
+        "records with any of these statuses (see :meth:`statuses`)",
+        example=[10, 15],
+        kind=PathKind.ID,
+        wire="status_id[]",
+    ),
+]
+SystemStatusFilter = Annotated[
+    Sequence[str] | None,
+    Query(
+        "records with any of these system statuses (``"
+        + "``, ``".join(SYSTEM_STATUSES)
+        + "``)",
+        example=["TO_CALL", "CALL"],
+        choices=SYSTEM_STATUSES,
+        wire="system_status[]",
+    ),
+]
+CreatedFrom = Annotated[
+    date | None,
+    Query("created on or after this day", example="2016-10-18", clock=Clock.DATE),
+]
+CreatedTo = Annotated[
+    date | None,
+    Query("created on or before this day", example="2016-10-20", clock=Clock.DATE),
+]
+CalledFrom = Annotated[
+    date | None,
+    Query("last called on or after this day", example="2016-10-18", clock=Clock.DATE),
+]
+CalledTo = Annotated[
+    date | None,
+    Query("last called on or before this day", example="2016-10-20", clock=Clock.DATE),
+]
 _ADDITIONAL = described(example=True)  # search_in_additional_numbers, on every page
 _FIELDS_EXAMPLE = {"field1": "value1", "field2": "value2"}
 
@@ -405,45 +442,12 @@ class CampaignRecords(Namespace):
         self,
         outbound_id: Annotated[str, CAMPAIGN_ID],
         *,
-        status_id: Annotated[
-            Sequence[int] | None,
-            Query(
-                "records with any of these statuses (see :meth:`statuses`)",
-                example=[10, 15],
-                kind=PathKind.ID,
-                wire="status_id[]",
-            ),
-        ] = None,
-        system_status: Annotated[
-            Sequence[str] | None,
-            Query(
-                "records with any of these system statuses (``TO_CALL``, "
-                "``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``, "
-                "``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``, "
-                "``CALL_PROGRESSIVE``)",
-                example=["TO_CALL", "CALL"],
-                choices=SYSTEM_STATUSES,
-                wire="system_status[]",
-            ),
-        ] = None,
-        create_date_from: Annotated[
-            date | None,
-            Query("added on or after this day", example="2016-10-18", clock=_DAY),
-        ] = None,
-        create_date_to: Annotated[
-            date | None,
-            Query("added on or before this day", example="2016-10-20", clock=_DAY),
-        ] = None,
-        call_date_from: Annotated[
-            date | None,
-            Query("last called on or after this day", example="2016-10-18", clock=_DAY),
-        ] = None,
-        call_date_to: Annotated[
-            date | None,
-            Query(
-                "last called on or before this day", example="2016-10-20", clock=_DAY
-            ),
-        ] = None,
+        status_id: StatusFilter = None,
+        system_status: SystemStatusFilter = None,
+        create_date_from: CreatedFrom = None,
+        create_date_to: CreatedTo = None,
+        call_date_from: CalledFrom = None,
+        call_date_to: CalledTo = None,
         limit: int = 100,
         offset: int = 0,
         concurrency: int = 8,

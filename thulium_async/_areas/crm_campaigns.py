@@ -15,8 +15,8 @@ record. Changing a record (a PUT) and removing records (a DELETE) are safe to re
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Annotated, Any
 
 import attrs
@@ -47,11 +47,18 @@ from .._models.crm_campaigns import (
 )
 from .._models.fields import WIRE, either
 from .campaign_batches import ADD_BATCH, REMOVE_BATCH
-from .campaign_records import CAMPAIGN_ID
+from .campaign_records import (
+    CAMPAIGN_ID,
+    CalledFrom,
+    CalledTo,
+    CreatedFrom,
+    CreatedTo,
+    StatusFilter,
+    SystemStatusFilter,
+)
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 _MINUTES = clock(Clock.MINUTES)
-_DAY = Clock.DATE
 # The system statuses the vendor's crm_outbounds pages list.
 SYSTEM_STATUSES = (
     "TO_CALL",
@@ -304,46 +311,12 @@ class CrmCampaignRecords(Namespace):
         self,
         outbound_id: Annotated[str, CAMPAIGN_ID],
         *,
-        # The examples are the page's.
-        status_id: Annotated[
-            Sequence[int] | None,
-            Query(
-                "records with any of these campaign statuses",
-                example=[10, 15],
-                kind=PathKind.ID,
-                wire="status_id[]",
-            ),
-        ] = None,
-        system_status: Annotated[
-            Sequence[str] | None,
-            Query(
-                "records with any of these system statuses (``TO_CALL``, "
-                "``IN_PROGRESS``, ``CALL``, ``MY_RECORD``, ``NO_CALL``, "
-                "``ABANDONED_AFTER_N_TRIES``, ``CALL_NO_SOONER_THAN``, "
-                "``CALL_PROGRESSIVE``)",
-                example=["TO_CALL", "CALL"],
-                choices=SYSTEM_STATUSES,
-                wire="system_status[]",
-            ),
-        ] = None,
-        create_date_from: Annotated[
-            date | None,
-            Query("created on or after this day", example="2016-10-18", clock=_DAY),
-        ] = None,
-        create_date_to: Annotated[
-            date | None,
-            Query("created on or before this day", example="2016-10-20", clock=_DAY),
-        ] = None,
-        call_date_from: Annotated[
-            date | None,
-            Query("last called on or after this day", example="2016-10-18", clock=_DAY),
-        ] = None,
-        call_date_to: Annotated[
-            date | None,
-            Query(
-                "last called on or before this day", example="2016-10-20", clock=_DAY
-            ),
-        ] = None,
+        status_id: StatusFilter = None,
+        system_status: SystemStatusFilter = None,
+        create_date_from: CreatedFrom = None,
+        create_date_to: CreatedTo = None,
+        call_date_from: CalledFrom = None,
+        call_date_to: CalledTo = None,
         order: Annotated[
             str | None,
             Query(
