@@ -57,6 +57,30 @@ _TOKENS = ["61527075253ba62a76ca5c"]  # temporary_files tokens
 _ATTACHMENTS = "files to attach: the tokens ``client.temporary_files.upload`` returns"
 _CUSTOM_FIELDS = {"field_name_1": "value_1", "field_name_2": "value_2"}
 _FIELD_FILTER = {"Kraj": ["POLSKA", "NORWEGIA"], "Miasto": "Kraków"}
+# The filters customers.list and companies.list share (examples: crm/get_customers).
+_Identifier = Annotated[
+    str | None,
+    Query(
+        'your own id for it; ``""``: those without one', example="3434558", empty=True
+    ),
+]
+_Email = Annotated[
+    str | None,
+    Query("those with this address", example="jan.kowalski@foo.bar", format="email"),
+]
+_Nip = Annotated[str | None, Query("the tax number", example="6783144527")]
+_Type = Annotated[str | None, Query("the CRM's type name", example="custom type name")]
+_Group = Annotated[
+    str | None, Query("the CRM's group name", example="custom group name")
+]
+_FieldFilter = Annotated[
+    Mapping[str, str | Sequence[str]] | None,
+    Query(
+        "those whose custom fields hold these values, by field name; a list gives "
+        "alternatives",
+        example=_FIELD_FILTER,
+    ),
+]
 _WITH_FIELDS = Query("add the custom fields", example=True)
 _WITH_ADDRESS = Query("add the address", example=True)
 _WITH_INVOICE = Query("add the invoice address", example=True)
@@ -746,25 +770,9 @@ class Customers(CustomersThin, Namespace):
                 empty=True,
             ),
         ] = None,
-        email: Annotated[
-            str | None,
-            Query(
-                "customers with this address",
-                example="jan.kowalski@foo.bar",
-                format="email",
-            ),
-        ] = None,
-        identifier: Annotated[
-            str | None,
-            Query(
-                'your own id for them; ``""``: customers without one',
-                example="3434558",
-                empty=True,
-            ),
-        ] = None,
-        nip: Annotated[
-            str | None, Query("the tax number", example="6783144527")
-        ] = None,
+        email: _Email = None,
+        identifier: _Identifier = None,
+        nip: _Nip = None,
         company_id: Annotated[
             int | None, Query("the company's people", example=456, kind=PathKind.ID)
         ] = None,
@@ -772,20 +780,9 @@ class Customers(CustomersThin, Namespace):
             bool | None,
             Query("only companies (True) or only people (False)", example=True),
         ] = None,
-        type: Annotated[
-            str | None, Query("the CRM's type name", example="custom type name")
-        ] = None,
-        group: Annotated[
-            str | None, Query("the CRM's group name", example="custom group name")
-        ] = None,
-        custom_fields: Annotated[
-            Mapping[str, str | Sequence[str]] | None,
-            Query(
-                "customers whose custom fields hold these values, by field name; a "
-                "list gives alternatives",
-                example=_FIELD_FILTER,
-            ),
-        ] = None,
+        type: _Type = None,
+        group: _Group = None,
+        custom_fields: _FieldFilter = None,
         include_custom_fields: Annotated[bool, _WITH_FIELDS] = False,
         include_address: Annotated[bool, _WITH_ADDRESS] = False,
         include_invoice_address: Annotated[bool, _WITH_INVOICE] = False,
@@ -1081,43 +1078,16 @@ class Companies(CompaniesThin, Namespace):
     def list(
         self,
         *,
-        nip: Annotated[
-            str | None, Query("the tax number", example="6783144527")
-        ] = None,
-        identifier: Annotated[
-            str | None,
-            Query(
-                'your own id for it; ``""``: companies without one',
-                example="3434558",
-                empty=True,
-            ),
-        ] = None,
-        email: Annotated[
-            str | None,
-            Query(
-                "companies with this address",
-                example="jan.kowalski@foo.bar",
-                format="email",
-            ),
-        ] = None,
+        nip: _Nip = None,
+        identifier: _Identifier = None,
+        email: _Email = None,
         phone_number: Annotated[
             str | None,
             Query("companies with this number", example="555666777", format="phone"),
         ] = None,
-        type: Annotated[
-            str | None, Query("the CRM's type name", example="custom type name")
-        ] = None,
-        group: Annotated[
-            str | None, Query("the CRM's group name", example="custom group name")
-        ] = None,
-        custom_fields: Annotated[
-            Mapping[str, str | Sequence[str]] | None,
-            Query(
-                "companies whose custom fields hold these values, by field name; a "
-                "list gives alternatives",
-                example=_FIELD_FILTER,
-            ),
-        ] = None,
+        type: _Type = None,
+        group: _Group = None,
+        custom_fields: _FieldFilter = None,
         include_custom_fields: Annotated[bool, _WITH_FIELDS] = False,
         include_address: Annotated[bool, _WITH_ADDRESS] = False,
         include_invoice_address: Annotated[bool, _WITH_INVOICE] = False,
