@@ -84,9 +84,6 @@ async def _all(outcomes: Any) -> list[Any]:
 CALLS: dict[str, Call] = {
     "queues.waiting_list": lambda c, queue: c.queues.waiting_list(queue),
     "queues.schedule_call": lambda c, queue: c.queues.schedule_call(queue, "500333222"),
-    "chats.summary": lambda c: c.chats.summary(
-        date_from=date(2026, 11, 1), date_to=date(2026, 11, 30)
-    ),
     "agents.work_report": lambda c: c.agents.work_report(
         agent_logins=["jkowalski"],
         date_from=date(2026, 11, 1),

@@ -17,53 +17,16 @@ from .._api.endpoints import (
     Endpoint,
     Paging,
     PathKind,
-    check_path_value,
-    described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import PathValue, Query, endpoint_of, operation
+from .._api.operations import PathValue, Query, endpoints_of, operation
 from .._api.paging import Pages
-from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock
 from .._models.chats import Chat, ChatSummaryRow
-from .._models.fields import WIRE
 from ._thin import ChatsThin
 
 _AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
-
-
-@attrs.define(kw_only=True)
-class SummaryQuery:
-    """``GET chats/reports/summary``'s query (examples: the page's)."""
-
-    user_logins: tuple[str, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=["jankowalski", "anowak"],
-            kind=PathKind.LOGIN,
-            base={WIRE: "user_logins[]"},
-        ),
-    )
-    date_from: date | datetime = attrs.field(
-        metadata=described(example="2019-11-01 11:12:00")
-    )
-    date_to: date | datetime = attrs.field(
-        metadata=described(example="2019-11-02 11:12:00")
-    )
-    sum_users: bool | None = attrs.field(default=None, metadata=described(example=True))
-    aggregate_by: str | None = attrs.field(
-        default=None, metadata=described(example="month", choices=_AGGREGATES)
-    )
-    chat_queue_ids: tuple[int, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=[1, 3], kind=PathKind.ID, base={WIRE: "chat_queue_ids[]"}
-        ),
-    )
-    response_threshold: int | None = attrs.field(
-        default=None, metadata=described(example=50)
-    )
 
 
 @attrs.frozen(kw_only=True)
@@ -73,23 +36,20 @@ class ConversationStarted:
     conversation_id: str
 
 
-SUMMARY = Endpoint(
-    "chats.summary",
-    "GET",
-    "chats/reports/summary",
-    returns=ChatSummaryRow,
-    query=SummaryQuery,
-    # limit/offset, at most 100, but the answer is the page's rows alone: no total.
-    paging=Paging(max_limit=100, bare=True),
-    doc="chats/get_chats_reports_summary",
-)
-
-
 _CONVERSATION = PathValue(
     "the conversation (a UUID, as ``start`` returns)",
     PathKind.CONVERSATION,
     example="6ed7c941-2c8a-411e-95d2-338a9f64800a",
 )
+
+
+def _threshold(*, response_threshold: int | None, **_: object) -> None:
+    """The summary's first-answer threshold is a number of seconds, not below 0."""
+    if response_threshold is not None and response_threshold < 0:
+        raise InvalidInputError(
+            "response_threshold must be an int of seconds >= 0, got "
+            f"{response_threshold!r}"
+        )
 
 
 class Chats(ChatsThin, Namespace):
@@ -145,63 +105,76 @@ class Chats(ChatsThin, Namespace):
         ``concurrency`` the pages in flight after the first (1 to 32).
         """
 
+    @operation(
+        "chats.summary",
+        "GET",
+        "chats/reports/summary",
+        # limit/offset, at most 100, but the answer is the page's rows alone: no total.
+        paging=Paging(max_limit=100, bare=True),
+        doc="chats/get_chats_reports_summary",
+        check=_threshold,
+    )
     def summary(
         self,
         *,
-        date_from: date | datetime,
-        date_to: date | datetime,
-        user_logins: Sequence[str] | None = None,
-        sum_users: bool | None = None,
-        aggregate_by: str | None = None,
-        chat_queue_ids: Sequence[int] | None = None,
-        response_threshold: int | None = None,
+        date_from: Annotated[
+            date | datetime,
+            Query(
+                "the start: a date, or a datetime (to the second)",
+                example="2019-11-01 11:12:00",
+            ),
+        ],
+        date_to: Annotated[
+            date | datetime,
+            Query("the end, likewise", example="2019-11-02 11:12:00"),
+        ],
+        user_logins: Annotated[
+            Sequence[str] | None,
+            Query(
+                "the users to report on",
+                example=["jankowalski", "anowak"],
+                kind=PathKind.LOGIN,
+                wire="user_logins[]",
+            ),
+        ] = None,
+        sum_users: Annotated[
+            bool | None,
+            Query("one row for all users (the server's default: no)", example=True),
+        ] = None,
+        aggregate_by: Annotated[
+            str | None,
+            Query(
+                "the period of a row (the server's default: month)",
+                example="month",
+                choices=_AGGREGATES,
+            ),
+        ] = None,
+        chat_queue_ids: Annotated[
+            Sequence[int] | None,
+            Query(
+                "only these chat queues",
+                example=[1, 3],
+                kind=PathKind.ID,
+                wire="chat_queue_ids[]",
+            ),
+        ] = None,
+        response_threshold: Annotated[
+            int | None,
+            Query(
+                "the first-answer threshold, in seconds (the server's default: 20)",
+                example=50,
+            ),
+        ] = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Pages[ChatSummaryRow]:
         """The chat report, one row per user (or all) and period: ``async for`` it.
 
-        The vendor answers it as a bare array, with no total: pages are read one
-        after another, each after the rows the one before gave, until a page is
-        empty or shorter than the one before (see ``agents.work_report``).
-
-        Args:
-            date_from: the start: a ``date``, or a ``datetime`` (to the second).
-            date_to: the end, likewise.
-            user_logins: the users to report on.
-            sum_users: one row for all users (the server's default: no).
-            aggregate_by: ``"hour_of_day"``, ``"minute"``, ``"hour"``, ``"day"``,
-                ``"week"``, ``"month"`` (the server's default) or ``"year"``.
-            chat_queue_ids: only these chat queues.
-            response_threshold: the first-answer threshold, in seconds (the
-                server's default: 20).
-            limit: rows per page, 1 to 100.
-            offset: where to start.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        The vendor answers it as a bare array, with no total: pages (*limit* rows, 1
+        to 100, from *offset*) are read one after another, each after the rows the
+        one before gave, until a page is empty or shorter than the one before (see
+        ``agents.work_report``).
         """
-        for name, value in (("date_from", date_from), ("date_to", date_to)):
-            if _validation.optional_date(name, value) is None:
-                raise InvalidInputError(f"{name} is required")
-        if response_threshold is not None and (
-            type(response_threshold) is not int or response_threshold < 0
-        ):
-            raise InvalidInputError(
-                "response_threshold must be an int of seconds >= 0, got "
-                f"{response_threshold!r}"
-            )
-        query = SummaryQuery(
-            user_logins=_logins("user_logins", user_logins),
-            date_from=date_from,
-            date_to=date_to,
-            sum_users=_validation.optional_bool("sum_users", sum_users),
-            aggregate_by=_validation.choice("aggregate_by", aggregate_by, _AGGREGATES),
-            chat_queue_ids=_ids("chat_queue_ids", chat_queue_ids),
-            response_threshold=response_threshold,
-        )
-        return self._list(
-            SUMMARY, query=query, limit=limit, offset=offset, concurrency=1
-        )
 
     @operation(
         "chats.start",
@@ -305,32 +278,4 @@ class Chats(ChatsThin, Namespace):
         """
 
 
-ENDPOINTS: tuple[Endpoint, ...] = (
-    endpoint_of(Chats.list),
-    SUMMARY,
-    *(endpoint_of(m) for m in (Chats.start, Chats.stop, Chats.delete_content)),
-)
-
-
-def _sequence(name: str, values: object) -> Sequence[object] | None:
-    if values is None:
-        return None
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise InvalidInputError(f"{name} must be a list, got {values!r}")
-    return values
-
-
-def _logins(name: str, values: object) -> tuple[str, ...] | None:
-    """Return *values* as a tuple of checked logins, or refuse them."""
-    items = _sequence(name, values)
-    if items is None:
-        return None
-    return tuple(check_path_value(PathKind.LOGIN, name, value) for value in items)
-
-
-def _ids(name: str, values: object) -> tuple[int, ...] | None:
-    """Return *values* as a tuple of checked positive ids, or refuse them."""
-    items = _sequence(name, values)
-    if items is None:
-        return None
-    return tuple(int(check_path_value(PathKind.ID, name, value)) for value in items)
+ENDPOINTS: tuple[Endpoint, ...] = endpoints_of(Chats)
