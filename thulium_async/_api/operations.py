@@ -25,7 +25,6 @@ over an :class:`Endpoint`. No I/O here.
 
 from __future__ import annotations
 
-import collections.abc
 import functools
 import inspect
 import string
@@ -94,9 +93,18 @@ class Param:
     """A password: never in a ``repr()``, and a refusal names it without its value."""
 
 
-def PathValue(description: str, kind: PathKind, *, example: object = None) -> Param:
-    """A path parameter: its kind says how it is checked (``PathKind.LOGIN``)."""
-    return Param(description=description, where="path", example=example, kind=kind)
+def PathValue(
+    description: str,
+    kind: PathKind,
+    *,
+    example: object = None,
+    format: str | None = None,
+) -> Param:
+    """A path parameter: its kind says how it is checked (``PathKind.LOGIN``).
+
+    ``format="phone"``: a number, compacted before it is checked and sent.
+    """
+    return Param(description, "path", example, format, kind=kind)
 
 
 Query = functools.partial(Param, where="query")
@@ -444,8 +452,7 @@ def _split(operation: str, name: str, annotation: Any) -> tuple[Any, Param]:
 
 def _kind(parameter: _Parameter) -> PathKind:
     kind = parameter.param.kind
-    if kind is None:
-        raise TypeError(f"path parameter {parameter.name} needs a PathKind")
+    assert kind is not None  # noqa: S101 -- its check refused a path value without one
     return kind
 
 
@@ -464,13 +471,16 @@ def _optional(type_: Any) -> tuple[Any, bool]:
     return type_, False
 
 
-_SEQUENCES = (Sequence, collections.abc.Sequence, Iterable, collections.abc.Iterable)
+# The origins of a list parameter's type, and of a mapping's (``Sequence`` here is the
+# one in ``collections.abc``: ``typing.get_origin`` gives that one for both spellings).
+_LISTS = frozenset({Sequence, Iterable, list, tuple})
+_MAPPINGS = frozenset({Mapping, dict})
 
 
 def _wire_type(type_: Any) -> Any:
     """The body or query field's type: a sequence parameter is kept as a tuple."""
     inner, optional = _optional(type_)
-    if typing.get_origin(inner) in (*_SEQUENCES, list, tuple):
+    if typing.get_origin(inner) in _LISTS:
         (item, *_) = typing.get_args(inner)
         inner = tuple[item, ...]  # type: ignore[valid-type]
     return inner | None if optional else inner
@@ -532,7 +542,7 @@ def _value_checker(
 
         return path_value
     origin = typing.get_origin(inner)
-    if origin in (*_SEQUENCES, list, tuple):
+    if origin in _LISTS:
         (item_type, *_) = typing.get_args(inner)
         item = _value_checker(name, item_type, param, where)
 
@@ -591,13 +601,10 @@ def _words(type_: Any) -> str:
         bool: "True or False",
         date: "a date",
         datetime: "a datetime",
-        Mapping: "a mapping",
-        collections.abc.Mapping: "a mapping",
-        dict: "a mapping",
     }
-    return names.get(
-        origin, "a list" if origin in (*_SEQUENCES, list, tuple) else str(type_)
-    )
+    if origin in _MAPPINGS:
+        return "a mapping"
+    return names.get(origin, "a list" if origin in _LISTS else str(type_))
 
 
 def _is_union(type_: Any) -> bool:
@@ -667,7 +674,7 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
         return moment
     if type_ is date or set(typing.get_args(type_)) == {date, datetime}:
         return lambda value: _validation.optional_date(name, value)
-    if typing.get_origin(type_) in (Mapping, collections.abc.Mapping, dict):
+    if typing.get_origin(type_) in _MAPPINGS:
 
         def mapping(value: object) -> object:
             if not isinstance(value, Mapping):

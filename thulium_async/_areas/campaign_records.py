@@ -30,7 +30,6 @@ from .._api.endpoints import (
 from .._api.namespace import Namespace
 from .._api.operations import (
     Body,
-    Param,
     PathValue,
     Query,
     endpoints_of,
@@ -59,14 +58,13 @@ _IDENTIFIER = PathValue(
     PathKind.IDENTIFIER,
     example="1234567890",
 )
-# A number in the path, compacted as anywhere else (PathValue takes no format).
-_NUMBER = Param(
-    description='the number; separators are removed (``"+48 500 333 222"`` is '
-    "sent as ``+48500333222``)",
-    where="path",
+# A number in the path, compacted as anywhere else.
+_NUMBER = PathValue(
+    'the number; separators are removed (``"+48 500 333 222"`` is sent as '
+    "``+48500333222``)",
+    PathKind.PHONE,
     example="333444555",
     format="phone",
-    kind=PathKind.PHONE,
 )
 _ADDITIONAL_FLAG = Query("look in the records' additional numbers too", example=True)
 _MINUTES = clock(Clock.MINUTES)

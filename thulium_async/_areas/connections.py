@@ -124,6 +124,15 @@ def _sip(sip: str, **_: object) -> None:
         raise InvalidInputError(f"sip must be a SIP account name, got {sip!r}")
 
 
+# The numbers the call history and the recordings are filtered by (their pages' example).
+_Caller = Annotated[
+    str | None, Query("the calling number", example="123321", format="phone")
+]
+_Called = Annotated[
+    str | None, Query("the called number", example="123321", format="phone")
+]
+
+
 class Connections(Namespace):
     """The call history: ``client.connections.list(...)``, ``topic``, ``call``."""
 
@@ -158,12 +167,8 @@ class Connections(Namespace):
                 clock=Clock.MINUTES,
             ),
         ] = None,
-        src: Annotated[
-            str | None, Query("the calling number", example="123321", format="phone")
-        ] = None,
-        dst: Annotated[
-            str | None, Query("the called number", example="123321", format="phone")
-        ] = None,
+        src: _Caller = None,
+        dst: _Called = None,
         queue_id: Annotated[
             int | None, Query("the queue", example=542, kind=PathKind.ID)
         ] = None,
@@ -303,12 +308,8 @@ class Recordings(Namespace):
                 clock=Clock.MINUTES,
             ),
         ] = None,
-        src: Annotated[
-            str | None, Query("the calling number", example="123321", format="phone")
-        ] = None,
-        dst: Annotated[
-            str | None, Query("the called number", example="123321", format="phone")
-        ] = None,
+        src: _Caller = None,
+        dst: _Called = None,
         connection_id: Annotated[
             str | None,
             Query("one call", example="1416225570.341", kind=PathKind.CONNECTION),

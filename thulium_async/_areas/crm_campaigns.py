@@ -59,17 +59,6 @@ from .campaign_records import (
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 _MINUTES = clock(Clock.MINUTES)
-# The system statuses the vendor's crm_outbounds pages list.
-SYSTEM_STATUSES = (
-    "TO_CALL",
-    "IN_PROGRESS",
-    "CALL",
-    "MY_RECORD",
-    "NO_CALL",
-    "ABANDONED_AFTER_N_TRIES",
-    "CALL_NO_SOONER_THAN",
-    "CALL_PROGRESSIVE",
-)
 # The fields of a record to add or change (the pages' examples).
 _STATUS = Body("the record's status in the campaign", example=8, kind=PathKind.ID)
 _DICTIONARY_STATUS = Body("its status from the dictionary", example=8, kind=PathKind.ID)
