@@ -82,8 +82,6 @@ async def _all(outcomes: Any) -> list[Any]:
 
 # How each endpoint's public method is called, given its path values.
 CALLS: dict[str, Call] = {
-    "queues.waiting_list": lambda c, queue: c.queues.waiting_list(queue),
-    "queues.schedule_call": lambda c, queue: c.queues.schedule_call(queue, "500333222"),
     "agents.work_report": lambda c: c.agents.work_report(
         agent_logins=["jkowalski"],
         date_from=date(2026, 11, 1),

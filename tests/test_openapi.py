@@ -189,7 +189,7 @@ def test_parameters_carry_their_kind_format_and_example(
     queue = found["queues.waiting_list"]["parameters"][0]
     assert queue["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     assert queue["example"] == 2
-    body = document["components"]["schemas"]["ScheduleCallBody"]
+    body = document["components"]["schemas"]["QueuesScheduleCallBody"]
     assert body["required"] == ["phone_number"]
     assert body["properties"]["phone_number"]["format"] == "phone"
     assert body["properties"]["call_at"]["examples"] == ["2020-11-06 14:42:11"]

@@ -38,12 +38,18 @@ class Sent(Exception):
 
 
 class Toy:
-    """A namespace whose sends are recorded instead of made."""
+    """A namespace whose sends are recorded instead of made.
+
+    Path values are checked as ``Namespace``'s route checks them (by rendering the
+    path) before anything would be sent: the declared method leaves them to it.
+    """
 
     def _send(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        endpoint.render(*values)
         raise Sent(endpoint, values, parts)
 
     def _list(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        endpoint.render(*values)
         raise Sent(endpoint, values, parts)
 
     @operation(

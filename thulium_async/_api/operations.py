@@ -250,6 +250,11 @@ class _Parameter:
     keyword_only: bool
     check: Callable[[object], object]
 
+    @property
+    def optional(self) -> bool:
+        """Whether ``None`` is a value of its own: the check passes it as it is."""
+        return _optional(self.type)[1]
+
 
 class _Declared:
     """A declared method's signature, read once: its parameters, roles and answer."""
@@ -382,9 +387,16 @@ class _Declared:
                 star = True
             names[f"_{control.name}"] = control.default
             signature.append(f"{control.name}=_{control.name}")
-        body = [
-            f"    {p.name} = _check{i}({p.name})" for i, p in enumerate(self.parameters)
-        ]
+        body: list[str] = []
+        for index, parameter in enumerate(self.parameters):
+            if parameter.where == "path" and parameter.param.format is None:
+                # Checked by the route, by kind and name, when it renders the path:
+                # once per value, not once per call.
+                continue
+            call = f"{parameter.name} = _check{index}({parameter.name})"
+            if parameter.optional:  # None needs no check: one call fewer
+                call = f"if {parameter.name} is not None: {call}"
+            body.append(f"    {call}")
         if self.check is not None:  # what the types cannot say: a range, a pair
             names["_extra"] = self.check
             given = ", ".join(f"{p.name}={p.name}" for p in self.parameters)
@@ -633,6 +645,8 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
     if param.format == "phone":
         if param.empty:  # "" is a value of its own: the records without a number
             return lambda value: "" if value == "" else _phone(name, value)
+        if name == "phone_number":  # its refusal already names it: one call fewer
+            return _validation.phone_number
         return lambda value: _phone(name, value)
     if param.format == "email":
         return lambda value: _validation.email(name, value)

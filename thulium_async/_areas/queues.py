@@ -1,26 +1,25 @@
-"""The ``client.queues`` namespace: its endpoints declared, one thin method each.
+"""The ``client.queues`` namespace: its endpoints declared, one method each.
 
-``topics`` and ``waiting_stats`` are declared methods (``@operation``): the signature
-is the endpoint. The dialer's ``waiting_list`` and ``schedule_call`` keep hand-written
-bodies over an :class:`Endpoint`, their hot paths measured by instruction count; they
-too only check their arguments and hand the endpoint to ``Namespace._send``. Their
-speed comes from what the layer builds once from the declaration (the request per
-queue, the body's encoder), not from a path of their own.
+Every endpoint is a declared method (``@operation``): the signature is the endpoint.
+The dialer's ``waiting_list`` and ``schedule_call`` are no exception; their speed,
+measured by instruction count, comes from what the layer builds once from the
+declaration (the request per queue, the body's encoder, the answer's reader), not
+from a path of their own. ``schedule_calls``, ``watch_waiting_list`` and
+``reconcile`` are features over them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import typing
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Annotated
 
-import attrs
-
-from .._api.endpoints import Endpoint, PathKind, described
+from .._api.endpoints import Endpoint, PathKind
 from .._api.namespace import Namespace
-from .._api.operations import PathValue, endpoints_of, operation
+from .._api.operations import Body, PathValue, endpoint_of, endpoints_of, operation
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
@@ -35,67 +34,8 @@ from .._features.watch import WaitingListChange, watch
 from .._models.queues import QueueTopics, WaitingCaller, WaitingStats
 from . import connections as _connections
 
-
-@attrs.define  # positional: built for every call of the dialer's hot path
-class ScheduleCallBody:
-    """``schedule_call``'s JSON body."""
-
-    phone_number: str = attrs.field(
-        metadata=described(example="500333222", format="phone")
-    )
-    call_at: datetime | None = attrs.field(
-        default=None, metadata=described(example="2020-11-06 14:42:11")
-    )
-
-
-_QUEUE = {"queue_id": PathKind.ID}
-_QUEUE_EXAMPLE = {"queue_id": 2}
 _QUEUE_ID = "the queue's id, a positive int"
 _QUEUE_PATH = PathValue(_QUEUE_ID, PathKind.ID, example=2)
-
-WAITING_LIST = Endpoint(
-    "queues.waiting_list",
-    "GET",
-    "queues/{queue_id}/waiting_list",
-    _QUEUE,
-    returns=list[WaitingCaller],
-    doc="queues/get_queues_id_waiting_list",
-    path_examples=_QUEUE_EXAMPLE,
-    # The page writes its keys unquoted: here as the JSON the API sends.
-    example=[
-        {
-            "phone_number": "613459851",
-            "started_at": "2014-08-06 14:30:37",
-            "customer_id": None,
-            "customer_label": None,
-        },
-        {
-            "phone_number": "840526437",
-            "started_at": "2014-08-06 14:30:36",
-            "customer_id": None,
-            "customer_label": None,
-        },
-        {
-            "phone_number": "746842523",
-            "started_at": "2014-08-06 14:30:35",
-            "customer_id": 123,
-            "customer_label": "Jan Kowalski",
-        },
-    ],
-)
-SCHEDULE_CALL = Endpoint(
-    "queues.schedule_call",
-    "POST",
-    "queues/{queue_id}/schedule_call",
-    _QUEUE,
-    body=ScheduleCallBody,
-    # No returns: the vendor documents 200 with an empty body (its page
-    # https://api.thulium.com/docs/api/queues/post_queues_id_schedule_call), and
-    # whatever else a 2xx carries, the call is scheduled, so the body is ignored.
-    side_effect="call the customer twice",
-    doc="queues/post_queues_id_schedule_call",
-    path_examples=_QUEUE_EXAMPLE,
-)
 
 logger = logging.getLogger("thulium_async")
 
@@ -145,15 +85,42 @@ class Queues(Namespace):
             max_backoff=_validation.positive("max_backoff", max_backoff),
         )
 
-    async def waiting_list(self, queue_id: int) -> list[WaitingCaller]:
+    @operation(
+        "queues.waiting_list",
+        "GET",
+        "queues/{queue_id}/waiting_list",
+        doc="queues/get_queues_id_waiting_list",
+        # The page writes its keys unquoted: here as the JSON the API sends.
+        example=[
+            {
+                "phone_number": "613459851",
+                "started_at": "2014-08-06 14:30:37",
+                "customer_id": None,
+                "customer_label": None,
+            },
+            {
+                "phone_number": "840526437",
+                "started_at": "2014-08-06 14:30:36",
+                "customer_id": None,
+                "customer_label": None,
+            },
+            {
+                "phone_number": "746842523",
+                "started_at": "2014-08-06 14:30:35",
+                "customer_id": 123,
+                "customer_label": "Jan Kowalski",
+            },
+        ],
+    )
+    async def waiting_list(
+        self, queue_id: Annotated[int, _QUEUE_PATH]
+    ) -> list[WaitingCaller]:
         """Return the callers waiting in queue *queue_id* right now.
 
         A GET, so it is safe to repeat: timeouts, disconnects and 5xx are retried as
         the client's RetryPolicy allows. ``started_at`` is timezone-aware, in the
-        client's timezone.
-
-        Args:
-            queue_id: the queue's id, a positive int.
+        client's timezone. The dialer's supervisors poll it, so its cost per call is
+        measured (``benchmarks/bench_instructions.py``).
 
         Raises:
             InvalidInputError: *queue_id* is not a positive int (nothing is sent).
@@ -161,7 +128,6 @@ class Queues(Namespace):
             ResponseDecodeError: the answer is not the documented list of callers.
             APIStatusError: any other refusal; APIConnectionError: the network failed.
         """
-        return await self._send(WAITING_LIST, queue_id)
 
     def reconcile(
         self,
@@ -296,27 +262,46 @@ class Queues(Namespace):
         system without this endpoint.
         """
 
+    @operation(
+        "queues.schedule_call",
+        "POST",
+        "queues/{queue_id}/schedule_call",
+        # No answer: the vendor documents 200 with an empty body, and whatever else
+        # a 2xx carries, the call is scheduled, so the body is ignored.
+        side_effect="call the customer twice",
+        doc="queues/post_queues_id_schedule_call",
+    )
     async def schedule_call(
         self,
-        queue_id: int,
-        phone_number: str,
-        call_at: datetime | None = None,
+        queue_id: Annotated[int, _QUEUE_PATH],
+        phone_number: Annotated[
+            str,
+            Body(
+                "digits with an optional leading ``+``; spaces, dashes, dots and "
+                "brackets are removed before sending",
+                example="500333222",
+                format="phone",
+            ),
+        ],
+        call_at: Annotated[
+            datetime | None,
+            Body(
+                "when to call. Naive means the Thulium system's wall clock; aware is "
+                "converted into it. Omitted means now. Sent to the second",
+                example="2020-11-06 14:42:11",
+            ),
+        ] = None,
     ) -> None:
         """Ask Thulium to call *phone_number* from queue *queue_id*.
 
         This request is **not idempotent**: sending it twice schedules two calls to
         the same person. So after it was sent, a timeout, a dropped connection or a
-        500/502/504 raises :class:`~thulium_async.DeliveryUnknownError` instead of retrying, and
-        you decide; so does a 503 without ``Retry-After`` or Thulium's own error body
-        (a proxy can answer so after Thulium acted). Failures where nothing was
-        processed (connection refused, 429, a 503 that says it refused) are retried.
-
-        Args:
-            queue_id: the queue's id, a positive int.
-            phone_number: digits with an optional leading ``+``; spaces, dashes, dots
-                and brackets are removed before sending.
-            call_at: when to call. Naive means the Thulium system's wall clock; aware
-                is converted into it. Omitted means now. Sent to the second.
+        500/502/504 raises :class:`~thulium_async.DeliveryUnknownError` instead of
+        retrying, and you decide; so does a 503 without ``Retry-After`` or Thulium's
+        own error body (a proxy can answer so after Thulium acted). Failures where
+        nothing was processed (connection refused, 429, a 503 that says it refused)
+        are retried. The dialer sends it for every number, so its cost per call is
+        measured (``benchmarks/bench_instructions.py``).
 
         Raises:
             InvalidInputError: a bad argument (nothing is sent).
@@ -324,10 +309,6 @@ class Queues(Namespace):
             RateLimitError: still throttled after the allowed retries.
             APIStatusError: any other refusal; APIConnectionError: nothing got through.
         """
-        number = _validation.phone_number(phone_number)
-        await self._send(
-            SCHEDULE_CALL, queue_id, body=ScheduleCallBody(number, call_at)
-        )
 
     def schedule_calls(
         self,
@@ -397,12 +378,14 @@ class Queues(Namespace):
                 iteration starts.
         """
         queue = _validation.queue_id(queue_id)
-        send = self._send_counted
+        send, new_body = self._send_counted, _CALL_BODY
 
         async def schedule_one(
             number: str, call_at: datetime | None, _item: object
         ) -> int:
-            body = ScheduleCallBody(_validation.phone_number(number), call_at)
+            body = new_body(
+                phone_number=_validation.phone_number(number), call_at=call_at
+            )
             return await send(SCHEDULE_CALL, queue, body=body)
 
         return bulk_run(
@@ -419,7 +402,10 @@ class Queues(Namespace):
         )
 
 
-ENDPOINTS: tuple[Endpoint, ...] = (WAITING_LIST, SCHEDULE_CALL, *endpoints_of(Queues))
+ENDPOINTS: tuple[Endpoint, ...] = endpoints_of(Queues)
+SCHEDULE_CALL = endpoint_of(Queues.schedule_call)
+"""What the dialer sends for every number (``schedule_calls``)."""
+_CALL_BODY = typing.cast("type", SCHEDULE_CALL.body)
 
 
 def _moment(name: str, value: object, zone: tzinfo) -> datetime:

@@ -16,7 +16,7 @@ import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import Any, NamedTuple, Protocol, TypeVar, overload
 
 import aiohttp
 import attrs
@@ -102,8 +102,13 @@ class ClientStats:
     retries_refused: int = 0
 
 
-# One attempt: the request, its body, the attempt's number; a 2xx response or an error.
-_Attempt = Callable[[Request, Any, int], Awaitable[Response]]
+class _Attempt(Protocol):
+    """One attempt: the request, its body, the attempt's number; a 2xx response or an error."""
+
+    def __call__(
+        self, request: Request, body: Any, *, number: int
+    ) -> Awaitable[Response]: ...
+
 
 Body = bytes | Callable[[], object] | None
 """A streamed request's body: bytes, or a function giving a fresh body per attempt.
@@ -211,7 +216,13 @@ class Transport:
         return view
 
     @overload
-    async def send(self, request: Request, body: bytes | None = None) -> Response: ...
+    async def send(
+        self,
+        request: Request,
+        body: bytes | None = None,
+        read: None = None,
+        number: int = 1,
+    ) -> Response: ...
 
     @overload
     async def send(
@@ -226,29 +237,91 @@ class Transport:
         request: Request,
         body: bytes | None = None,
         read: Callable[[Response, Request], Any] | None = None,
+        number: int = 1,
     ) -> Any:
         """Send *request* with *body*, retrying as the policy allows; return its 2xx response.
 
         With *read*, return ``read(response, request)`` instead: the endpoint layer's
         decoding runs in this coroutine, so an endpoint's call is one coroutine frame
-        on top of the transport's, not two (every suspension of a request resumes
-        each frame above it). A failure of *read* is never retried.
+        on top of aiohttp's, not three (every suspension of a request resumes each
+        frame above it). A failure of *read* is never retried.
 
-        The first attempt is awaited directly, so a request that succeeds first time
-        passes through no retry machinery at all; only a failure goes on to
-        :meth:`_retry`.
+        One call is one attempt (rate limit, in-flight slot, aiohttp, error mapping),
+        so a request that succeeds first time passes through no retry machinery at
+        all. A failed first attempt goes on to :meth:`_retry`, whose loop makes the
+        later attempts through this method too (*number* 2, 3, ...): those raise
+        their failure for the loop to judge. *number* also names the attempt in the
+        DEBUG log line.
 
         Raises:
             APIStatusError: a non-2xx answer that was not (or no longer) retried.
             APIConnectionError: the network failed and retrying did not help.
             DeliveryUnknownError: a non-idempotent request may have been processed.
         """
+        method, url = request.method, request.url
         started = self._clock()
+        debug = logger.isEnabledFor(logging.DEBUG)
+        session = self._sessions.get()
+        stats = self.stats
+        limiter = self.limiter
+        sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
+        watch = WRITE_WATCH.get()
+        if watch is not None and watch.before_write is not None:
+            # The dialer's journal line, durable now that the request is about to go
+            # out: not while it waited on the rate limit, which sends nothing.
+            before_write, watch.before_write = watch.before_write, None
+            await before_write()
+        # Nothing can interrupt between taking the slot and the try that gives it back.
+        slots = self._slots
+        if not slots.try_take():
+            await slots.wait()
+        stats.attempts += 1
+        stats.in_flight += 1
+        if watch is not None:
+            watch.written = True
+        error: ThuliumError
         try:
-            response = await self._attempt(request, body)
-        except ThuliumError as error:
-            response = await self._retry(request, body, error, started)
-        return response if read is None else read(response, request)
+            async with session.request(
+                method,
+                url,
+                data=body,
+                headers=request.headers,
+                timeout=self._client_timeout,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                headers = response.headers
+                length = response.content_length
+                if (
+                    length is not None
+                    and length <= self._max_response_size
+                    and "Content-Encoding" not in headers
+                ):
+                    content, complete = await response.read(), True  # the usual case
+                else:
+                    content, complete = await self._read_capped(response)
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            error = self._failure(method, url, exc)
+        else:
+            if 200 <= status < 300:
+                self.budget.refill()
+                if debug:
+                    _log_attempt(
+                        request, number, f"status {status}", started, self._clock()
+                    )
+                answer = _new_response(
+                    Response, (status, headers, content, not complete, 1)
+                )
+                return answer if read is None else read(answer, request)
+            error = _status_error(method, url, status, headers, content, request)
+        finally:
+            stats.in_flight -= 1
+            slots.give_back()
+        await self._failed(error, request, number, sent_at, started if debug else None)
+        if number > 1:  # an attempt of the retry loop, which judges the failure
+            raise error
+        answer = await self._retry(request, body, error, started)
+        return answer if read is None else read(answer, request)
 
     async def send_body(self, request: Request, body: Body) -> Response:
         """Send *request* with a streamed *body*; return its 2xx response, body capped.
@@ -298,7 +371,7 @@ class Transport:
         *,
         consume: Consume | None = None,
     ) -> Response:
-        """:meth:`_attempt` for a streamed body or a streamed answer (*consume*).
+        """:meth:`send`'s attempt for a streamed body or a streamed answer (*consume*).
 
         The same rate limit, slot, write watch and error mapping; kept apart so that
         the JSON path pays nothing for what only files need.
@@ -312,7 +385,7 @@ class Transport:
         sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
         watch = WRITE_WATCH.get()
         if watch is not None and watch.before_write is not None:
-            # As in _attempt: durable now that the request is about to go out.
+            # As in send: durable now that the request is about to go out.
             before_write, watch.before_write = watch.before_write, None
             await before_write()
         slots = self._slots
@@ -357,76 +430,6 @@ class Transport:
         else:
             if own is not None:  # past the retry loop, which retries SDK errors
                 raise _ConsumerFailed(own)
-            if 200 <= status < 300:
-                self.budget.refill()
-                if debug:
-                    _log_attempt(
-                        request, number, f"status {status}", began, self._clock()
-                    )
-                return _new_response(
-                    Response, (status, headers, content, not complete, 1)
-                )
-            error = _status_error(method, url, status, headers, content, request)
-        finally:
-            stats.in_flight -= 1
-            slots.give_back()
-        await self._failed(error, request, number, sent_at, began if debug else None)
-        raise error
-
-    async def _attempt(
-        self, request: Request, body: bytes | None, number: int = 1
-    ) -> Response:
-        """Make one attempt: rate limit, in-flight slot, aiohttp, error mapping.
-
-        Knows nothing of retries: it returns a 2xx response or raises the SDK's error
-        for what went wrong, with ``request_sent`` saying whether anything can have
-        been processed. *number* is the attempt's number, for the DEBUG log line.
-        """
-        method, url = request.method, request.url
-        debug = logger.isEnabledFor(logging.DEBUG)
-        began = self._clock() if debug else 0.0
-        session = self._sessions.get()
-        stats = self.stats
-        limiter = self.limiter
-        sent_at = await limiter.acquire() if limiter.must_wait() else 0.0
-        watch = WRITE_WATCH.get()
-        if watch is not None and watch.before_write is not None:
-            # The dialer's journal line, durable now that the request is about to go
-            # out: not while it waited on the rate limit, which sends nothing.
-            before_write, watch.before_write = watch.before_write, None
-            await before_write()
-        # Nothing can interrupt between taking the slot and the try that gives it back.
-        slots = self._slots
-        if not slots.try_take():
-            await slots.wait()
-        stats.attempts += 1
-        stats.in_flight += 1
-        if watch is not None:
-            watch.written = True
-        error: ThuliumError
-        try:
-            async with session.request(
-                method,
-                url,
-                data=body,
-                headers=request.headers,
-                timeout=self._client_timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                headers = response.headers
-                length = response.content_length
-                if (
-                    length is not None
-                    and length <= self._max_response_size
-                    and "Content-Encoding" not in headers
-                ):
-                    content, complete = await response.read(), True  # the usual case
-                else:
-                    content, complete = await self._read_capped(response)
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            error = self._failure(method, url, exc)
-        else:
             if 200 <= status < 300:
                 self.budget.refill()
                 if debug:
@@ -512,7 +515,7 @@ class Transport:
         tenacity runs the loop; every choice (retry or not, how long to wait, which
         error the caller gets) is made by :func:`decide` after each failure.
         """
-        run = _Run(request, started, first, self._attempt)
+        run = _Run(request, started, first, self.send)
         run.verdict = self._judge(run, first)
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(_TryAgain), stop=stop_never, reraise=True
@@ -563,7 +566,7 @@ class Transport:
         run.attempts += 1
         self.stats.retries += 1
         try:
-            response = await run.attempt(request, body, run.attempts)
+            response = await run.attempt(request, body, number=run.attempts)
         except ThuliumError as error:
             run.last = error
             run.verdict = self._judge(run, error)
