@@ -18,7 +18,7 @@ import copy
 import json
 import typing
 from collections.abc import AsyncIterator, Callable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +82,6 @@ async def _all(outcomes: Any) -> list[Any]:
 
 # How each endpoint's public method is called, given its path values.
 CALLS: dict[str, Call] = {
-    "agents.work_report": lambda c: c.agents.work_report(
-        agent_logins=["jkowalski"],
-        date_from=date(2026, 11, 1),
-        date_to=date(2026, 11, 30),
-    ),
     "customers.create": lambda c: c.customers.create(surname="Kowalski"),
     "customers.create_many": lambda c: c.customers.create_many([{"surname": "K"}]),
     "customers.update_many": lambda c: c.customers.update_many(

@@ -206,26 +206,55 @@ def example_call(method: Callable[..., Any]) -> dict[str, Any]:
     """Keyword arguments for a call of declared *method*, beyond its path values.
 
     Each parameter that is not a path value, given the vendor's example (a required
-    one always; a write's optional one where its example passes its check): how the
-    contract tests call every declared method without a row of their own.
+    one always; a write's optional one where its example passes its check; a read's
+    optional ones only where the method's ``check=`` refuses the call without them,
+    as "agent_logins or agent_group_ids" does): how the contract tests call every
+    declared method without a row of their own.
     """
     declared: _Declared = getattr(method, _DECLARED)
-    call: dict[str, Any] = {}
+    required: dict[str, Any] = {}
+    optional: dict[str, Any] = {}
     for parameter in declared.parameters:
         if parameter.where == "path":
             continue
         example = _argument(parameter.type, parameter.param.example)
         if parameter.default is inspect.Parameter.empty:
-            call[parameter.name] = example
-        elif example is not None and declared.http_method != "GET":
-            # A write's optional parameter, where its example fits (an update must
-            # change something); a read's optional filters are left out.
+            required[parameter.name] = example
+        elif example is not None:
             try:
                 parameter.check(example)
             except InvalidInputError:
                 continue
-            call[parameter.name] = example
-    return call
+            optional[parameter.name] = example
+    if declared.http_method != "GET" or not _passes(declared, required):
+        # A write's optional parameters where their examples fit (an update must
+        # change something); a read's optional filters only where they are needed.
+        return {**required, **optional}
+    return required
+
+
+def _passes(declared: _Declared, call: Mapping[str, Any]) -> bool:
+    """Whether the method's own ``check=`` takes *call* (path values: their examples)."""
+    if declared.check is None:
+        return True
+    values: dict[str, Any] = {}
+    for parameter in declared.parameters:
+        if parameter.where == "path":
+            value = parameter.param.example
+        else:
+            value = call.get(parameter.name, parameter.default)
+        if value is None and parameter.optional:
+            values[parameter.name] = None
+        else:
+            try:
+                values[parameter.name] = parameter.check(value)
+            except InvalidInputError:
+                return False
+    try:
+        declared.check(**values)
+    except InvalidInputError:
+        return False
+    return True
 
 
 def _argument(type_: Any, example: object) -> object:

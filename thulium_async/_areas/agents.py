@@ -10,22 +10,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
-import attrs
-
 from .._api.endpoints import (
     Endpoint,
     Paging,
     PathKind,
-    check_path_value,
-    described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, endpoints_of, operation
+from .._api.operations import Body, PathValue, Query, endpoints_of, operation
 from .._api.paging import Pages
-from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._models.agents import Agent, AgentCreated, AgentStatus, WorkReportRow
-from .._models.fields import WIRE
 from . import screenshots
 from ._thin import AgentsThin
 
@@ -35,57 +29,26 @@ _OUTBOUND_MODES = ("manual", "auto")
 _AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
 
 
-@attrs.define(kw_only=True)
-class WorkReportQuery:
-    """``GET agents_work_report``'s query (examples: the vendor page's)."""
-
-    agent_logins: tuple[str, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=["jankowalski", "anowak"],
-            kind=PathKind.LOGIN,
-            base={WIRE: "agent_logins[]"},
-        ),
-    )
-    agent_group_ids: tuple[int, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=[2, 3, 9], kind=PathKind.ID, base={WIRE: "agent_group_ids[]"}
-        ),
-    )
-    date_from: date | datetime = attrs.field(
-        metadata=described(example="2019-11-01 11:12:00")
-    )
-    date_to: date | datetime = attrs.field(
-        metadata=described(example="2019-11-02 11:12:00")
-    )
-    aggregate_by: str | None = attrs.field(
-        default=None, metadata=described(example="month", choices=_AGGREGATES)
-    )
-    queues_ids: tuple[int, ...] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example=[1, 3], kind=PathKind.ID, base={WIRE: "queues_ids[]"}
-        ),
-    )
-    outbound_threshold: int | None = attrs.field(
-        default=None, metadata=described(example=10)
-    )
-
-
-WORK_REPORT = Endpoint(
-    "agents.work_report",
-    "GET",
-    "agents_work_report",
-    returns=WorkReportRow,
-    query=WorkReportQuery,
-    # limit/offset, at most 100, but the answer is the page's rows alone: no total.
-    paging=Paging(max_limit=100, bare=True),
-    doc="agents/get_agents_work_report",
-    # The stored page's example answer is cut after the inbound calls'
-    # answered_count (and its login is unquoted): no example here; the sample
-    # tests/samples/agents.work_report holds what it shows, as JSON.
-)
+def _report_check(
+    *,
+    date_from: date | datetime,
+    date_to: date | datetime,
+    agent_logins: tuple[str, ...] | None,
+    agent_group_ids: tuple[int, ...] | None,
+    outbound_threshold: int | None,
+    **_: object,
+) -> None:
+    """What the work report's types cannot say: whom, and a range that runs forwards."""
+    if not agent_logins and not agent_group_ids:
+        raise InvalidInputError(
+            "agents.work_report needs agent_logins or agent_group_ids"
+        )
+    if outbound_threshold is not None and outbound_threshold < 0:
+        raise InvalidInputError(
+            "outbound_threshold must be an int of seconds >= 0, got "
+            f"{outbound_threshold!r}"
+        )
+    _ordered(date_from, date_to)
 
 
 def _number_or_customer(
@@ -273,16 +236,77 @@ class Agents(AgentsThin, Namespace):
         :class:`~thulium_async.DeliveryUnknownError` and is never sent again.
         """
 
+    @operation(
+        "agents.work_report",
+        "GET",
+        "agents_work_report",
+        # limit/offset, at most 100, but the answer is the page's rows alone: no total.
+        paging=Paging(max_limit=100, bare=True),
+        doc="agents/get_agents_work_report",
+        check=_report_check,
+        # The stored page's example answer is cut after the inbound calls'
+        # answered_count (and its login is unquoted): no example here; the sample
+        # tests/samples/agents.work_report holds what it shows, as JSON.
+    )
     def work_report(
         self,
         *,
-        date_from: date | datetime,
-        date_to: date | datetime,
-        agent_logins: Sequence[str] | None = None,
-        agent_group_ids: Sequence[int] | None = None,
-        aggregate_by: str | None = None,
-        queues_ids: Sequence[int] | None = None,
-        outbound_threshold: int | None = None,
+        date_from: Annotated[
+            date | datetime,
+            Query(
+                "the start: a ``date``, or a ``datetime`` (sent to the second; naive "
+                "means the system's wall clock, aware is converted into it)",
+                example="2019-11-01 11:12:00",
+            ),
+        ],
+        date_to: Annotated[
+            date | datetime,
+            Query("the end, likewise", example="2019-11-02 11:12:00"),
+        ],
+        agent_logins: Annotated[
+            Sequence[str] | None,
+            Query(
+                "the agents to report on; at least one of *agent_logins* and "
+                "*agent_group_ids* is required",
+                example=["jankowalski", "anowak"],
+                kind=PathKind.LOGIN,
+                wire="agent_logins[]",
+            ),
+        ] = None,
+        agent_group_ids: Annotated[
+            Sequence[int] | None,
+            Query(
+                "the agent groups to report on",
+                example=[2, 3, 9],
+                kind=PathKind.ID,
+                wire="agent_group_ids[]",
+            ),
+        ] = None,
+        aggregate_by: Annotated[
+            str | None,
+            Query(
+                "the period of a row (the server's default: month)",
+                example="month",
+                choices=_AGGREGATES,
+            ),
+        ] = None,
+        queues_ids: Annotated[
+            Sequence[int] | None,
+            Query(
+                "only calls of these queues",
+                example=[1, 3],
+                kind=PathKind.ID,
+                wire="queues_ids[]",
+            ),
+        ] = None,
+        outbound_threshold: Annotated[
+            int | None,
+            Query(
+                "the threshold for outbound calls, in seconds (the server's "
+                "default: 0)",
+                example=10,
+            ),
+        ] = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Pages[WorkReportRow]:
@@ -303,70 +327,9 @@ class Agents(AgentsThin, Namespace):
             ):
                 print(row.agent.login, row.period, row.inbound.answered_count)
 
-        Args:
-            date_from: the start: a ``date``, or a ``datetime`` (sent to the second;
-                naive means the system's wall clock, aware is converted into it).
-            date_to: the end, likewise.
-            agent_logins: the agents to report on; at least one of *agent_logins*
-                and *agent_group_ids* is required.
-            agent_group_ids: the agent groups to report on.
-            aggregate_by: the period of a row: ``"hour_of_day"``, ``"minute"``,
-                ``"hour"``, ``"day"``, ``"week"``, ``"month"`` (the server's
-                default) or ``"year"``.
-            queues_ids: only calls of these queues.
-            outbound_threshold: the threshold for outbound calls, in seconds (the
-                server's default: 0).
-            limit: rows per page, 1 to 100 (the vendor's maximum).
-            offset: where to start.
-
-        Raises:
-            InvalidInputError: a bad argument, at once (nothing is sent).
+        *limit* is rows per page (1 to 100, the vendor's maximum), *offset* where to
+        start.
         """
-        if not agent_logins and not agent_group_ids:
-            raise InvalidInputError(
-                "agents.work_report needs agent_logins or agent_group_ids"
-            )
-        for name, value in (("date_from", date_from), ("date_to", date_to)):
-            if _validation.optional_date(name, value) is None:
-                raise InvalidInputError(f"{name} is required")
-        _ordered(date_from, date_to)
-        if outbound_threshold is not None and (
-            type(outbound_threshold) is not int or outbound_threshold < 0
-        ):
-            raise InvalidInputError(
-                "outbound_threshold must be an int of seconds >= 0, got "
-                f"{outbound_threshold!r}"
-            )
-        query = WorkReportQuery(
-            agent_logins=_logins("agent_logins", agent_logins),
-            agent_group_ids=_ids("agent_group_ids", agent_group_ids),
-            date_from=date_from,
-            date_to=date_to,
-            aggregate_by=_validation.choice("aggregate_by", aggregate_by, _AGGREGATES),
-            queues_ids=_ids("queues_ids", queues_ids),
-            outbound_threshold=outbound_threshold,
-        )
-        return self._list(
-            WORK_REPORT, query=query, limit=limit, offset=offset, concurrency=1
-        )
-
-
-def _logins(name: str, values: object) -> tuple[str, ...] | None:
-    """Return *values* as checked logins, or refuse them."""
-    if values is None:
-        return None
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise InvalidInputError(f"{name} must be a list of logins, got {values!r}")
-    return tuple(check_path_value(PathKind.LOGIN, name, value) for value in values)
-
-
-def _ids(name: str, values: object) -> tuple[int, ...] | None:
-    """Return *values* as checked positive ids, or refuse them."""
-    if values is None:
-        return None
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise InvalidInputError(f"{name} must be a list of int ids, got {values!r}")
-    return tuple(int(check_path_value(PathKind.ID, name, value)) for value in values)
 
 
 def _ordered(start: date | datetime, end: date | datetime) -> None:
@@ -379,4 +342,4 @@ def _ordered(start: date | datetime, end: date | datetime) -> None:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
 
 
-ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(Agents), WORK_REPORT)
+ENDPOINTS: tuple[Endpoint, ...] = endpoints_of(Agents)
