@@ -176,7 +176,7 @@ async def test_delete_many_is_resent_after_an_ambiguous_failure(fake, client):
     ("ids", "flag", "match"),
     [
         ("00001", False, "outbound_ids must be a list"),
-        ([], False, "outbound_ids must not be empty"),
+        ([], False, "outbound_ids must name at least one"),
         (["00001", "1"], False, "outbound_ids must be a campaign id"),
         ([1], False, "outbound_ids must be a campaign id"),
         (["00001"], "yes", "delete_recordings must be True or False"),

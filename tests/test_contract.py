@@ -87,10 +87,6 @@ CALLS: dict[str, Call] = {
     "customers.update_many": lambda c: c.customers.update_many(
         [{"customer_id": 13, "vip": True}]
     ),
-    "customers.add_feed_record": lambda c, customer: c.customers.add_feed_record(
-        customer, [{"id": "sample-id", "type": "text"}]
-    ),
-    "customers.delete_many": lambda c: c.customers.delete_many([13, 14]),
     "outbounds.add_records": lambda c, outbound: _all(
         c.outbounds.add_records(outbound, ["500333222"])
     ),
@@ -98,7 +94,6 @@ CALLS: dict[str, Call] = {
         outbound, ["500333222"]
     ),
     # -- campaign records (campaign_records.py) --
-    "outbounds.delete_many": lambda c: c.outbounds.delete_many(["00001"]),
     "outbounds.update_records": lambda c, outbound: c.outbounds.update_records(
         outbound, [{"phone_number": "111222333", "status_id": 3}]
     ),

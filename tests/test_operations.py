@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -361,3 +361,88 @@ def test_an_empty_phone_filter_is_allowed_by_the_document_too() -> None:
     document = openapi_document(endpoints_of(Removals), ())
     (parameter,) = document["paths"]["/removals/{login}"]["delete"]["parameters"][1:]
     assert parameter["schema"]["pattern"] == r"^(\+?[0-9]{3,15})?$"
+
+
+@attrs.frozen
+class Entry:
+    """A batch answer's line for one id."""
+
+    status: int
+
+
+@attrs.frozen
+class Place:
+    """A value the user builds and passes whole."""
+
+    city: str
+
+
+def _per_id(answer: Mapping[str, Entry], *, ids: tuple[int, ...], **_: object) -> Any:
+    return [(i, answer[str(i)].status if str(i) in answer else 0) for i in ids]
+
+
+class Batches:
+    """A batch whose answer is shaped into one result per id, and bodies of JSON text."""
+
+    def __init__(self, answer: object = None) -> None:
+        self.answer = answer
+        self.sent: list[dict[str, Any]] = []
+
+    async def _send(self, endpoint: Any, *values: object, **parts: object) -> Any:
+        self.sent.append(parts)
+        return self.answer
+
+    @operation(
+        "batches.remove",
+        "DELETE",
+        "batches",
+        answer=(dict[str, Entry], _per_id),
+    )
+    async def remove(
+        self,
+        ids: Annotated[
+            Iterable[int],
+            Query("the ids", kind=PathKind.ID, wire="id[]", unique=True),
+        ],
+    ) -> list[tuple[int, int]]:
+        """Remove them."""
+
+    @operation("batches.note", "POST", "batches/notes", side_effect="note it twice")
+    async def note(
+        self,
+        payload: Annotated[
+            str | Sequence[Any] | Mapping[str, Any], Body("the data", format="json")
+        ],
+        place: Annotated[Place | None, Body("where")] = None,
+    ) -> None:
+        """Write a note."""
+
+
+async def test_a_batch_answer_is_shaped_per_item_and_each_id_is_sent_once() -> None:
+    batches = Batches({"3": Entry(204), "1": Entry(404)})
+    assert await batches.remove(iter([3, 1, 3, 2])) == [(3, 204), (1, 404), (2, 0)]
+    assert batches.sent[0]["query"].ids == (3, 1, 2)
+    assert endpoint_of(Batches.remove).returns == dict[str, Entry]
+    with pytest.raises(InvalidInputError, match="ids must be"):
+        await batches.remove([3, True])
+    assert len(batches.sent) == 1
+
+
+async def test_json_text_is_sent_as_given_or_written_from_a_list() -> None:
+    batches = Batches()
+    await batches.note('[{"a": 1}]')
+    await batches.note([{"id": "ż"}], place=Place("Kraków"))
+    first, second = (sent["body"] for sent in batches.sent)
+    assert first.payload == '[{"a": 1}]'
+    assert second.payload == '[{"id":"ż"}]'
+    assert second.place == Place("Kraków")
+    for bad, named in (({1, 2}, "payload must be JSON text"), ("  ", "payload")):
+        with pytest.raises(InvalidInputError, match=named):
+            await batches.note(bad)  # type: ignore[arg-type]  # the point
+    with pytest.raises(InvalidInputError, match="place must be a Place, got dict"):
+        await batches.note("[]", place={"city": "Kraków"})  # type: ignore[arg-type]
+    assert len(batches.sent) == 2
+    body: Any = endpoint_of(Batches.note).body
+    assert (
+        attrs.fields_dict(body)["payload"].type is str
+    )  # JSON text is text on the wire

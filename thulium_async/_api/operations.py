@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import string
 import textwrap
 import types
@@ -71,7 +72,8 @@ class Param:
         where: ``"path"``, ``"query"`` or ``"body"``; see :func:`operation` for the
             default.
         example: the vendor's example value, as JSON (``None``: the page shows none).
-        format: what the text holds: ``"phone"``, ``"email"``, ``"uri"``.
+        format: what the text holds: ``"phone"``, ``"email"``, ``"uri"``; ``"json"``:
+            JSON text, or a list or mapping sent as its JSON text.
         choices: the values the vendor allows.
         kind: the :class:`PathKind` the value (or each item) is.
         wire: the name on the wire, where it is not the parameter's own.
@@ -91,6 +93,8 @@ class Param:
     (``phone_number=""``: the records without one), not refused."""
     secret: bool = False
     """A password: never in a ``repr()``, and a refusal names it without its value."""
+    unique: bool = False
+    """A list sent with each item once, in the order first given (ids to delete)."""
 
 
 def PathValue(
@@ -125,7 +129,7 @@ def operation(
     doc: str = "",
     example: Any = NO_EXAMPLE,
     check: Callable[..., None] | None = None,
-    answer: tuple[type, str] | None = None,
+    answer: tuple[Any, str | Callable[..., Any]] | None = None,
     gone_is_done: bool = False,
 ) -> Callable[[F], F]:
     """Declare the decorated namespace method as the one that sends an endpoint.
@@ -140,7 +144,9 @@ def operation(
     anything is sent, for what their types cannot say (a range that ends before it
     starts); it raises ``InvalidInputError``. *answer* is ``(Model, "field")`` for a
     method that returns one field of the answer (the id a create answers): the answer
-    is read as ``Model``, and the method returns its ``field``. *gone_is_done*, for a
+    is read as ``Model``, and the method returns its ``field``; ``(Model, shape)``
+    returns ``shape(answer, **arguments)`` instead, for a batch whose answer is read
+    into one result per item given (the checked arguments, by name). *gone_is_done*, for a
     removal: a 404 after an attempt that may have been processed means that attempt
     removed it, and the call returns normally (a 404 on the first attempt raises).
     """
@@ -295,7 +301,7 @@ class _Declared:
         method: str,
         path: str,
         check: Callable[..., None] | None = None,
-        answer: tuple[type, str] | None = None,
+        answer: tuple[Any, str | Callable[..., Any]] | None = None,
         gone_is_done: bool = False,
     ):
         self.func, self.name, self.http_method = func, name, method
@@ -308,8 +314,8 @@ class _Declared:
         self.paged = typing.get_origin(returned) is Pages
         if self.paged:
             (returned,) = typing.get_args(returned)
-        self.pick: str | None = None
-        if answer is not None:  # the method gives one field of the answer's model
+        self.pick: str | Callable[..., Any] | None = None
+        if answer is not None:  # the method gives a field of the answer, or its shape
             returned, self.pick = answer
         self.returns = NO_ANSWER if returned in (None, type(None)) else returned
         self.parameters: list[_Parameter] = []
@@ -358,14 +364,15 @@ class _Declared:
                 base.update(clock(param.clock))
             metadata = described(
                 example=param.example,
-                format=param.format,
+                # JSON text is text on the wire: what it holds is the check's business.
+                format=None if param.format == "json" else param.format,
                 choices=param.choices,
                 kind=param.kind,
                 base=base,
                 empty=param.empty,
             )
             required = parameter.default is inspect.Parameter.empty
-            wire_type = _wire_type(parameter.type)
+            wire_type = _wire_type(parameter.type, param)
             shown = not param.secret
             if required:
                 made = attrs.field(type=wire_type, metadata=metadata, repr=shown)
@@ -447,8 +454,12 @@ class _Declared:
         else:
             head, send = "async def", "await self._send"
         result = f"{send}({', '.join(arguments)})"
-        if self.pick is not None:
+        if isinstance(self.pick, str):
             result = f"({result}).{self.pick}"
+        elif self.pick is not None:  # one result per item given, from the answer
+            names["_shape"] = self.pick
+            given = ", ".join(f"{p.name}={p.name}" for p in self.parameters)
+            result = f"_shape({result}, {given})"
         last = [f"    return {result}"]
         if self.gone_is_done:  # a removal whose first attempt may have removed it
             names["_NotFound"] = NotFoundError
@@ -518,10 +529,12 @@ _LISTS = frozenset({Sequence, Iterable, list, tuple})
 _MAPPINGS = frozenset({Mapping, dict})
 
 
-def _wire_type(type_: Any) -> Any:
+def _wire_type(type_: Any, param: Param) -> Any:
     """The body or query field's type: a sequence parameter is kept as a tuple."""
     inner, optional = _optional(type_)
-    if typing.get_origin(inner) in _LISTS:
+    if param.format == "json":  # sent as its JSON text
+        inner = str
+    elif typing.get_origin(inner) in _LISTS:
         (item, *_) = typing.get_args(inner)
         inner = tuple[item, ...]  # type: ignore[valid-type]
     return inner | None if optional else inner
@@ -583,7 +596,9 @@ def _value_checker(
 
         return path_value
     origin = typing.get_origin(inner)
-    if origin in _LISTS:
+    if param.format == "json":
+        check: Callable[[object], object] = _json_text(name)
+    elif origin in _LISTS:
         (item_type, *_) = typing.get_args(inner)
         item = _value_checker(name, item_type, param, where)
 
@@ -594,16 +609,16 @@ def _value_checker(
                 value, Iterable
             ):
                 raise InvalidInputError(f"{name} must be a list, got {value!r}")
-            if any(x is None for x in value):
+            given = tuple(value)  # once: a generator is read once
+            if any(x is None for x in given):
                 raise InvalidInputError(f"{name} must not hold None, got {value!r}")
-            items = tuple(item(x) for x in value)
+            items = tuple(item(x) for x in given)
             if not items and not param.empty:
                 raise InvalidInputError(f"{name} must name at least one")
-            return items
+            return tuple(dict.fromkeys(items)) if param.unique else items
 
         return sequence
-    check: Callable[[object], object]
-    if _is_union(inner):  # a value of any of its types: text or a mapping, ...
+    elif _is_union(inner):  # a value of any of its types: text or a mapping, ...
         members = [
             _value_checker(name, member, param, where)
             for member in typing.get_args(inner)
@@ -652,6 +667,21 @@ def _is_union(type_: Any) -> bool:
     return (
         isinstance(type_, types.UnionType) or typing.get_origin(type_) is typing.Union
     )
+
+
+def _json_text(name: str) -> Callable[[object], object]:
+    """The check of JSON text given as text, or as a list or mapping to write as such."""
+
+    def json_text(value: object) -> object:
+        if isinstance(value, str):
+            return _validation.text(name, value)
+        if isinstance(value, (list, tuple, Mapping)):
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        raise InvalidInputError(
+            f"{name} must be JSON text, a list or a mapping, got {type(value).__name__}"
+        )
+
+    return json_text
 
 
 def _phone(name: str, value: object) -> str:
@@ -727,6 +757,18 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
         return mapping
     if type_ is Any or type_ is object:
         return lambda value: value
+    if isinstance(type_, type) and attrs.has(type_):  # a model the user builds
+        article = "an" if type_.__name__[0] in "AEIOU" else "a"
+        wanted = f"{article} {type_.__name__}"
+
+        def model(value: object) -> object:
+            if not isinstance(value, type_):
+                raise InvalidInputError(
+                    f"{name} must be {wanted}, got {type(value).__name__}"
+                )
+            return value
+
+        return model
     raise TypeError(f"parameter {name}: no check for type {type_!r}")
 
 

@@ -24,7 +24,6 @@ from .._api.endpoints import (
     Paging,
     PathKind,
     check_optional_path_value,
-    check_path_value,
     described,
 )
 from .._api.namespace import Namespace
@@ -45,7 +44,6 @@ from .._models.campaigns import (
     CampaignStatus,
     RecordUpdate,
 )
-from .._models.fields import WIRE
 from .crm import BatchEntry
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
@@ -122,22 +120,6 @@ _FIELDS_EXAMPLE = {"field1": "value1", "field2": "value2"}
 
 
 @attrs.define(kw_only=True)
-class CampaignIdsQuery:
-    """``DELETE batch/outbounds``'s query."""
-
-    id: tuple[str, ...] = attrs.field(
-        metadata=described(
-            example=["00001", "00002", "00003"],
-            kind=PathKind.CAMPAIGN,
-            base={WIRE: "id[]"},
-        )
-    )
-    delete_recordings: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-
-
-@attrs.define(kw_only=True)
 class AdditionalNumbersQuery:
     """The ``search_in_additional_numbers`` flag of a record's removal or update."""
 
@@ -192,19 +174,6 @@ class RecordChangesBatch:
     )
 
 
-DELETE_CAMPAIGNS = Endpoint(
-    "outbounds.delete_many",
-    "DELETE",
-    "batch/outbounds",
-    query=CampaignIdsQuery,
-    returns=list[CampaignDeletion],
-    doc="outbounds_batch/delete_batch_outbounds",
-    example=[
-        {"http_status": 200, "id": "00001", "status": "REMOVAL_QUEUED"},
-        {"http_status": 404, "id": "00002", "status": "NOT_EXIST"},
-        {"http_status": 400, "id": "00003", "status": "ALREADY_QUEUED"},
-    ],
-)
 UPDATE_RECORDS = Endpoint(
     "outbounds.update_records",
     "PUT",
@@ -220,6 +189,14 @@ UPDATE_RECORDS = Endpoint(
         "555123321": {"http_status": 400, "message": "Agent not found."},
     },
 )
+
+
+def _campaign_deletions(
+    answer: list[CampaignDeletion], *, outbound_ids: tuple[str, ...], **_: object
+) -> list[CampaignDeletion]:
+    """One result per campaign given, in order; one the answer leaves out has no status."""
+    found = {entry.id: entry for entry in answer}
+    return [found.get(x) or CampaignDeletion(id=x) for x in outbound_ids]
 
 
 def _items(name: str, value: object, what: str) -> tuple[object, ...]:
@@ -372,8 +349,38 @@ class CampaignRecords(Namespace):
         :meth:`update_record_by_identifier` and :meth:`update_records` set.
         """
 
+    @operation(
+        "outbounds.delete_many",
+        "DELETE",
+        "batch/outbounds",
+        doc="outbounds_batch/delete_batch_outbounds",
+        example=[
+            {"http_status": 200, "id": "00001", "status": "REMOVAL_QUEUED"},
+            {"http_status": 404, "id": "00002", "status": "NOT_EXIST"},
+            {"http_status": 400, "id": "00003", "status": "ALREADY_QUEUED"},
+        ],
+        answer=(list[CampaignDeletion], _campaign_deletions),
+    )
     async def delete_many(
-        self, outbound_ids: Iterable[str], *, delete_recordings: bool = False
+        self,
+        outbound_ids: Annotated[
+            Iterable[str],
+            Query(
+                'the campaigns (5 characters each, like ``"00001"``), each sent once',
+                example=["00001", "00002", "00003"],
+                kind=PathKind.CAMPAIGN,
+                wire="id[]",
+                unique=True,
+            ),
+        ],
+        *,
+        delete_recordings: Annotated[
+            bool,
+            Query(
+                "delete their recordings too (Thulium keeps them by default)",
+                example=True,
+            ),
+        ] = False,
     ) -> list[CampaignDeletion]:
         """Delete campaigns *outbound_ids* with all their records; say what became of each.
 
@@ -385,29 +392,7 @@ class CampaignRecords(Namespace):
 
         Safe to repeat: a resend after an attempt that may have been processed
         finds the campaigns it queued ``ALREADY_QUEUED``, which ``.queued`` counts.
-
-        Args:
-            outbound_ids: the campaigns (5 characters each, like ``"00001"``).
-            delete_recordings: delete their recordings too (Thulium keeps them by
-                default).
-
-        Raises:
-            InvalidInputError: no ids, a bad one, or a lone string (nothing is
-                sent).
         """
-        items = _items("outbound_ids", outbound_ids, "campaign ids")
-        wanted = tuple(
-            dict.fromkeys(
-                check_path_value(PathKind.CAMPAIGN, "outbound_ids", x) for x in items
-            )
-        )
-        query = CampaignIdsQuery(
-            id=wanted,
-            delete_recordings=_flag("delete_recordings", delete_recordings),
-        )
-        answer = await self._send(DELETE_CAMPAIGNS, query=query)
-        found = {entry.id: entry for entry in answer}
-        return [found.get(x) or CampaignDeletion(id=x) for x in wanted]
 
     @operation(
         "outbounds.records",
@@ -623,8 +608,4 @@ class CampaignRecords(Namespace):
         return results
 
 
-ENDPOINTS: tuple[Endpoint, ...] = (
-    *endpoints_of(CampaignRecords),
-    DELETE_CAMPAIGNS,
-    UPDATE_RECORDS,
-)
+ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(CampaignRecords), UPDATE_RECORDS)

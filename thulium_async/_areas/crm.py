@@ -18,7 +18,6 @@ payload sent as JSON text) and ``delete_many``.
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -46,7 +45,6 @@ from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock, clock
 from .._models.crm import Address, Company, Customer, Deletion, Ticket
-from .._models.fields import WIRE
 from ._thin import CompaniesThin, CustomersThin
 
 _BODY_TYPES = ("PLAIN", "HTML")
@@ -151,28 +149,6 @@ class CustomersChangesBody:
     customers: tuple[CustomerChanges, ...]
 
 
-@attrs.define(kw_only=True)
-class FeedRecordBody:
-    """``POST customers/:id/feed_records``'s body (examples: the page's request)."""
-
-    type: str = attrs.field(metadata=described(example="ZOWIE", choices=("ZOWIE",)))
-    payload: str = attrs.field(
-        metadata=described(
-            example='[{"id":"sample-id","type":"text","payload":{"message":'
-            '"Sample message"},"author":"customer","time":"2021-02-02T10:10:12"}]'
-        )
-    )
-
-
-@attrs.define(kw_only=True)
-class BatchQuery:
-    """``DELETE batch/customers``'s query."""
-
-    customer_id: tuple[int, ...] = attrs.field(
-        metadata=described(example=[13], kind=PathKind.ID, base={WIRE: "customer_id[]"})
-    )
-
-
 @attrs.frozen(kw_only=True)
 class BatchEntry:
     """One id's line in the batch answer."""
@@ -221,35 +197,29 @@ CHANGE_CUSTOMERS = Endpoint(
     returns=Any,  # the stored page is cut before its answer: passed on as JSON
     doc="crm_batch/put_batch_customers",
 )
-FEED_RECORD = Endpoint(
-    "customers.add_feed_record",
-    "POST",
-    "customers/{customer_id}/feed_records",
-    {"customer_id": PathKind.ID},
-    body=FeedRecordBody,
-    side_effect="add the entry to the contact history twice",
-    doc="crm/post_customers_id_feed_records",
-    path_examples={"customer_id": 23},
-)
-DELETE_CUSTOMERS = Endpoint(
-    "customers.delete_many",
-    "DELETE",
-    "batch/customers",
-    query=BatchQuery,
-    returns=dict[str, BatchEntry],
-    doc="crm_batch/delete_batch_customers",
-    # The page's has a trailing comma: here as JSON.
-    example={
-        "13": {"http_status": 204},
-        "14": {"http_status": 404, "message": "Customer not found."},
-    },
-)
 
 
 def _flag(name: str, value: object) -> bool | None:
     if not isinstance(value, bool):
         raise InvalidInputError(f"{name} must be True or False, got {value!r}")
     return value or None
+
+
+def _deletions(
+    answer: Mapping[str, BatchEntry], *, customer_ids: tuple[int, ...], **_: object
+) -> list[Deletion]:
+    """One result per id given, from the batch's answer (keyed by the id as text)."""
+    results = []
+    for customer in customer_ids:
+        entry = answer.get(str(customer))
+        results.append(
+            Deletion(
+                customer_id=customer,
+                http_status=0 if entry is None else entry.http_status,
+                message="not in the answer" if entry is None else entry.message,
+            )
+        )
+    return results
 
 
 def _fields(value: object) -> Mapping[str, Any] | None:
@@ -981,33 +951,41 @@ class Customers(CustomersThin, Namespace):
         )
         return await self._send(CHANGE_CUSTOMERS, body=body)
 
+    @operation(
+        "customers.add_feed_record",
+        "POST",
+        "customers/{customer_id}/feed_records",
+        side_effect="add the entry to the contact history twice",
+        doc="crm/post_customers_id_feed_records",
+    )
     async def add_feed_record(
-        self, customer_id: int, payload: str | Sequence[Any], *, type: str = "ZOWIE"
+        self,
+        customer_id: Annotated[int, PathValue("the customer", PathKind.ID, example=23)],
+        payload: Annotated[
+            str | Sequence[Any] | Mapping[str, Any],
+            Body(
+                "the entry's data: JSON text, or a list (or mapping) sent as its JSON "
+                "text, as the vendor's example sends it",
+                example='[{"id":"sample-id","type":"text","payload":{"message":'
+                '"Sample message"},"author":"customer","time":"2021-02-02T10:10:12"}]',
+                format="json",
+            ),
+        ],
+        *,
+        type: Annotated[
+            str,
+            Body(
+                'the entry\'s kind: the page names one, ``"ZOWIE"`` (a chat transcript)',
+                example="ZOWIE",
+                choices=("ZOWIE",),
+            ),
+        ] = "ZOWIE",
     ) -> None:
         """Add an entry to customer *customer_id*'s contact history.
 
-        *payload* is the entry's data: JSON text, or a list (or mapping) sent as
-        its JSON text, as the vendor's example sends it. The page names one *type*,
-        ``"ZOWIE"`` (a chat transcript). **Not idempotent**: never sent twice after
-        a failure that may have been processed.
-
-        Raises:
-            InvalidInputError: a bad argument (nothing is sent).
-            DeliveryUnknownError: the entry may or may not have been added.
+        **Not idempotent**: never sent twice after a failure that may have been
+        processed.
         """
-        if isinstance(payload, str):
-            text = str(_validation.text("payload", payload))
-        elif isinstance(payload, (list, tuple, Mapping)):
-            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        else:
-            raise InvalidInputError(
-                f"payload must be JSON text, a list or a mapping, got "
-                f"{builtins.type(payload).__name__}"
-            )
-        body = FeedRecordBody(
-            type=str(_validation.choice("type", type, ("ZOWIE",))), payload=text
-        )
-        await self._send(FEED_RECORD, customer_id, body=body)
 
     @operation(
         "customers.delete",
@@ -1028,38 +1006,39 @@ class Customers(CustomersThin, Namespace):
         404 on the first attempt (no such customer) raises ``NotFoundError``.
         """
 
-    async def delete_many(self, customer_ids: Iterable[int]) -> builtins.list[Deletion]:
+    @operation(
+        "customers.delete_many",
+        "DELETE",
+        "batch/customers",
+        doc="crm_batch/delete_batch_customers",
+        # The page's has a trailing comma: here as JSON.
+        example={
+            "13": {"http_status": 204},
+            "14": {"http_status": 404, "message": "Customer not found."},
+        },
+        answer=(dict[str, BatchEntry], _deletions),
+    )
+    async def delete_many(
+        self,
+        customer_ids: Annotated[
+            Iterable[int],
+            Query(
+                "the customers to delete, each sent once",
+                example=[13],
+                kind=PathKind.ID,
+                wire="customer_id[]",
+                unique=True,
+            ),
+        ],
+    ) -> builtins.list[Deletion]:
         """Delete several customers in one request; return what happened to each id.
 
-        Each :class:`~thulium_async.Deletion` has the batch's ``http_status`` (204
-        deleted, 404 not found, ...) and ``message``; ``.deleted`` says whether the
-        customer is gone. Retried like a GET: a retry reports 404 for ids the first
-        attempt deleted, and such a 404 after a retry counts as deleted.
-
-        Raises:
-            InvalidInputError: no ids, or one that is not a positive int.
+        One :class:`~thulium_async.Deletion` per id given (each once, in order), with
+        the batch's ``http_status`` (204 deleted, 404 not found, ...) and
+        ``message``; ``.deleted`` says whether the customer is gone. Safe to repeat,
+        so retried like a GET: a retry after an attempt that may have been processed
+        reports 404 for the ids that attempt deleted.
         """
-        ids = list(customer_ids) if not isinstance(customer_ids, (str, bytes)) else []
-        if not ids or not all(type(i) is int and i > 0 for i in ids):
-            raise InvalidInputError(
-                f"customer_ids must be positive int ids, got {customer_ids!r}"
-            )
-        wanted = tuple(dict.fromkeys(ids))
-        answer = await self._send(
-            DELETE_CUSTOMERS, query=BatchQuery(customer_id=wanted)
-        )
-        results = []
-        for customer in wanted:
-            entry = answer.get(str(customer))
-            status = entry.http_status if entry is not None else 0
-            results.append(
-                Deletion(
-                    customer_id=customer,
-                    http_status=status,
-                    message=entry.message if entry is not None else "not in the answer",
-                )
-            )
-        return results
 
 
 class Companies(CompaniesThin, Namespace):
@@ -1150,8 +1129,8 @@ ENDPOINTS = (
     NEW_CUSTOMER,
     NEW_CUSTOMERS,
     CHANGE_CUSTOMERS,
-    FEED_RECORD,
+    endpoint_of(Customers.add_feed_record),
     endpoint_of(Customers.delete),
-    DELETE_CUSTOMERS,
+    endpoint_of(Customers.delete_many),
     *endpoints_of(Companies),
 )
