@@ -82,7 +82,6 @@ async def _all(outcomes: Any) -> list[Any]:
 
 # How each endpoint's public method is called, given its path values.
 CALLS: dict[str, Call] = {
-    "customers.create": lambda c: c.customers.create(surname="Kowalski"),
     "customers.create_many": lambda c: c.customers.create_many([{"surname": "K"}]),
     "customers.update_many": lambda c: c.customers.update_many(
         [{"customer_id": 13, "vip": True}]

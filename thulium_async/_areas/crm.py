@@ -29,6 +29,7 @@ from .._api.endpoints import (
     Paging,
     PathKind,
     check_optional_path_value,
+    check_path_value,
     described,
 )
 from .._api.namespace import Namespace
@@ -36,6 +37,7 @@ from .._api.operations import (
     Body,
     PathValue,
     Query,
+    checked_arguments,
     endpoint_of,
     endpoints_of,
     operation,
@@ -43,7 +45,7 @@ from .._api.operations import (
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
-from .._core.wallclock import Clock, clock
+from .._core.wallclock import Clock
 from .._models.crm import Address, Company, Customer, Deletion, Ticket
 from ._thin import CompaniesThin, CustomersThin
 
@@ -85,70 +87,6 @@ _WITH_INVOICE = Query("add the invoice address", example=True)
 _WITH_MAIL_DROP = Query("add the mailing address", example=True)
 
 
-@attrs.define(kw_only=True)
-class NewCustomerBody:
-    """``POST customers``'s body (its page shows an example of custom_fields only)."""
-
-    surname: str
-    name: str | None = None
-    email: str | None = attrs.field(default=None, metadata=described(format="email"))
-    phone_number: str | None = attrs.field(
-        default=None, metadata=described(format="phone")
-    )
-    company_id: int | None = attrs.field(
-        default=None, metadata=described(kind=PathKind.ID)
-    )
-    type: str | None = None
-    group: str | None = None
-    identifier: str | None = None
-    gender: str | None = None
-    homepage: str | None = None
-    birthdate: date | None = attrs.field(default=None, metadata=clock(Clock.DATE))
-    nip: str | None = None
-    note: str | None = None
-    pesel: str | None = None
-    job: str | None = None
-    job_title: str | None = None
-    account_manager: str | None = attrs.field(
-        default=None, metadata=described(kind=PathKind.LOGIN)
-    )
-    custom_fields: Mapping[str, Any] | None = attrs.field(
-        default=None,
-        metadata=described(
-            example={"field_name_1": "value_1", "field_name_2": "value_2"}
-        ),
-    )
-    fill_read_only_custom_fields: bool | None = attrs.field(
-        default=None, metadata=described(example=True)
-    )
-    vip: bool | None = attrs.field(default=None, metadata=described(example=True))
-    address: Address | None = None
-    invoice_address: Address | None = None
-    mail_drop_address: Address | None = None
-
-
-@attrs.define(kw_only=True)
-class CustomerChanges(NewCustomerBody):
-    """One customer of ``PUT batch/customers``: its id, and the fields to change."""
-
-    customer_id: int = attrs.field(metadata=described(example=13, kind=PathKind.ID))
-    surname: str | None = None  # type: ignore[assignment]  # optional in a change
-
-
-@attrs.define(kw_only=True)
-class NewCustomersBody:
-    """``POST batch/customers``'s body."""
-
-    customers: tuple[NewCustomerBody, ...]
-
-
-@attrs.define(kw_only=True)
-class CustomersChangesBody:
-    """``PUT batch/customers``'s body."""
-
-    customers: tuple[CustomerChanges, ...]
-
-
 @attrs.frozen(kw_only=True)
 class BatchEntry:
     """One id's line in the batch answer."""
@@ -169,34 +107,6 @@ class TagsAdded:
     """``POST tags``'s answer."""
 
     status: str
-
-
-NEW_CUSTOMER = Endpoint(
-    "customers.create",
-    "POST",
-    "customers",
-    body=NewCustomerBody,
-    returns=Any,
-    side_effect="create a duplicate customer record",
-    doc="crm/post_customers",
-)
-NEW_CUSTOMERS = Endpoint(
-    "customers.create_many",
-    "POST",
-    "batch/customers",
-    body=NewCustomersBody,
-    returns=Any,  # the stored page is cut before its answer: passed on as JSON
-    side_effect="create duplicate customer records",
-    doc="crm_batch/post_batch_customers",
-)
-CHANGE_CUSTOMERS = Endpoint(
-    "customers.update_many",
-    "PUT",
-    "batch/customers",
-    body=CustomersChangesBody,
-    returns=Any,  # the stored page is cut before its answer: passed on as JSON
-    doc="crm_batch/put_batch_customers",
-)
 
 
 def _flag(name: str, value: object) -> bool | None:
@@ -236,9 +146,26 @@ def _login(name: str, value: object) -> str | None:
     return check_optional_path_value(PathKind.LOGIN, name, value)
 
 
-_TEXTS = ("name", "type", "group", "identifier", "gender", "homepage", "nip", "note")
-_MORE_TEXTS = ("pesel", "job", "job_title")
-_ADDRESSES = ("address", "invoice_address", "mail_drop_address")
+def _new_customer_id(answer: object, **_: object) -> int | None:
+    """The new customer's id, where the answer gives one (as a number or digits)."""
+    found = answer.get("customer_id") if isinstance(answer, dict) else None
+    if isinstance(found, str) and found.isdigit():
+        return int(found)
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+
+def _change(index: int, item: object) -> Any:
+    """One customer of ``update_many``: its id, and ``customers.create``'s fields to change."""
+    where = f"customers[{index}]"
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(f"{where} must be a mapping, got {item!r}")
+    fields = dict(item)
+    customer = fields.pop("customer_id", None)
+    if customer is None:
+        raise InvalidInputError(f"{where} needs its customer_id")
+    changes = checked_arguments(Customers.create, fields, where=where, required=False)
+    number = int(check_path_value(PathKind.ID, f"{where}.customer_id", customer))
+    return CustomerChanges(customer_id=number, **changes)
 
 
 def _customers(name: str, value: object) -> list[Mapping[str, Any]]:
@@ -248,49 +175,6 @@ def _customers(name: str, value: object) -> list[Mapping[str, Any]]:
     if not items or not all(isinstance(item, Mapping) for item in items):
         raise InvalidInputError(f"{name} must be a non-empty list of mappings")
     return items
-
-
-def _customer_values(
-    index: int, item: Mapping[str, Any], *, change: bool
-) -> dict[str, Any]:
-    """Check one customer of a batch as ``customers.create`` checks its arguments."""
-    where = f"customers[{index}]"
-    known = {field.name for field in attrs.fields(CustomerChanges)}
-    unknown = set(item) - known - ({"customer_id"} if change else set())
-    if not change:
-        unknown |= {"customer_id"} & set(item)
-    if unknown:
-        raise InvalidInputError(f"{where} has unknown fields {sorted(unknown)}")
-    values: dict[str, Any] = {}
-    for key, value in item.items():
-        name = f"{where}.{key}"
-        if value is None:
-            continue
-        if key in _TEXTS or key in _MORE_TEXTS or key == "surname":
-            values[key] = _validation.text(name, value)
-        elif key == "email":
-            values[key] = _validation.email(name, value)
-        elif key == "phone_number":
-            values[key] = _validation.phone_number(value)
-        elif key in ("company_id", "customer_id"):
-            values[key] = _validation.optional_id(name, value)
-        elif key == "birthdate":
-            if not isinstance(value, date) or isinstance(value, datetime):
-                raise InvalidInputError(f"{name} must be a date, got {value!r}")
-            values[key] = value
-        elif key == "account_manager":
-            values[key] = _login(name, value)
-        elif key == "custom_fields":
-            values[key] = _fields(value)
-        elif key in ("vip", "fill_read_only_custom_fields"):
-            values[key] = _validation.optional_bool(name, value)
-        elif key in _ADDRESSES:
-            values[key] = _address(name, value)
-    if change and "customer_id" not in values:
-        raise InvalidInputError(f"{where} needs its customer_id")
-    if not change and "surname" not in values:
-        raise InvalidInputError(f"{where} needs a surname")
-    return values
 
 
 def _field_filter(value: object) -> Mapping[str, Any] | None:
@@ -322,14 +206,6 @@ def _or_none(name: str, value: object) -> str | None:
     if value == "":
         return ""
     return _validation.text(name, value, optional=True)
-
-
-def _address(name: str, value: object) -> Address | None:
-    if value is not None and not isinstance(value, Address):
-        raise InvalidInputError(
-            f"{name} must be an Address, got {type(value).__name__}"
-        )
-    return value
 
 
 def _filters(*, custom_fields: object, identifier: object = None, **_: object) -> None:
@@ -806,105 +682,73 @@ class Customers(CustomersThin, Namespace):
     ) -> Customer:
         """Return customer *customer_id*."""
 
+    @operation(
+        "customers.create",
+        "POST",
+        "customers",
+        side_effect="create a duplicate customer record",
+        doc="crm/post_customers",
+        # The answer's shape is not shown: the id is read from it where it is.
+        answer=(Any, _new_customer_id),
+    )
     async def create(
         self,
         *,
-        surname: str,
-        name: str | None = None,
-        email: str | None = None,
-        phone_number: str | None = None,
-        company_id: int | None = None,
-        type: str | None = None,
-        group: str | None = None,
-        identifier: str | None = None,
-        gender: str | None = None,
-        homepage: str | None = None,
-        birthdate: date | None = None,
-        nip: str | None = None,
-        note: str | None = None,
-        pesel: str | None = None,
-        job: str | None = None,
-        job_title: str | None = None,
-        account_manager: str | None = None,
-        custom_fields: Mapping[str, Any] | None = None,
-        fill_read_only_custom_fields: bool | None = None,
-        vip: bool | None = None,
-        address: Address | None = None,
-        invoice_address: Address | None = None,
-        mail_drop_address: Address | None = None,
+        surname: Annotated[str, Body("last name (or the company's name)")],
+        name: Annotated[str | None, Body("first name")] = None,
+        email: Annotated[str | None, Body("the e-mail address", format="email")] = None,
+        phone_number: Annotated[
+            str | None, Body("the phone number", format="phone")
+        ] = None,
+        company_id: Annotated[
+            int | None, Body("the company they belong to", kind=PathKind.ID)
+        ] = None,
+        type: Annotated[str | None, Body("the CRM's type name")] = None,
+        group: Annotated[str | None, Body("the CRM's group name")] = None,
+        identifier: Annotated[str | None, Body("your own id for them")] = None,
+        gender: Annotated[str | None, Body("as the CRM names it")] = None,
+        homepage: Annotated[str | None, Body("their web page")] = None,
+        birthdate: Annotated[
+            date | None, Body("their date of birth", clock=Clock.DATE)
+        ] = None,
+        nip: Annotated[str | None, Body("the tax number")] = None,
+        note: Annotated[str | None, Body("a note")] = None,
+        pesel: Annotated[str | None, Body("the PESEL number")] = None,
+        job: Annotated[str | None, Body("where they work")] = None,
+        job_title: Annotated[str | None, Body("their position")] = None,
+        account_manager: Annotated[
+            str | None,
+            Body("the login of the agent who looks after them", kind=PathKind.LOGIN),
+        ] = None,
+        custom_fields: Annotated[
+            Mapping[str, Any] | None,
+            Body(
+                "custom-field values by name",
+                example={"field_name_1": "value_1", "field_name_2": "value_2"},
+            ),
+        ] = None,
+        fill_read_only_custom_fields: Annotated[
+            bool | None, Body("fill custom fields even if READ ONLY", example=True)
+        ] = None,
+        vip: Annotated[
+            bool | None, Body("whether they are a VIP", example=True)
+        ] = None,
+        address: Annotated[
+            Address | None, Body("their address, an :class:`~thulium_async.Address`")
+        ] = None,
+        invoice_address: Annotated[
+            Address | None, Body("the address for invoices")
+        ] = None,
+        mail_drop_address: Annotated[
+            Address | None, Body("the mailing address")
+        ] = None,
     ) -> int | None:
         """Add a customer to the CRM; return its id when the answer gives one.
 
         **Not idempotent**: a repeat would make a duplicate record, so it is never
         sent twice after a failure that may have been processed; find the customer
         (``customers.list(phone_number=...)``) before trying again.
-
-        Args:
-            surname: last name (or the company's name).
-            name: first name.
-            email: the e-mail address.
-            phone_number: the phone number.
-            company_id: the company they belong to.
-            type: the CRM's type name.
-            group: the CRM's group name.
-            identifier: your own id for them.
-            gender: as the CRM names it.
-            homepage: their web page.
-            birthdate: their date of birth.
-            nip: the tax number.
-            note: a note.
-            pesel: the PESEL number.
-            job: where they work.
-            job_title: their position.
-            account_manager: the login of the agent who looks after them.
-            custom_fields: custom-field values by name.
-            fill_read_only_custom_fields: fill custom fields even if READ ONLY.
-            vip: whether they are a VIP.
-            address: their address, an :class:`~thulium_async.Address`.
-            invoice_address: the address for invoices.
-            mail_drop_address: the mailing address.
-
-        Raises:
-            InvalidInputError: a bad argument (nothing is sent).
-            DeliveryUnknownError: the record may or may not have been created.
         """
-        day: object = birthdate
-        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
-            raise InvalidInputError(f"birthdate must be a date, got {birthdate!r}")
-        payload = NewCustomerBody(
-            surname=str(_validation.text("surname", surname)),
-            name=_validation.text("name", name, optional=True),
-            email=_validation.email("email", email),
-            phone_number=(
-                None if phone_number is None else _validation.phone_number(phone_number)
-            ),
-            company_id=_validation.optional_id("company_id", company_id),
-            type=_validation.text("type", type, optional=True),
-            group=_validation.text("group", group, optional=True),
-            identifier=_validation.text("identifier", identifier, optional=True),
-            gender=_validation.text("gender", gender, optional=True),
-            homepage=_validation.text("homepage", homepage, optional=True),
-            birthdate=birthdate,
-            nip=_validation.text("nip", nip, optional=True),
-            note=_validation.text("note", note, optional=True),
-            pesel=_validation.text("pesel", pesel, optional=True),
-            job=_validation.text("job", job, optional=True),
-            job_title=_validation.text("job_title", job_title, optional=True),
-            account_manager=_login("account_manager", account_manager),
-            custom_fields=_fields(custom_fields),
-            fill_read_only_custom_fields=_validation.optional_bool(
-                "fill_read_only_custom_fields", fill_read_only_custom_fields
-            ),
-            vip=_validation.optional_bool("vip", vip),
-            address=_address("address", address),
-            invoice_address=_address("invoice_address", invoice_address),
-            mail_drop_address=_address("mail_drop_address", mail_drop_address),
-        )
-        answer = await self._send(NEW_CUSTOMER, body=payload)
-        found = answer.get("customer_id") if isinstance(answer, dict) else None
-        if isinstance(found, str) and found.isdigit():
-            return int(found)
-        return found if isinstance(found, int) and not isinstance(found, bool) else None
 
     async def create_many(self, customers: Iterable[Mapping[str, Any]]) -> Any:
         """Add several customers in one request; return the server's answer as JSON.
@@ -923,7 +767,9 @@ class Customers(CustomersThin, Namespace):
         items = _customers("customers", customers)
         body = NewCustomersBody(
             customers=tuple(
-                NewCustomerBody(**_customer_values(i, item, change=False))
+                _NEW_CUSTOMER(
+                    **checked_arguments(Customers.create, item, where=f"customers[{i}]")
+                )
                 for i, item in enumerate(items)
             )
         )
@@ -944,10 +790,7 @@ class Customers(CustomersThin, Namespace):
         """
         items = _customers("customers", customers)
         body = CustomersChangesBody(
-            customers=tuple(
-                CustomerChanges(**_customer_values(i, item, change=True))
-                for i, item in enumerate(items)
-            )
+            customers=tuple(_change(i, item) for i, item in enumerate(items))
         )
         return await self._send(CHANGE_CUSTOMERS, body=body)
 
@@ -1041,6 +884,59 @@ class Customers(CustomersThin, Namespace):
         """
 
 
+def _batch_of(item: type) -> Any:
+    """``tuple[item, ...]``, for a batch body of a class made at import."""
+    return tuple.__class_getitem__((item, ...))
+
+
+_OPTIONAL_TEXT: Any = str | None
+_NEW_CUSTOMER: Any = endpoint_of(Customers.create).body
+"""A customer as ``customers.create`` sends it: the item of ``create_many``'s batch."""
+CustomerChanges: Any = attrs.make_class(
+    "CustomerChanges",
+    {
+        "customer_id": attrs.field(
+            type=int, metadata=described(example=13, kind=PathKind.ID)
+        ),
+        "surname": attrs.field(type=_OPTIONAL_TEXT, default=None),  # optional here
+    },
+    bases=(_NEW_CUSTOMER,),
+    kw_only=True,
+)
+CustomerChanges.__doc__ = (
+    "One customer of ``PUT batch/customers``: its id, and the fields to change."
+)
+NewCustomersBody: Any = attrs.make_class(
+    "NewCustomersBody",
+    {"customers": attrs.field(type=_batch_of(_NEW_CUSTOMER))},
+    kw_only=True,
+)
+NewCustomersBody.__doc__ = "``POST batch/customers``'s body."
+CustomersChangesBody: Any = attrs.make_class(
+    "CustomersChangesBody",
+    {"customers": attrs.field(type=_batch_of(CustomerChanges))},
+    kw_only=True,
+)
+CustomersChangesBody.__doc__ = "``PUT batch/customers``'s body."
+NEW_CUSTOMERS = Endpoint(
+    "customers.create_many",
+    "POST",
+    "batch/customers",
+    body=NewCustomersBody,
+    returns=Any,  # the stored page is cut before its answer: passed on as JSON
+    side_effect="create duplicate customer records",
+    doc="crm_batch/post_batch_customers",
+)
+CHANGE_CUSTOMERS = Endpoint(
+    "customers.update_many",
+    "PUT",
+    "batch/customers",
+    body=CustomersChangesBody,
+    returns=Any,  # the stored page is cut before its answer: passed on as JSON
+    doc="crm_batch/put_batch_customers",
+)
+
+
 class Companies(CompaniesThin, Namespace):
     """CRM companies: ``client.companies.list(...)``, ``get``."""
 
@@ -1126,7 +1022,7 @@ ENDPOINTS = (
     *endpoints_of(Tickets, Tags),
     endpoint_of(Customers.list),
     endpoint_of(Customers.get),
-    NEW_CUSTOMER,
+    endpoint_of(Customers.create),
     NEW_CUSTOMERS,
     CHANGE_CUSTOMERS,
     endpoint_of(Customers.add_feed_record),
