@@ -792,7 +792,6 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
     if type_ is date or set(typing.get_args(type_)) == {date, datetime}:
         return lambda value: _validation.optional_date(name, value)
     if typing.get_origin(type_) in _MAPPINGS:
-
         by_name = typing.get_args(type_)[:1] == (str,)  # Mapping[str, ...]: names
 
         def mapping(value: object) -> object:
