@@ -17,6 +17,7 @@ from thulium_async._api.operations import (
     Body,
     PathValue,
     Query,
+    checked_arguments,
     endpoint_of,
     endpoints_of,
     example_call,
@@ -446,3 +447,26 @@ async def test_json_text_is_sent_as_given_or_written_from_a_list() -> None:
     assert (
         attrs.fields_dict(body)["payload"].type is str
     )  # JSON text is text on the wire
+
+
+def test_a_batch_item_is_checked_by_the_method_whose_arguments_it_holds() -> None:
+    """customers.create_many's items are customers.create's arguments: one declaration."""
+    item = {"phone_number": "+48 500-333-222", "tags": ["a"]}
+    assert checked_arguments(Toy.add, item, where="records[0]") == {
+        "phone_number": "+48500333222",
+        "tags": ("a",),
+    }
+    refusals = [
+        ({"tags": ["a"]}, True, r"records\[0\] needs its phone_number"),
+        ({"phone_number": "1"}, True, r"records\[0\]\.phone_number"),
+        ({"colour": "red"}, False, r"records\[0\] has unknown fields \['colour'\]"),
+        ({"tags": "ab"}, False, r"records\[0\]\.tags must be a list"),
+        (["phone_number"], True, r"records\[0\] must be a mapping"),
+    ]
+    for values, required, message in refusals:
+        with pytest.raises(InvalidInputError, match=message):
+            checked_arguments(Toy.add, values, where="records[0]", required=required)
+    # A change names only what it changes: nothing is required, None is left out.
+    assert checked_arguments(
+        Toy.add, {"agent_login": "jk", "tags": None}, where="x", required=False
+    ) == {"agent_login": "jk"}

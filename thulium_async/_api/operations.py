@@ -276,8 +276,32 @@ def checked_arguments(
         try:
             checked[name] = parameter.check(value)
         except InvalidInputError as exc:
-            raise InvalidInputError(f"{where}: {exc}") from None
+            said = str(exc)  # "email must be ...": "customers[1].email must be ..."
+            joined = "." if said.startswith(name) else ": "
+            raise InvalidInputError(f"{where}{joined}{said}") from None
     return checked
+
+
+def made_class(
+    name: str, doc: str, fields: Mapping[str, Any], *, module: str, base: Any = None
+) -> Any:
+    """A body class made at import from declared ones (a batch's, its item's).
+
+    *fields* maps names to ``attrs.field(...)``; *base*, a declared body class the
+    new one extends (a batch item: a method's body and the item's key); *module*,
+    the declaring module's ``__name__``. Made, not
+    written, so that the fields a method's signature declares are not written again.
+    """
+    bases = () if base is None else (base,)
+    made = attrs.make_class(name, dict(fields), bases=bases, kw_only=True)
+    made.__doc__ = doc
+    made.__module__ = module  # the area's, where the reference and repr() name it
+    return made
+
+
+def batch_of(item: Any) -> Any:
+    """``tuple[item, ...]``: the type of a batch body's list of *item* classes."""
+    return tuple.__class_getitem__((item, ...))
 
 
 def _passes(declared: _Declared, call: Mapping[str, Any]) -> bool:

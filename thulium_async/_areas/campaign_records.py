@@ -23,7 +23,6 @@ from .._api.endpoints import (
     Endpoint,
     Paging,
     PathKind,
-    check_optional_path_value,
     described,
 )
 from .._api.namespace import Namespace
@@ -31,7 +30,11 @@ from .._api.operations import (
     Body,
     PathValue,
     Query,
+    batch_of,
+    checked_arguments,
+    endpoint_of,
     endpoints_of,
+    made_class,
     operation,
 )
 from .._api.paging import Pages
@@ -128,69 +131,6 @@ class AdditionalNumbersQuery:
     )
 
 
-@attrs.define(kw_only=True)
-class RecordChangesByNumber:
-    """One record of ``PUT batch/outbounds/:id/records``: its number, and the changes.
-
-    A field left out (``None``) is not changed. Examples: the page's.
-    """
-
-    status_id: int | None = attrs.field(
-        default=None, metadata=described(example=8, kind=PathKind.ID)
-    )
-    dictionary_status_id: int | None = attrs.field(
-        default=None, metadata=described(example=8, kind=PathKind.ID)
-    )
-    agent_login: str | None = attrs.field(
-        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
-    )
-    record_fields: Mapping[str, Any] | None = attrs.field(
-        default=None, metadata=described(example=_FIELDS_EXAMPLE)
-    )
-    next_call_date: datetime | None = attrs.field(
-        default=None,
-        metadata=described(example="2018-05-24 12:24", base=_MINUTES),
-    )
-    phone_number: str = attrs.field(
-        metadata=described(example="333444555", format="phone")
-    )
-
-
-@attrs.define(kw_only=True)
-class RecordChangesBatch:
-    """``PUT batch/outbounds/:id/records``'s body (example: the page's request)."""
-
-    records: tuple[RecordChangesByNumber, ...] = attrs.field(
-        metadata=described(
-            example=[
-                {
-                    "phone_number": "111222333",
-                    "status_id": 3,
-                    "record_fields": {"pole1": "wartosc1", "pole2": "wartosc2"},
-                },
-                {"phone_number": "555123321", "agent_login": "user"},
-            ]
-        )
-    )
-
-
-UPDATE_RECORDS = Endpoint(
-    "outbounds.update_records",
-    "PUT",
-    "batch/outbounds/{outbound_id}/records",
-    _CAMPAIGN,
-    query=AdditionalNumbersQuery,
-    body=RecordChangesBatch,
-    returns=dict[str, BatchEntry],
-    doc="csv_outbounds_batch/put_batch_outbounds_id_records",
-    path_examples=_CAMPAIGN_EXAMPLE,
-    example={
-        "111222333": {"http_status": 204},
-        "555123321": {"http_status": 400, "message": "Agent not found."},
-    },
-)
-
-
 def _campaign_deletions(
     answer: list[CampaignDeletion], *, outbound_ids: tuple[str, ...], **_: object
 ) -> list[CampaignDeletion]:
@@ -216,75 +156,56 @@ def _flag(name: str, value: object) -> bool | None:
     return value or None
 
 
-def _changes(where: str, values: Mapping[str, object]) -> dict[str, Any]:
-    """Check a record's changes (the fields of the two PUTs), naming *where*.
-
-    *where* prefixes each field's name in a message (``"records[2]."``); a record
-    that changes nothing is refused too.
-    """
-    fields = values.get("record_fields")
-    if fields is not None and (
-        not isinstance(fields, Mapping) or not all(isinstance(k, str) for k in fields)
-    ):
-        raise InvalidInputError(
-            f"{where}record_fields must be a mapping of field names to values"
-        )
-    when = values.get("next_call_date")
-    if when is not None and not isinstance(when, datetime):
-        raise InvalidInputError(
-            f"{where}next_call_date must be a datetime, got {type(when).__name__}"
-        )
-    checked = {
-        "status_id": _validation.optional_id(
-            f"{where}status_id", values.get("status_id")
-        ),
-        "dictionary_status_id": _validation.optional_id(
-            f"{where}dictionary_status_id", values.get("dictionary_status_id")
-        ),
-        "agent_login": check_optional_path_value(
-            PathKind.LOGIN, f"{where}agent_login", values.get("agent_login")
-        ),
-        "record_fields": None if fields is None else dict(fields),
-        "next_call_date": when,
-    }
-    if all(value is None for value in checked.values()):
-        raise InvalidInputError(
-            f"{where.rstrip('.') or 'the update'} changes nothing: give status_id, "
-            "dictionary_status_id, agent_login, record_fields or next_call_date"
-        )
-    return checked
-
-
-_CHANGES = frozenset(attrs.fields_dict(RecordChangesByNumber))
+_CHANGES = (
+    "status_id",
+    "dictionary_status_id",
+    "agent_login",
+    "record_fields",
+    "next_call_date",
+)
 
 
 def _changes_something(**values: object) -> None:
-    """Refuse an update that changes nothing, or a field name that is not text."""
-    _changes("", values)
+    """Refuse an update that changes nothing."""
+    if all(values.get(name) is None for name in _CHANGES):
+        raise InvalidInputError(
+            f"the update changes nothing: give {', '.join(_CHANGES[:-1])} or "
+            f"{_CHANGES[-1]}"
+        )
 
 
-def _batch(records: object) -> tuple[RecordChangesByNumber, ...]:
-    """Check each record of ``update_records``; refuse a number given twice."""
+def _batch(records: object) -> tuple[Any, ...]:
+    """Check each record of ``update_records``; refuse a number given twice.
+
+    A record's changes are checked by ``update_record_by_identifier``'s declaration:
+    the same fields, the same checks, not a second list of them.
+    """
     batch = []
     seen: set[str] = set()
     for index, item in enumerate(_items("records", records, "mappings")):
-        where = f"records[{index}]."
+        where = f"records[{index}]"
         if not isinstance(item, Mapping):
-            raise InvalidInputError(f"records[{index}] must be a mapping")
-        unknown = set(item) - _CHANGES
-        if unknown:
-            raise InvalidInputError(
-                f"records[{index}] has unknown fields {sorted(map(str, unknown))}"
-            )
-        if item.get("phone_number") is None:
-            raise InvalidInputError(f"records[{index}] needs its phone_number")
-        number = _validation.phone_number(item["phone_number"])
+            raise InvalidInputError(f"{where} must be a mapping")
+        fields = dict(item)
+        number = fields.pop("phone_number", None)
+        if number is None:
+            raise InvalidInputError(f"{where} needs its phone_number")
+        number = _validation.phone_number(number)
         if number in seen:  # the answer is keyed by number: two could not be told
-            raise InvalidInputError(f"records[{index}]: {number} is given twice")
+            raise InvalidInputError(f"{where}: {number} is given twice")
         seen.add(number)
-        batch.append(
-            RecordChangesByNumber(phone_number=number, **_changes(where, item))
+        changes = checked_arguments(
+            CampaignRecords.update_record_by_identifier,
+            fields,
+            where=where,
+            required=False,
         )
+        if not changes:
+            raise InvalidInputError(
+                f"{where} changes nothing: give {', '.join(_CHANGES[:-1])} or "
+                f"{_CHANGES[-1]}"
+            )
+        batch.append(RecordChangesByNumber(phone_number=number, **changes))
     return tuple(batch)
 
 
@@ -606,6 +527,55 @@ class CampaignRecords(Namespace):
                 )
             )
         return results
+
+
+RecordChangesByNumber = made_class(
+    "RecordChangesByNumber",
+    "One record of ``PUT batch/outbounds/:id/records``: its number, and the changes "
+    "``update_record_by_identifier`` takes (``None``: not changed).",
+    {
+        "phone_number": attrs.field(
+            type=str, metadata=described(example="333444555", format="phone")
+        )
+    },
+    module=__name__,
+    base=endpoint_of(CampaignRecords.update_record_by_identifier).body,
+)
+RecordChangesBatch = made_class(
+    "RecordChangesBatch",
+    "``PUT batch/outbounds/:id/records``'s body (example: the page's request).",
+    {
+        "records": attrs.field(
+            type=batch_of(RecordChangesByNumber),
+            metadata=described(
+                example=[
+                    {
+                        "phone_number": "111222333",
+                        "status_id": 3,
+                        "record_fields": {"pole1": "wartosc1", "pole2": "wartosc2"},
+                    },
+                    {"phone_number": "555123321", "agent_login": "user"},
+                ]
+            ),
+        )
+    },
+    module=__name__,
+)
+UPDATE_RECORDS = Endpoint(
+    "outbounds.update_records",
+    "PUT",
+    "batch/outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    query=AdditionalNumbersQuery,
+    body=RecordChangesBatch,
+    returns=dict[str, BatchEntry],
+    doc="csv_outbounds_batch/put_batch_outbounds_id_records",
+    path_examples=_CAMPAIGN_EXAMPLE,
+    example={
+        "111222333": {"http_status": 204},
+        "555123321": {"http_status": 400, "message": "Agent not found."},
+    },
+)
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(CampaignRecords), UPDATE_RECORDS)

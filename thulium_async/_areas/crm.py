@@ -37,9 +37,11 @@ from .._api.operations import (
     Body,
     PathValue,
     Query,
+    batch_of,
     checked_arguments,
     endpoint_of,
     endpoints_of,
+    made_class,
     operation,
 )
 from .._api.paging import Pages
@@ -884,40 +886,32 @@ class Customers(CustomersThin, Namespace):
         """
 
 
-def _batch_of(item: type) -> Any:
-    """``tuple[item, ...]``, for a batch body of a class made at import."""
-    return tuple.__class_getitem__((item, ...))
-
-
-_OPTIONAL_TEXT: Any = str | None
+_OPTIONAL_TEXT: Any = str | None  # a change names only what it changes
 _NEW_CUSTOMER: Any = endpoint_of(Customers.create).body
-"""A customer as ``customers.create`` sends it: the item of ``create_many``'s batch."""
-CustomerChanges: Any = attrs.make_class(
+CustomerChanges = made_class(
     "CustomerChanges",
+    "One customer of ``PUT batch/customers``: its id, and the fields to change.",
     {
         "customer_id": attrs.field(
             type=int, metadata=described(example=13, kind=PathKind.ID)
         ),
         "surname": attrs.field(type=_OPTIONAL_TEXT, default=None),  # optional here
     },
-    bases=(_NEW_CUSTOMER,),
-    kw_only=True,
+    module=__name__,
+    base=_NEW_CUSTOMER,
 )
-CustomerChanges.__doc__ = (
-    "One customer of ``PUT batch/customers``: its id, and the fields to change."
-)
-NewCustomersBody: Any = attrs.make_class(
+NewCustomersBody = made_class(
     "NewCustomersBody",
-    {"customers": attrs.field(type=_batch_of(_NEW_CUSTOMER))},
-    kw_only=True,
+    "``POST batch/customers``'s body: customers as ``customers.create`` sends them.",
+    {"customers": attrs.field(type=batch_of(_NEW_CUSTOMER))},
+    module=__name__,
 )
-NewCustomersBody.__doc__ = "``POST batch/customers``'s body."
-CustomersChangesBody: Any = attrs.make_class(
+CustomersChangesBody = made_class(
     "CustomersChangesBody",
-    {"customers": attrs.field(type=_batch_of(CustomerChanges))},
-    kw_only=True,
+    "``PUT batch/customers``'s body.",
+    {"customers": attrs.field(type=batch_of(CustomerChanges))},
+    module=__name__,
 )
-CustomersChangesBody.__doc__ = "``PUT batch/customers``'s body."
 NEW_CUSTOMERS = Endpoint(
     "customers.create_many",
     "POST",

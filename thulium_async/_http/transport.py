@@ -2,9 +2,9 @@
 
 The only module that sends HTTP. It turns every aiohttp and asyncio failure into the SDK's
 errors, deciding there whether the request can have been processed, and asks
-``_retry.decide`` what follows a failure. The first attempt runs directly; tenacity is
-entered only when a retry is actually needed, so a request that succeeds first time pays
-nothing for the retry machinery.
+:func:`~thulium_async._http.retry.decide` what follows a failure. The first attempt is
+:meth:`Transport.send` itself; tenacity is entered only when a retry is actually
+needed, so a request that succeeds first time pays nothing for the retry machinery.
 """
 
 from __future__ import annotations
