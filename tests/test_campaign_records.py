@@ -505,7 +505,7 @@ async def test_update_records_is_resent_after_an_ambiguous_failure(fake, client)
             [{"phone_number": "111222333", "identifier": "x", "status_id": 3}],
             r"records\[0\] has unknown fields \['identifier'\]",
         ),
-        ([{"phone_number": "111222333"}], r"records\[0\] changes nothing"),
+        ([{"phone_number": "111222333"}], r"records\[0\]: the update changes nothing"),
         (
             [
                 {"phone_number": "111222333", "status_id": 3},

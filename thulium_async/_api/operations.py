@@ -256,8 +256,10 @@ def checked_arguments(
     takes mappings of what ``customers.create`` takes, checked by the same
     declaration, not by a second list of fields. Returns the checked values by name
     (a ``None`` left out). An unknown name, a missing required one (with
-    *required*; a change names only what it changes) or a bad value is refused,
-    the refusal naming *where* (``customers[3]``). Path values are not items' fields.
+    *required*; a change names only what it changes), a bad value or what the
+    method's ``check=`` refuses (given ``None`` for what the item leaves out) is
+    refused, the refusal naming *where* (``customers[3]``). Path values are not
+    items' fields.
     """
     declared: _Declared = getattr(method, _DECLARED)
     fields = {p.name: p for p in declared.parameters if p.where != "path"}
@@ -279,6 +281,11 @@ def checked_arguments(
             said = str(exc)  # "email must be ...": "customers[1].email must be ..."
             joined = "." if said.startswith(name) else ": "
             raise InvalidInputError(f"{where}{joined}{said}") from None
+    if declared.check is not None:  # what the types cannot say holds for items too
+        try:
+            declared.check(**{p.name: checked.get(p.name) for p in declared.parameters})
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{where}: {exc}") from None
     return checked
 
 

@@ -194,17 +194,12 @@ def _batch(records: object) -> tuple[Any, ...]:
         if number in seen:  # the answer is keyed by number: two could not be told
             raise InvalidInputError(f"{where}: {number} is given twice")
         seen.add(number)
-        changes = checked_arguments(
+        changes = checked_arguments(  # "changes nothing" is that method's check
             CampaignRecords.update_record_by_identifier,
             fields,
             where=where,
             required=False,
         )
-        if not changes:
-            raise InvalidInputError(
-                f"{where} changes nothing: give {', '.join(_CHANGES[:-1])} or "
-                f"{_CHANGES[-1]}"
-            )
         batch.append(RecordChangesByNumber(phone_number=number, **changes))
     return tuple(batch)
 

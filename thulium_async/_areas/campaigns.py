@@ -25,15 +25,23 @@ import attrs
 from .._api.endpoints import (
     Endpoint,
     PathKind,
-    check_optional_path_value,
     check_path_value,
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, endpoint_of, endpoints_of, operation
+from .._api.operations import (
+    Body,
+    PathValue,
+    batch_of,
+    checked_arguments,
+    endpoint_of,
+    endpoints_of,
+    made_class,
+    operation,
+)
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
-from .._core.wallclock import Clock, clock
+from .._core.wallclock import Clock
 from .._core.write_watch import WRITE_WATCH
 from .._features.batches import BatchWatch, batch_run, check_batch_size
 from .._features.dial_models import (
@@ -70,45 +78,6 @@ _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
 
 
 @attrs.define(kw_only=True)
-class RecordBody:
-    """One record of ``POST batch/outbounds/:id/records``: ``add_record``'s fields."""
-
-    phone_number: str = attrs.field(
-        metadata=described(example="333444555", format="phone")
-    )
-    status_id: int | None = attrs.field(
-        default=None, metadata=described(example=8, kind=PathKind.ID)
-    )
-    dictionary_status_id: int | None = attrs.field(
-        default=None, metadata=described(example=8, kind=PathKind.ID)
-    )
-    identifier: str | None = attrs.field(
-        default=None, metadata=described(example="1234567890")
-    )
-    agent_login: str | None = attrs.field(
-        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
-    )
-    next_call_date: datetime | None = attrs.field(
-        default=None,
-        metadata=described(example="2018-05-24 12:24", base=clock(Clock.MINUTES)),
-    )
-    record_fields: Mapping[str, Any] | None = attrs.field(
-        default=None,
-        metadata=described(example={"field1": "value1", "field2": "value2"}),
-    )
-    order: int | None = attrs.field(default=None, metadata=described(example=50))
-
-
-@attrs.define(kw_only=True)
-class RecordsBody:
-    """``POST batch/outbounds/:id/records``'s body: the records, as for one."""
-
-    records: tuple[RecordBody, ...] = attrs.field(
-        metadata=described(example=[{"phone_number": "333444555", "status_id": 8}])
-    )
-
-
-@attrs.define(kw_only=True)
 class RemoveQuery:
     """``DELETE batch/outbounds/:id/records``'s query."""
 
@@ -122,24 +91,6 @@ class RemoveQuery:
     )
 
 
-ADD_RECORDS = Endpoint(
-    "outbounds.add_records",
-    "POST",
-    "batch/outbounds/{outbound_id}/records",
-    _CAMPAIGN,
-    body=RecordsBody,
-    returns=Any,
-    # The one write that is resent after an ambiguous attempt: idempotent by the
-    # server's own rule. The vendor's page says the API never adds a duplicate number
-    # to a campaign, so a resend adds nothing twice; what the first attempt added is
-    # answered ALREADY_EXISTS, which the run reads as confirmed.
-    idempotent=True,
-    side_effect="nothing twice: the API never adds a duplicate number to a campaign",
-    doc="csv_outbounds_batch/post_batch_outbounds_id_records",
-    path_examples={"outbound_id": "00001"},
-    # The stored page is cut before its example answer: read as the DELETE page's
-    # shape or as a list of {phone_number, status, record_id} (read_entries).
-)
 REMOVE_RECORDS = Endpoint(
     "outbounds.remove_records",
     "DELETE",
@@ -166,35 +117,13 @@ class StatusAnswer:
     outbound_id: list[str] = attrs.field(factory=list)
 
 
-def _record_body(record: NewRecord) -> RecordBody:
-    """Check a record's fields and return its body (``InvalidInputError`` if bad)."""
-    fields: object = record.record_fields
-    if fields is not None and not isinstance(fields, Mapping):
-        raise InvalidInputError("record_fields must be a mapping of names to values")
-    when: object = record.next_call_date
-    if when is not None and not isinstance(when, datetime):
-        raise InvalidInputError(
-            f"next_call_date must be a datetime, got {type(when).__name__}"
-        )
-    return RecordBody(
-        phone_number=_validation.phone_number(record.phone_number),
-        status_id=_validation.optional_id("status_id", record.status_id),
-        dictionary_status_id=_validation.optional_id(
-            "dictionary_status_id", record.dictionary_status_id
-        ),
-        identifier=_validation.text("identifier", record.identifier, optional=True),
-        agent_login=check_optional_path_value(
-            PathKind.LOGIN, "agent_login", record.agent_login
-        ),
-        next_call_date=record.next_call_date,
-        record_fields=None
-        if record.record_fields is None
-        else dict(record.record_fields),
-        order=_validation.optional_id("order", record.order),
-    )
+def _record_body(record: NewRecord) -> Any:
+    """Check a record by ``add_record``'s declaration; return its body."""
+    fields = attrs.asdict(record, recurse=False, filter=lambda a, _: a.name != "index")
+    return RecordBody(**checked_arguments(Outbounds.add_record, fields, where="record"))
 
 
-def _bulk_body(number: str, when: datetime | None, item: object) -> RecordBody:
+def _bulk_body(number: str, when: datetime | None, item: object) -> Any:
     """The body of one item of ``add_records``: a number, a CallRequest or a NewRecord."""
     if isinstance(item, NewRecord):
         return _record_body(item)
@@ -444,7 +373,7 @@ class Outbounds(CampaignRecords, CrmCampaignRecords, OutboundsThin, Namespace):
         send = self._send
         region = self._wiring.phone_region
 
-        async def add(parts: list[RecordBody]) -> list[BatchReply]:
+        async def add(parts: list[Any]) -> list[BatchReply]:
             answer = await send(
                 ADD_RECORDS, campaign, body=RecordsBody(records=tuple(parts))
             )
@@ -661,6 +590,40 @@ class Outbounds(CampaignRecords, CrmCampaignRecords, OutboundsThin, Namespace):
 
         A customer with no record in that campaign raises ``NotFoundError``.
         """
+
+
+RecordBody: Any = endpoint_of(Outbounds.add_record).body
+"""One record of ``POST batch/outbounds/:id/records``: ``add_record``'s body."""
+RecordsBody = made_class(
+    "RecordsBody",
+    "``POST batch/outbounds/:id/records``'s body: the records, as ``add_record`` "
+    "sends one.",
+    {
+        "records": attrs.field(
+            type=batch_of(RecordBody),
+            metadata=described(example=[{"phone_number": "333444555", "status_id": 8}]),
+        )
+    },
+    module=__name__,
+)
+ADD_RECORDS = Endpoint(
+    "outbounds.add_records",
+    "POST",
+    "batch/outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    body=RecordsBody,
+    returns=Any,
+    # The one write that is resent after an ambiguous attempt: idempotent by the
+    # server's own rule. The vendor's page says the API never adds a duplicate number
+    # to a campaign, so a resend adds nothing twice; what the first attempt added is
+    # answered ALREADY_EXISTS, which the run reads as confirmed.
+    idempotent=True,
+    side_effect="nothing twice: the API never adds a duplicate number to a campaign",
+    doc="csv_outbounds_batch/post_batch_outbounds_id_records",
+    path_examples={"outbound_id": "00001"},
+    # The stored page is cut before its example answer: read as the DELETE page's
+    # shape or as a list of {phone_number, status, record_id} (read_entries).
+)
 
 
 class Webhooks(Namespace):
