@@ -25,16 +25,25 @@ from .._api.endpoints import (
     Endpoint,
     Paging,
     PathKind,
-    check_optional_path_value,
     check_path_value,
     described,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, Query, endpoints_of, operation
+from .._api.operations import (
+    Body,
+    PathValue,
+    Query,
+    batch_of,
+    checked_arguments,
+    endpoint_of,
+    endpoints_of,
+    made_class,
+    operation,
+)
 from .._api.paging import Pages
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
-from .._core.wallclock import Clock, clock
+from .._core.wallclock import Clock
 from .._core.write_watch import WRITE_WATCH
 from .._features.batches import BatchWatch, check_batch_size
 from .._models.crm_campaigns import (
@@ -58,7 +67,6 @@ from .campaign_records import (
 )
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
-_MINUTES = clock(Clock.MINUTES)
 # The fields of a record to add or change (the pages' examples).
 _STATUS = Body("the record's status in the campaign", example=8, kind=PathKind.ID)
 _DICTIONARY_STATUS = Body("its status from the dictionary", example=8, kind=PathKind.ID)
@@ -76,41 +84,6 @@ _NEXT_CALL = Body(
 _ORDER = Body("its place in the campaign (1 or more)", example=50)
 # The one field the list sorts by: rising, or falling with a '-'.
 _ORDERS = ("next_call_date", "-next_call_date")
-
-
-@attrs.define(kw_only=True)
-class CrmRecordBody:
-    """One record of ``POST batch/crm_outbounds/:id/records``'s body."""
-
-    status_id: int | None = attrs.field(
-        default=None, metadata=described(example=8, kind=PathKind.ID)
-    )
-    dictionary_status_id: int | None = attrs.field(
-        default=None, metadata=described(example=8, kind=PathKind.ID)
-    )
-    agent_login: str | None = attrs.field(
-        default=None, metadata=described(example="j.doe", kind=PathKind.LOGIN)
-    )
-    next_call_date: datetime | None = attrs.field(
-        default=None, metadata=described(example="2018-05-24 12:24", base=_MINUTES)
-    )
-    order: int | None = attrs.field(default=None, metadata=described(example=50))
-    customer_id: int = attrs.field(metadata=described(example=441, kind=PathKind.ID))
-
-
-@attrs.define(kw_only=True)
-class CrmRecordsBody:
-    """``POST batch/crm_outbounds/:id/records``'s body (example: the page's request)."""
-
-    records: tuple[CrmRecordBody, ...] = attrs.field(
-        metadata=described(
-            example=[
-                {"customer_id": 441, "status_id": 3},
-                {"customer_id": 445, "status_id": 1},
-                {"customer_id": 448, "status_id": 1},
-            ]
-        )
-    )
 
 
 @attrs.define(kw_only=True)
@@ -141,30 +114,6 @@ class CrmBatchLine:
     message: str | None = None
 
 
-ADD_CRM_RECORDS = Endpoint(
-    "outbounds.add_crm_records",
-    "POST",
-    "batch/crm_outbounds/{outbound_id}/records",
-    _CAMPAIGN,
-    body=CrmRecordsBody,
-    returns=dict[str, CrmBatchLine],
-    # Idempotent by the server's own rule: the page answers a customer already in
-    # the campaign ALREADY_EXISTS (with its record), never adding it twice; on the
-    # resend of an attempt that may have been processed, that confirms the add.
-    idempotent=True,
-    side_effect="nothing twice: the API never adds a customer to a campaign twice",
-    doc="crm_outbounds_batch/post_batch_crm_outbounds_id_records",
-    path_examples={"outbound_id": "00001"},
-    example={
-        "441": {"http_status": 201, "record_id": 111, "status": "ADDED"},
-        "445": {"http_status": 400, "record_id": 100, "status": "ALREADY_EXISTS"},
-        "448": {
-            "http_status": 400,
-            "status": "FAILED",
-            "message": "Customer not found.",
-        },
-    },
-)
 REMOVE_CRM_RECORDS = Endpoint(
     "outbounds.remove_crm_records",
     "DELETE",
@@ -186,15 +135,6 @@ def _id(name: str, value: object) -> int:
     return int(check_path_value(PathKind.ID, name, value))
 
 
-def _moment(name: str, value: object) -> datetime | None:
-    """Return *value* if it is ``None`` or a ``datetime`` (a wall-clock moment)."""
-    if value is not None and not isinstance(value, datetime):
-        raise InvalidInputError(
-            f"{name} must be a datetime, got {type(value).__name__}"
-        )
-    return value
-
-
 def _items(name: str, value: object, what: str) -> builtins.list[Any]:
     """Return the items of *value*, a non-empty iterable (not text, not a mapping)."""
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
@@ -210,34 +150,19 @@ def _ids(name: str, value: object) -> tuple[int, ...]:
     return tuple(_id(name, i) for i in _items(name, value, "positive int ids"))
 
 
-def _changes(where: str, record: NewCrmRecord) -> dict[str, Any]:
-    """Check a record's fields (named ``<where>field``); return them for a body."""
-    return {
-        "status_id": _validation.optional_id(f"{where}status_id", record.status_id),
-        "dictionary_status_id": _validation.optional_id(
-            f"{where}dictionary_status_id", record.dictionary_status_id
-        ),
-        "agent_login": check_optional_path_value(
-            PathKind.LOGIN, f"{where}agent_login", record.agent_login
-        ),
-        "next_call_date": _moment(f"{where}next_call_date", record.next_call_date),
-        "order": _validation.optional_id(f"{where}order", record.order),
-    }
-
-
-def _record_body(where: str, record: NewCrmRecord) -> CrmRecordBody:
-    """Check one record to add; return its body (``InvalidInputError`` if bad)."""
+def _record_body(where: str, record: NewCrmRecord) -> Any:
+    """Check one record to add by ``add_crm_record``'s declaration; return its body."""
+    fields = attrs.asdict(record, recurse=False)
     return CrmRecordBody(
-        customer_id=_id(f"{where}customer_id", record.customer_id),
-        **_changes(where, record),
+        **checked_arguments(CrmCampaignRecords.add_crm_record, fields, where=where)
     )
 
 
-def _new_records(records: object) -> builtins.list[CrmRecordBody]:
+def _new_records(records: object) -> builtins.list[Any]:
     """The bodies of ``add_crm_records``'s *records*, in order, each checked."""
     bodies = []
     for index, item in enumerate(_items("records", records, "customers")):
-        where = f"records[{index}]."
+        where = f"records[{index}]"
         if type(item) is int:
             item = NewCrmRecord(customer_id=item)
         elif not isinstance(item, NewCrmRecord):
@@ -249,9 +174,9 @@ def _new_records(records: object) -> builtins.list[CrmRecordBody]:
     return bodies
 
 
-def _distinct(bodies: builtins.list[CrmRecordBody]) -> builtins.list[CrmRecordBody]:
+def _distinct(bodies: builtins.list[Any]) -> builtins.list[Any]:
     """Each customer's body once; refuse a customer given twice with other fields."""
-    found: dict[int, CrmRecordBody] = {}
+    found: dict[int, Any] = {}
     for body in bodies:
         seen = found.setdefault(body.customer_id, body)
         if seen != body:
@@ -557,6 +482,51 @@ def _removal(
         message=line.message,
         confirmed_on_resend=resent and line.status == NOT_EXIST,
     )
+
+
+CrmRecordBody: Any = endpoint_of(CrmCampaignRecords.add_crm_record).body
+"""One record of ``POST batch/crm_outbounds/:id/records``: ``add_crm_record``'s body."""
+CrmRecordsBody = made_class(
+    "CrmRecordsBody",
+    "``POST batch/crm_outbounds/:id/records``'s body (example: the page's request).",
+    {
+        "records": attrs.field(
+            type=batch_of(CrmRecordBody),
+            metadata=described(
+                example=[
+                    {"customer_id": 441, "status_id": 3},
+                    {"customer_id": 445, "status_id": 1},
+                    {"customer_id": 448, "status_id": 1},
+                ]
+            ),
+        )
+    },
+    module=__name__,
+)
+ADD_CRM_RECORDS = Endpoint(
+    "outbounds.add_crm_records",
+    "POST",
+    "batch/crm_outbounds/{outbound_id}/records",
+    _CAMPAIGN,
+    body=CrmRecordsBody,
+    returns=dict[str, CrmBatchLine],
+    # Idempotent by the server's own rule: the page answers a customer already in
+    # the campaign ALREADY_EXISTS (with its record), never adding it twice; on the
+    # resend of an attempt that may have been processed, that confirms the add.
+    idempotent=True,
+    side_effect="nothing twice: the API never adds a customer to a campaign twice",
+    doc="crm_outbounds_batch/post_batch_crm_outbounds_id_records",
+    path_examples={"outbound_id": "00001"},
+    example={
+        "441": {"http_status": 201, "record_id": 111, "status": "ADDED"},
+        "445": {"http_status": 400, "record_id": 100, "status": "ALREADY_EXISTS"},
+        "448": {
+            "http_status": 400,
+            "status": "FAILED",
+            "message": "Customer not found.",
+        },
+    },
+)
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
