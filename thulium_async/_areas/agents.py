@@ -21,12 +21,12 @@ from .._api.paging import Pages
 from .._core.errors import InvalidInputError
 from .._models.agents import Agent, AgentCreated, AgentStatus, WorkReportRow
 from . import screenshots
+from ._reports import AggregateBy, ReportEnd, ReportStart
 from ._thin import AgentsThin
 
 _AGENT = PathValue("the agent's login", PathKind.LOGIN, example="jkowalski")
 _LANGUAGES = ("pl", "en")
 _OUTBOUND_MODES = ("manual", "auto")
-_AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
 
 
 def _report_check(
@@ -251,18 +251,8 @@ class Agents(AgentsThin, Namespace):
     def work_report(
         self,
         *,
-        date_from: Annotated[
-            date | datetime,
-            Query(
-                "the start: a ``date``, or a ``datetime`` (sent to the second; naive "
-                "means the system's wall clock, aware is converted into it)",
-                example="2019-11-01 11:12:00",
-            ),
-        ],
-        date_to: Annotated[
-            date | datetime,
-            Query("the end, likewise", example="2019-11-02 11:12:00"),
-        ],
+        date_from: ReportStart,
+        date_to: ReportEnd,
         agent_logins: Annotated[
             Sequence[str] | None,
             Query(
@@ -282,14 +272,7 @@ class Agents(AgentsThin, Namespace):
                 wire="agent_group_ids[]",
             ),
         ] = None,
-        aggregate_by: Annotated[
-            str | None,
-            Query(
-                "the period of a row (the server's default: month)",
-                example="month",
-                choices=_AGGREGATES,
-            ),
-        ] = None,
+        aggregate_by: AggregateBy = None,
         queues_ids: Annotated[
             Sequence[int] | None,
             Query(

@@ -24,9 +24,8 @@ from .._api.paging import Pages
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock
 from .._models.chats import Chat, ChatSummaryRow
+from ._reports import AggregateBy, ReportEnd, ReportStart
 from ._thin import ChatsThin
-
-_AGGREGATES = ("hour_of_day", "minute", "hour", "day", "week", "month", "year")
 
 
 @attrs.frozen(kw_only=True)
@@ -117,17 +116,8 @@ class Chats(ChatsThin, Namespace):
     def summary(
         self,
         *,
-        date_from: Annotated[
-            date | datetime,
-            Query(
-                "the start: a date, or a datetime (to the second)",
-                example="2019-11-01 11:12:00",
-            ),
-        ],
-        date_to: Annotated[
-            date | datetime,
-            Query("the end, likewise", example="2019-11-02 11:12:00"),
-        ],
+        date_from: ReportStart,
+        date_to: ReportEnd,
         user_logins: Annotated[
             Sequence[str] | None,
             Query(
@@ -141,14 +131,7 @@ class Chats(ChatsThin, Namespace):
             bool | None,
             Query("one row for all users (the server's default: no)", example=True),
         ] = None,
-        aggregate_by: Annotated[
-            str | None,
-            Query(
-                "the period of a row (the server's default: month)",
-                example="month",
-                choices=_AGGREGATES,
-            ),
-        ] = None,
+        aggregate_by: AggregateBy = None,
         chat_queue_ids: Annotated[
             Sequence[int] | None,
             Query(
