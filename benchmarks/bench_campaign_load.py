@@ -27,9 +27,12 @@ from typing import Any
 from _common import machine, save
 
 from thulium_async import ThuliumClient
-from thulium_async._areas.campaigns import ADD_RECORD, _bulk_body
+from thulium_async._api.operations import endpoint_of
+from thulium_async._areas.campaigns import Outbounds, _bulk_body
 from thulium_async._features.dialer import bulk_run
 from thulium_async.testing import FakeThulium
+
+ADD_RECORD = endpoint_of(Outbounds.add_record)
 
 
 def numbers(count: int) -> list[str]:

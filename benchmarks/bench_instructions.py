@@ -1,6 +1,8 @@
 """Client instructions per request, counted by valgrind: raw aiohttp vs the SDK.
 
     python benchmarks/bench_instructions.py [--requests 300 1300] [--concurrency 100 10]
+                                            [--endpoints waiting_list ...]
+                                            [--also-sdk-from DIR ...]
 
 Wall-clock and CPU-time figures swing with whatever else a shared machine runs; an
 instruction count does not. Each contender runs twice under ``valgrind
@@ -9,6 +11,12 @@ two request counts; the difference divided by the difference in requests is the 
 of one request, start-up and imports cancelled out. Instructions are not seconds (a
 cache miss costs more than an add), but two clients doing the same I/O through the
 same aiohttp compare fairly, and the count repeats to within a fraction of a percent.
+
+The count of one client repeats to within a few hundred instructions in one server
+process, but moves by up to 0.5 % from one server process to the next (how the
+answers reach the client changes how often its loop wakes). So a change is judged by
+contenders counted against the same server: ``--also-sdk-from DIR`` adds the SDK of
+another source tree (``git worktree add /tmp/before <rev>``) as a contender of its own.
 
 Needs valgrind (Debian: ``apt-get install valgrind``).
 """
@@ -37,8 +45,23 @@ def client_main(contender: str, url: str, endpoint: str, requests: int, c: int) 
     asyncio.run(runner(url, endpoint, requests, c))
 
 
-def count(contender: str, url: str, endpoint: str, requests: int, c: int) -> int:
-    """Run one client under callgrind; return the instructions it executed."""
+def count(
+    contender: str,
+    url: str,
+    endpoint: str,
+    requests: int,
+    c: int,
+    source: str | None = None,
+) -> int:
+    """Run one client under callgrind; return the instructions it executed.
+
+    *source*: a source tree whose ``thulium_async`` the client imports instead.
+    """
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [source, os.environ.get("PYTHONPATH")])
+        )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         subprocess.run(
@@ -61,7 +84,7 @@ def count(contender: str, url: str, endpoint: str, requests: int, c: int) -> int
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=HERE,
-            env={**os.environ, "PYTHONHASHSEED": "0"},
+            env=env,
         )
         match = TOTAL.search(out.read_bytes())
         if match is None:
@@ -73,6 +96,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, nargs=2, default=[300, 1300])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[100, 10])
+    parser.add_argument(
+        "--endpoints",
+        nargs="+",
+        default=["waiting_list", "schedule_call", "schedule_call_at"],
+        choices=["waiting_list", "schedule_call", "schedule_call_at"],
+    )
+    parser.add_argument(
+        "--also-sdk-from",
+        nargs="+",
+        default=[],
+        metavar="DIR",
+        help="source trees whose SDK to count too, against the same server",
+    )
     parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -88,19 +124,27 @@ def main() -> None:
     summary: dict[str, dict[str, float]] = {}
     print(f"client instructions per request ({high} - {low} requests, callgrind)")
     with server_process() as url:
-        for endpoint in ("waiting_list", "schedule_call", "schedule_call_at"):
+        for endpoint in args.endpoints:
             for c in args.concurrency:
                 key = f"{endpoint} c={c}"
                 row = {}
-                for contender in ("raw aiohttp", "sdk"):
-                    small = count(contender, url, endpoint, low, c)
-                    large = count(contender, url, endpoint, high, c)
-                    row[contender] = (large - small) / (high - low)
+                contenders = [
+                    ("raw aiohttp", "raw aiohttp", None),
+                    ("sdk", "sdk", None),
+                ]
+                contenders += [(f"sdk from {d}", "sdk", d) for d in args.also_sdk_from]
+                for name, contender, source in contenders:
+                    small = count(contender, url, endpoint, low, c, source)
+                    large = count(contender, url, endpoint, high, c, source)
+                    row[name] = (large - small) / (high - low)
                 row["sdk_vs_raw"] = row["sdk"] / row["raw aiohttp"]
                 summary[key] = row
+                others = "".join(
+                    f"  {d}: {row[f'sdk from {d}']:9.0f}" for d in args.also_sdk_from
+                )
                 print(
                     f"{key:24} raw {row['raw aiohttp']:9.0f}  sdk {row['sdk']:9.0f}  "
-                    f"ratio {row['sdk_vs_raw']:.3f}",
+                    f"ratio {row['sdk_vs_raw']:.3f}{others}",
                     flush=True,
                 )
     save(

@@ -20,7 +20,10 @@ model. From that one description the decorator derives everything else:
 
 The decorated function's own body is never run: write ``...``. Methods that do more
 than send one request (the bulk runs, a removal in chunks) keep a hand-written body
-over an :class:`Endpoint`. No I/O here.
+over an :class:`Endpoint`; a batch whose items are another method's arguments checks
+them with :func:`checked_arguments` and sends them in classes made from that method's
+body (:func:`made_class`, :func:`batch_of`), so an item's fields are not written
+again. No I/O here.
 """
 
 from __future__ import annotations
