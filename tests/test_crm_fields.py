@@ -5,7 +5,7 @@ company addresses, and webhooks.create's separately optional user and password."
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -200,3 +200,31 @@ async def test_custom_fields_filters_go_as_the_pages_write_them(fake, client):
 def test_a_bad_custom_fields_filter_is_refused(fake, client, custom_fields):
     with pytest.raises(InvalidInputError):
         client.customers.list(custom_fields=custom_fields)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        # A birth date is a day: a datetime (which the system's zone could move to
+        # another day) is refused, not cut.
+        lambda c: c.customers.create(surname="K", birthdate=datetime(1990, 1, 1, 23)),
+        lambda c: c.customers.create_many(
+            [{"surname": "K", "birthdate": datetime(1990, 1, 1, 23)}]
+        ),
+        # A payload that is not JSON is refused by name, not a TypeError.
+        lambda c: c.customers.add_feed_record(23, [datetime(2020, 1, 1)]),
+        # A path value that cannot be a cache key is refused like any bad one.
+        lambda c: c.customers.get({"id": 1}),
+        lambda c: c.customers.delete([23]),
+    ],
+)
+async def test_a_wrong_kind_of_value_is_refused_and_nothing_is_sent(fake, client, call):
+    with pytest.raises(InvalidInputError):
+        await call(client)
+    assert fake.requests == []
+
+
+async def test_a_birth_date_is_sent_as_the_day_given(fake, client):
+    await client.customers.create(surname="K", birthdate=date(1990, 1, 2))
+    (sent,) = fake.requests_to("customers.create")
+    assert json.loads(sent.body)["birthdate"] == "1990-01-02"

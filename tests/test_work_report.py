@@ -142,3 +142,27 @@ async def test_paginate_reads_a_bare_array_and_a_capped_counted_list(fake, clien
     fake.cap_limit("connections.list", 40)
     items = [r async for r in client.paginate("connections", limit=100)]
     assert [r["x"] for r in items] == list(range(230))
+
+
+async def test_an_empty_filter_list_filters_nothing_as_none_does(fake, client):
+    """Filters built at run time may come out empty: [] is sent as no filter."""
+    fake.respond("agents.work_report", rows(1))
+    await client.agents.work_report(
+        agent_logins=[],
+        agent_group_ids=[2],
+        queues_ids=[],
+        date_from=date(2026, 11, 1),
+        date_to=date(2026, 11, 30),
+    )
+    (sent,) = fake.requests_to("agents.work_report")
+    assert sent.query["agent_group_ids[]"] == ["2"]
+    assert "agent_logins[]" not in sent.query
+    assert "queues_ids[]" not in sent.query
+    with pytest.raises(InvalidInputError, match="agent_logins or agent_group_ids"):
+        client.agents.work_report(
+            agent_logins=[],
+            agent_group_ids=[],
+            date_from=date(2026, 11, 1),
+            date_to=date(2026, 11, 30),
+        )
+    assert len(fake.requests) == 1

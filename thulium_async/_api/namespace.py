@@ -62,7 +62,10 @@ class Route(Generic[R]):
 
     def request(self, values: tuple[object, ...]) -> Request:
         """Return the request for path *values*, checked and built once."""
-        request = self.requests.get(values)
+        try:
+            request = self.requests.get(values)
+        except TypeError:  # unhashable (a list for a login): _build refuses it
+            request = None
         if request is not None:
             for value in values:
                 if type(value) not in _CACHEABLE:
@@ -92,7 +95,10 @@ class Route(Generic[R]):
         self, values: tuple[object, ...], query: object, body: object
     ) -> tuple[Request, bytes | None]:
         """Return the request and encoded body for one call; refuse bad input first."""
-        request = self.requests.get(values)  # :meth:`request`, one call fewer
+        try:
+            request = self.requests.get(values)  # :meth:`request`, one call fewer
+        except TypeError:  # unhashable (a list for a login): _build refuses it
+            request = None
         if request is None:
             request = self._build(values)
         else:

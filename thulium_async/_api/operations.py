@@ -216,9 +216,9 @@ def example_call(method: Callable[..., Any]) -> dict[str, Any]:
 
     Each parameter that is not a path value, given the vendor's example (a required
     one always; a write's optional one where its example passes its check; a read's
-    optional ones only where the method's ``check=`` refuses the call without them,
-    as "agent_logins or agent_group_ids" does): how the contract tests call every
-    declared method without a row of their own.
+    optional ones, all of them, only where the method's ``check=`` refuses the call
+    without them, as "agent_logins or agent_group_ids" does): how the contract tests
+    call every declared method without a row of their own.
     """
     declared: _Declared = getattr(method, _DECLARED)
     required: dict[str, Any] = {}
@@ -288,7 +288,9 @@ def checked_arguments(
         try:
             declared.check(**{p.name: checked.get(p.name) for p in declared.parameters})
         except InvalidInputError as exc:
-            raise InvalidInputError(f"{where}: {exc}") from None
+            said = str(exc)
+            joined = "." if said.split(" ", 1)[0] in fields else ": "
+            raise InvalidInputError(f"{where}{joined}{said}") from None
     return checked
 
 
@@ -689,7 +691,9 @@ def _value_checker(
                 raise InvalidInputError(f"{name} must be a list, got {value!r}")
             given = tuple(value)  # once: a generator is read once
             if any(x is None for x in given):
-                raise InvalidInputError(f"{name} must not hold None, got {value!r}")
+                raise InvalidInputError(
+                    f"{name} must not hold None, got {list(given)!r}"
+                )
             items = tuple(item(x) for x in given)
             if not items and not param.empty:
                 raise InvalidInputError(f"{name} must name at least one")
@@ -754,7 +758,10 @@ def _json_text(name: str) -> Callable[[object], object]:
         if isinstance(value, str):
             return _validation.text(name, value)
         if isinstance(value, (list, tuple, Mapping)):
-            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            try:
+                return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            except (TypeError, ValueError) as exc:  # a datetime, a set, a NaN...
+                raise InvalidInputError(f"{name} is not JSON: {exc}") from None
         raise InvalidInputError(
             f"{name} must be JSON text, a list or a mapping, got {type(value).__name__}"
         )
@@ -824,6 +831,7 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
 
         return moment
     if type_ is date or set(typing.get_args(type_)) == {date, datetime}:
+        # A datetime is a date too: a day filter counts it by its day.
         return lambda value: _validation.optional_date(name, value)
     if typing.get_origin(type_) in _MAPPINGS:
         by_name = typing.get_args(type_)[:1] == (str,)  # Mapping[str, ...]: names
@@ -857,6 +865,10 @@ def _scalar_check(name: str, type_: Any, param: Param) -> Callable[[object], obj
 def _docstring(written: str, declared: _Declared, endpoint: Endpoint) -> str:
     """The method's docstring: what was written, then Args and Raises derived."""
     text = inspect.cleandoc(written)
+    raises = ""
+    if "Raises:" in text and "Args:" not in text:  # Args go before a written Raises
+        text, raises = text.split("Raises:", 1)
+        text, raises = text.rstrip(), "Raises:" + raises
     sections = [text]
     if "Args:" not in text and declared.parameters:
         lines = ["Args:"]
@@ -870,7 +882,9 @@ def _docstring(written: str, declared: _Declared, endpoint: Endpoint) -> str:
                 )
             )
         sections.append("\n".join(lines))
-    if "Raises:" not in text:
+    if raises:
+        sections.append(raises)
+    elif "Raises:" not in text:
         lines = ["Raises:"]
         if declared.parameters:
             lines.append("    InvalidInputError: a bad argument (nothing is sent).")

@@ -25,7 +25,8 @@ ReportEnd = Annotated[
 AggregateBy = Annotated[
     str | None,
     Query(
-        "the period of a row (the server's default: month)",
+        "the period of a row: ``hour_of_day``, ``minute``, ``hour``, ``day``, "
+        "``week``, ``month`` (the server's default) or ``year``",
         example="month",
         choices=("hour_of_day", "minute", "hour", "day", "week", "month", "year"),
     ),

@@ -261,6 +261,7 @@ class Agents(AgentsThin, Namespace):
                 example=["jankowalski", "anowak"],
                 kind=PathKind.LOGIN,
                 wire="agent_logins[]",
+                empty=True,  # [] filters nothing, as None
             ),
         ] = None,
         agent_group_ids: Annotated[
@@ -270,6 +271,7 @@ class Agents(AgentsThin, Namespace):
                 example=[2, 3, 9],
                 kind=PathKind.ID,
                 wire="agent_group_ids[]",
+                empty=True,  # [] filters nothing, as None
             ),
         ] = None,
         aggregate_by: AggregateBy = None,
@@ -280,6 +282,7 @@ class Agents(AgentsThin, Namespace):
                 example=[1, 3],
                 kind=PathKind.ID,
                 wire="queues_ids[]",
+                empty=True,  # [] filters nothing, as None
             ),
         ] = None,
         outbound_threshold: Annotated[

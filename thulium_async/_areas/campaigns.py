@@ -118,7 +118,11 @@ class StatusAnswer:
 
 
 def _record_body(record: NewRecord) -> Any:
-    """Check a record by ``add_record``'s declaration; return its body."""
+    """Check a record by ``add_record``'s declaration; return its body.
+
+    A refusal names the field (``record.status_id ...``); the item's outcome says
+    which item it was.
+    """
     fields = attrs.asdict(record, recurse=False, filter=lambda a, _: a.name != "index")
     return RecordBody(**checked_arguments(Outbounds.add_record, fields, where="record"))
 

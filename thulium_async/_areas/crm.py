@@ -8,11 +8,10 @@ repeat: a retry that finds the customer gone (404) after an earlier attempt that
 have worked counts as deleted.
 
 The methods that check their arguments and send one request are declared
-(``@operation``): the signature is the endpoint. The others keep a hand-written body
-over an :class:`Endpoint` declared here: ``customers.list`` (a phone number that may be
-``""``, which the emitted document's phone pattern would refuse), ``customers.create``
-(its answer's id, its addresses and birth date), the batches, ``add_feed_record`` (a
-payload sent as JSON text) and ``delete_many``.
+(``@operation``): the signature is the endpoint. ``customers.create_many`` and
+``update_many`` keep a hand-written body over an :class:`Endpoint` declared here: their
+items are ``customers.create``'s arguments, checked by its declaration
+(``checked_arguments``) and sent in classes made from its body.
 """
 
 from __future__ import annotations
@@ -146,6 +145,12 @@ def _fields(value: object) -> Mapping[str, Any] | None:
 
 def _login(name: str, value: object) -> str | None:
     return check_optional_path_value(PathKind.LOGIN, name, value)
+
+
+def _a_day_of_birth(*, birthdate: object, **_: object) -> None:
+    """Refuse a datetime birth date: the system's zone could move it to another day."""
+    if isinstance(birthdate, datetime):
+        raise InvalidInputError(f"birthdate must be a date, got {birthdate!r}")
 
 
 def _new_customer_id(answer: object, **_: object) -> int | None:
@@ -692,6 +697,7 @@ class Customers(CustomersThin, Namespace):
         doc="crm/post_customers",
         # The answer's shape is not shown: the id is read from it where it is.
         answer=(Any, _new_customer_id),
+        check=_a_day_of_birth,
     )
     async def create(
         self,

@@ -9,7 +9,7 @@ is the one for tests: time that moves only when the client sleeps.
 from __future__ import annotations
 
 import asyncio
-from time import monotonic as _monotonic
+import time
 from typing import Protocol, runtime_checkable
 
 
@@ -29,9 +29,9 @@ class SystemClock:
 
     __slots__ = ()
 
-    # The C function itself, not a method calling it: every request reads the clock.
-    time = staticmethod(_monotonic)
-    """Return ``time.monotonic()``."""
+    def time(self) -> float:
+        """Return ``time.monotonic()`` (looked up per call, as a patched one would be)."""
+        return time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
         """Sleep *seconds* for real."""
