@@ -113,6 +113,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
+        self.answered: set[str] = set()  # the components that describe an answer
 
     # -- types -----------------------------------------------------------------
 
@@ -194,8 +195,19 @@ class _Builder:
     # -- models ----------------------------------------------------------------
 
     def model(self, cls: type, *, answer: bool) -> dict[str, Any]:
-        """Return a ``$ref`` to *cls*'s schema, adding it to the components once."""
+        """Return a ``$ref`` to *cls*'s schema, adding it to the components once.
+
+        A model both answered and sent (an ``Address``) has a schema for each: an
+        answer may carry more than is declared, a request names only what is. The
+        answer's keeps the class's name and the request's is ``<Name>Input``; the
+        answers are described first (:func:`openapi_document`), so which is which
+        does not depend on the endpoints' order.
+        """
         name = cls.__name__
+        if answer:
+            self.answered.add(name)
+        elif name in self.answered:
+            name = f"{name}Input"
         if name not in self.components:
             self.components[name] = {}  # a placeholder: a model may refer to itself
             self.components[name] = self.object(cls, answer=answer)
@@ -501,6 +513,9 @@ def openapi_document(
     this layer, so the caller brings them).
     """
     build = _Builder()
+    for endpoint in endpoints:  # the answers' models first: they keep their names
+        if endpoint.returns is not None:
+            build.schema(endpoint.returns, {}, answer=True)
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
         paths.setdefault(f"/{endpoint.path}", {})[endpoint.method.lower()] = _operation(

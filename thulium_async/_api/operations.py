@@ -305,7 +305,7 @@ def made_class(
     written, so that the fields a method's signature declares are not written again.
     """
     bases = () if base is None else (base,)
-    made = attrs.make_class(name, dict(fields), bases=bases, kw_only=True)
+    made = attrs.make_class(name, dict(fields), bases=bases, kw_only=True, slots=True)
     made.__doc__ = doc
     made.__module__ = module  # the area's, where the reference and repr() name it
     return made
@@ -463,7 +463,8 @@ class _Declared:
             fields[parameter.name] = made
         if not fields:
             return None
-        made = attrs.make_class(class_name, fields, kw_only=True)
+        # Slotted, as a hand-written body class is: one is built for every call.
+        made = attrs.make_class(class_name, fields, kw_only=True, slots=True)
         made.__doc__ = (
             f"The {where} of ``{self.name}``, made from its method's signature."
         )

@@ -1,30 +1,21 @@
 """One module per area of Thulium's API (``client.queues``, ...), over ``_api``.
 
-Each area module declares its endpoints beside the methods that call them and lists
-them in its ``ENDPOINTS``; :data:`ENDPOINTS` here is every one of them, which the fake
-server serves and the contract tests run over. :class:`Namespaces` is the one list of
-the client's namespaces: which attribute holds which area's class.
+Each area module declares its endpoints beside the methods that call them;
+:data:`ENDPOINTS` here is every one of them, gathered from the namespaces (no list to
+keep), which the fake server serves and the contract tests run over.
+:class:`Namespaces` is the one list of the client's namespaces: which attribute holds
+which area's class.
 """
 
 from __future__ import annotations
 
+import sys
 import typing
 from typing import Any
 
 from .._api.endpoints import Endpoint
 from .._api.namespace import Namespace
-from . import (
-    agents,
-    campaign_records,
-    campaigns,
-    chats,
-    connections,
-    crm,
-    crm_campaigns,
-    queues,
-    temporary_files,
-    users,
-)
+from .._api.operations import endpoints_of
 from .agents import Agents
 from .campaigns import Outbounds, Webhooks
 from .chats import Chats
@@ -33,19 +24,6 @@ from .crm import Companies, Customers, Tags, Tickets
 from .queues import Queues
 from .temporary_files import TemporaryFiles
 from .users import Users
-
-ENDPOINTS: tuple[Endpoint, ...] = (
-    *queues.ENDPOINTS,
-    *agents.ENDPOINTS,
-    *connections.ENDPOINTS,
-    *crm.ENDPOINTS,
-    *campaigns.ENDPOINTS,
-    *campaign_records.ENDPOINTS,
-    *crm_campaigns.ENDPOINTS,
-    *chats.ENDPOINTS,
-    *users.ENDPOINTS,
-    *temporary_files.ENDPOINTS,
-)
 
 
 class Namespaces:
@@ -80,6 +58,29 @@ NAMESPACES: tuple[tuple[str, type[Namespace]], ...] = tuple(
     typing.get_type_hints(Namespaces).items()
 )
 """``(attribute, namespace class)`` for each of the client's namespaces, in order."""
+
+
+def _sent_by_namespaces() -> tuple[Endpoint[Any], ...]:
+    """Every endpoint the client's namespaces send: found, not listed.
+
+    A declared method carries its endpoint; a method with a hand-written body (a bulk
+    run, a file) sends an :class:`Endpoint` declared in its own module. Both are
+    gathered from :data:`NAMESPACES` and the area classes they are made of, in that
+    order, each once.
+    """
+    found: dict[Endpoint[Any], None] = {}
+    for _, namespace in NAMESPACES:
+        for cls in namespace.__mro__:
+            if not cls.__module__.startswith(f"{__name__}."):
+                continue
+            found.update(dict.fromkeys(endpoints_of(cls)))
+            module = vars(sys.modules[cls.__module__]).values()
+            found.update(dict.fromkeys(v for v in module if isinstance(v, Endpoint)))
+    return tuple(found)
+
+
+ENDPOINTS: tuple[Endpoint[Any], ...] = _sent_by_namespaces()
+"""Every typed endpoint: what FakeThulium serves and the contract tests run over."""
 
 
 def openapi_document() -> dict[str, Any]:

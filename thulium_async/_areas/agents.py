@@ -11,12 +11,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from .._api.endpoints import (
-    Endpoint,
     Paging,
     PathKind,
 )
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, Query, endpoints_of, operation
+from .._api.operations import Body, PathValue, Query, operation
 from .._api.paging import Pages
 from .._core.errors import InvalidInputError
 from .._models.agents import Agent, AgentCreated, AgentStatus, WorkReportRow
@@ -326,6 +325,3 @@ def _ordered(start: date | datetime, end: date | datetime) -> None:
         return
     if backwards:
         raise InvalidInputError(f"date_from {start} is after date_to {end}")
-
-
-ENDPOINTS: tuple[Endpoint, ...] = endpoints_of(Agents)

@@ -33,7 +33,6 @@ from .._api.operations import (
     batch_of,
     checked_arguments,
     endpoint_of,
-    endpoints_of,
     made_class,
     operation,
 )
@@ -571,6 +570,3 @@ UPDATE_RECORDS = Endpoint(
         "555123321": {"http_status": 400, "message": "Agent not found."},
     },
 )
-
-
-ENDPOINTS: tuple[Endpoint, ...] = (*endpoints_of(CampaignRecords), UPDATE_RECORDS)

@@ -35,7 +35,6 @@ from .._api.operations import (
     batch_of,
     checked_arguments,
     endpoint_of,
-    endpoints_of,
     made_class,
     operation,
 )
@@ -755,11 +754,3 @@ class Webhooks(Namespace):
             http_auth_password=http_auth_password,
         )
         return await self._send(create, body=body)
-
-
-ENDPOINTS = (
-    *endpoints_of(Outbounds),
-    ADD_RECORDS,
-    REMOVE_RECORDS,
-    *endpoints_of(Webhooks),
-)

@@ -14,12 +14,11 @@ from typing import Annotated
 import attrs
 
 from .._api.endpoints import (
-    Endpoint,
     Paging,
     PathKind,
 )
 from .._api.namespace import Namespace
-from .._api.operations import PathValue, Query, endpoints_of, operation
+from .._api.operations import PathValue, Query, operation
 from .._api.paging import Pages
 from .._core.errors import InvalidInputError
 from .._core.wallclock import Clock
@@ -259,6 +258,3 @@ class Chats(ChatsThin, Namespace):
         For requests to erase personal data. The conversation itself stays
         (``delete_conversation`` removes it). Safe to repeat.
         """
-
-
-ENDPOINTS: tuple[Endpoint, ...] = endpoints_of(Chats)

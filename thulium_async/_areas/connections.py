@@ -33,7 +33,6 @@ from .._api.operations import (
     PathValue,
     Query,
     endpoint_of,
-    endpoints_of,
     operation,
 )
 from .._api.paging import Pages
@@ -425,7 +424,6 @@ class Recordings(Namespace):
                     await task
 
 
-ENDPOINTS = (*endpoints_of(Connections, Recordings), DOWNLOAD, STREAM)
 LIST = endpoint_of(Connections.list)
 # queues.reconcile reads the history a window at a time with this endpoint's query.
 ConnectionFilter = typing.cast("type[Any]", LIST.query)

@@ -39,7 +39,6 @@ from .._api.operations import (
     batch_of,
     checked_arguments,
     endpoint_of,
-    endpoints_of,
     made_class,
     operation,
 )
@@ -1016,17 +1015,3 @@ class Companies(CompaniesThin, Namespace):
         include_mail_drop_address: Annotated[bool, _WITH_MAIL_DROP] = False,
     ) -> Company:
         """Return company *company_id*."""
-
-
-ENDPOINTS = (
-    *endpoints_of(Tickets, Tags),
-    endpoint_of(Customers.list),
-    endpoint_of(Customers.get),
-    endpoint_of(Customers.create),
-    NEW_CUSTOMERS,
-    CHANGE_CUSTOMERS,
-    endpoint_of(Customers.add_feed_record),
-    endpoint_of(Customers.delete),
-    endpoint_of(Customers.delete_many),
-    *endpoints_of(Companies),
-)

@@ -36,7 +36,6 @@ from .._api.operations import (
     batch_of,
     checked_arguments,
     endpoint_of,
-    endpoints_of,
     made_class,
     operation,
 )
@@ -526,11 +525,4 @@ ADD_CRM_RECORDS = Endpoint(
             "message": "Customer not found.",
         },
     },
-)
-
-
-ENDPOINTS: tuple[Endpoint, ...] = (
-    *endpoints_of(CrmCampaignRecords),
-    ADD_CRM_RECORDS,
-    REMOVE_CRM_RECORDS,
 )

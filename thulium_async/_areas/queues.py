@@ -17,9 +17,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Annotated
 
-from .._api.endpoints import Endpoint, PathKind
+from .._api.endpoints import PathKind
 from .._api.namespace import Namespace
-from .._api.operations import Body, PathValue, endpoint_of, endpoints_of, operation
+from .._api.operations import Body, PathValue, endpoint_of, operation
 from .._core import validation as _validation
 from .._core.errors import InvalidInputError
 from .._features.dial_models import CallOutcome, DialProgress, NumberSource
@@ -402,7 +402,6 @@ class Queues(Namespace):
         )
 
 
-ENDPOINTS: tuple[Endpoint, ...] = endpoints_of(Queues)
 SCHEDULE_CALL = endpoint_of(Queues.schedule_call)
 """What the dialer sends for every number (``schedule_calls``)."""
 _CALL_BODY = typing.cast("type", SCHEDULE_CALL.body)

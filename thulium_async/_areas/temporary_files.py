@@ -39,7 +39,6 @@ UPLOAD = Endpoint(
     doc="temporary_files/post_temporary_files",
     example={"filename": "file.txt", "token": "180174033853be57b76ed6a", "size": 12},
 )
-ENDPOINTS: tuple[Endpoint, ...] = (UPLOAD,)
 
 Data = bytes | bytearray | memoryview | str | os.PathLike[str] | AsyncIterable[bytes]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from .._api.endpoints import PathKind
 from .._api.namespace import Namespace
-from .._api.operations import PathValue, endpoints_of, operation
+from .._api.operations import PathValue, operation
 from .._models.users import User
 
 
@@ -37,6 +37,3 @@ class Users(Namespace):
         ],
     ) -> User:
         """Return user *login*: their name and the SIP accounts assigned to them."""
-
-
-ENDPOINTS = endpoints_of(Users)

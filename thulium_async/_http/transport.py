@@ -221,6 +221,7 @@ class Transport:
         request: Request,
         body: bytes | None = None,
         read: None = None,
+        *,
         number: int = 1,
     ) -> Response: ...
 
@@ -237,6 +238,7 @@ class Transport:
         request: Request,
         body: bytes | None = None,
         read: Callable[[Response, Request], Any] | None = None,
+        *,
         number: int = 1,
     ) -> Any:
         """Send *request* with *body*, retrying as the policy allows; return its 2xx response.
