@@ -294,6 +294,23 @@ def checked_arguments(
     return checked
 
 
+def keyed_item(item: object, key: str, *, where: str) -> tuple[object, dict[str, Any]]:
+    """Split a batch item into its key and the rest: ``(customer_id, changes)``.
+
+    For a batch of changes, each naming what it changes (``update_many``'s customer
+    id, ``update_records``' number) beside another method's arguments, which
+    :func:`checked_arguments` then checks. Refuses an item that is not a mapping or
+    lacks its *key*, naming *where*.
+    """
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(f"{where} must be a mapping, got {item!r}")
+    rest = dict(item)
+    value = rest.pop(key, None)
+    if value is None:
+        raise InvalidInputError(f"{where} needs its {key}")
+    return value, rest
+
+
 def made_class(
     name: str, doc: str, fields: Mapping[str, Any], *, module: str, base: Any = None
 ) -> Any:

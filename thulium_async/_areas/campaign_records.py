@@ -33,6 +33,7 @@ from .._api.operations import (
     batch_of,
     checked_arguments,
     endpoint_of,
+    keyed_item,
     made_class,
     operation,
 )
@@ -183,13 +184,8 @@ def _batch(records: object) -> tuple[Any, ...]:
     seen: set[str] = set()
     for index, item in enumerate(_items("records", records, "mappings")):
         where = f"records[{index}]"
-        if not isinstance(item, Mapping):
-            raise InvalidInputError(f"{where} must be a mapping")
-        fields = dict(item)
-        number = fields.pop("phone_number", None)
-        if number is None:
-            raise InvalidInputError(f"{where} needs its phone_number")
-        number = _validation.phone_number(number)
+        given, fields = keyed_item(item, "phone_number", where=where)
+        number = _validation.phone_number(given)
         if number in seen:  # the answer is keyed by number: two could not be told
             raise InvalidInputError(f"{where}: {number} is given twice")
         seen.add(number)

@@ -39,6 +39,7 @@ from .._api.operations import (
     batch_of,
     checked_arguments,
     endpoint_of,
+    keyed_item,
     made_class,
     operation,
 )
@@ -163,12 +164,7 @@ def _new_customer_id(answer: object, **_: object) -> int | None:
 def _change(index: int, item: object) -> Any:
     """One customer of ``update_many``: its id, and ``customers.create``'s fields to change."""
     where = f"customers[{index}]"
-    if not isinstance(item, Mapping):
-        raise InvalidInputError(f"{where} must be a mapping, got {item!r}")
-    fields = dict(item)
-    customer = fields.pop("customer_id", None)
-    if customer is None:
-        raise InvalidInputError(f"{where} needs its customer_id")
+    customer, fields = keyed_item(item, "customer_id", where=where)
     changes = checked_arguments(Customers.create, fields, where=where, required=False)
     number = int(check_path_value(PathKind.ID, f"{where}.customer_id", customer))
     return CustomerChanges(customer_id=number, **changes)
