@@ -239,7 +239,7 @@ def example_call(method: Callable[..., Any]) -> dict[str, Any]:
             except InvalidInputError:
                 continue
             optional[parameter.name] = example
-    if declared.http_method != "GET" or not _passes(declared, required):
+    if declared.http_method != "GET" or not _passes(method, required):
         # A write's optional parameters where their examples fit (an update must
         # change something); a read's optional filters only where they are needed.
         return {**required, **optional}
@@ -281,17 +281,26 @@ def checked_arguments(
         try:
             checked[name] = parameter.check(value)
         except InvalidInputError as exc:
-            said = str(exc)  # "email must be ...": "customers[1].email must be ..."
-            joined = "." if said.startswith(name) else ": "
-            raise InvalidInputError(f"{where}{joined}{said}") from None
+            raise _located(where, exc, fields) from None
     if declared.check is not None:  # what the types cannot say holds for items too
         try:
             declared.check(**{p.name: checked.get(p.name) for p in declared.parameters})
         except InvalidInputError as exc:
-            said = str(exc)
-            joined = "." if said.split(" ", 1)[0] in fields else ": "
-            raise InvalidInputError(f"{where}{joined}{said}") from None
+            raise _located(where, exc, fields) from None
     return checked
+
+
+def _located(
+    where: str, refusal: InvalidInputError, fields: Mapping[str, object]
+) -> InvalidInputError:
+    """*refusal*, naming its item: ``customers[1].email ...`` or ``records[0]: ...``.
+
+    A field's refusal starts with the field's name, joined by a dot; the item's own
+    (its ``check=``: "the update changes nothing") after a colon.
+    """
+    said = str(refusal)
+    joined = "." if said.split(" ", 1)[0] in fields else ": "
+    return InvalidInputError(f"{where}{joined}{said}")
 
 
 def keyed_item(item: object, key: str, *, where: str) -> tuple[object, dict[str, Any]]:
@@ -333,25 +342,10 @@ def batch_of(item: Any) -> Any:
     return tuple.__class_getitem__((item, ...))
 
 
-def _passes(declared: _Declared, call: Mapping[str, Any]) -> bool:
-    """Whether the method's own ``check=`` takes *call* (path values: their examples)."""
-    if declared.check is None:
-        return True
-    values: dict[str, Any] = {}
-    for parameter in declared.parameters:
-        if parameter.where == "path":
-            value = parameter.param.example
-        else:
-            value = call.get(parameter.name, parameter.default)
-        if value is None and parameter.optional:
-            values[parameter.name] = None
-        else:
-            try:
-                values[parameter.name] = parameter.check(value)
-            except InvalidInputError:
-                return False
+def _passes(method: Callable[..., Any], call: Mapping[str, Any]) -> bool:
+    """Whether declared *method* takes *call*, its own ``check=`` included."""
     try:
-        declared.check(**values)
+        checked_arguments(method, call, where="the call")
     except InvalidInputError:
         return False
     return True

@@ -54,6 +54,11 @@ _CAMPAIGN_EXAMPLE = {"outbound_id": "00001"}
 CAMPAIGN_ID = PathValue(
     'the campaign (5 characters, like ``"00001"``)', PathKind.CAMPAIGN, example="00001"
 )
+AgentLogins = Annotated[
+    Sequence[str],
+    Body("the agents' logins", example=["anowak", "jkowalski"], kind=PathKind.LOGIN),
+]
+"""The agents a campaign's ``add_agents`` and ``remove_agents`` name."""
 _IDENTIFIER = PathValue(
     "the record's own unique id, given when it was added",
     PathKind.IDENTIFIER,
@@ -215,14 +220,7 @@ class CampaignRecords(Namespace):
     async def remove_agents(
         self,
         outbound_id: Annotated[str, CAMPAIGN_ID],
-        logins: Annotated[
-            Sequence[str],
-            Body(
-                "the agents' logins",
-                example=["anowak", "jkowalski"],
-                kind=PathKind.LOGIN,
-            ),
-        ],
+        logins: AgentLogins,
     ) -> None:
         """Take agents *logins* out of campaign *outbound_id*.
 

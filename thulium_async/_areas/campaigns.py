@@ -70,7 +70,7 @@ from .campaign_batches import (
     removal,
     remove_reply,
 )
-from .campaign_records import CAMPAIGN_ID, CampaignRecords
+from .campaign_records import CAMPAIGN_ID, AgentLogins, CampaignRecords
 from .crm_campaigns import CrmCampaignRecords
 
 _CAMPAIGN = {"outbound_id": PathKind.CAMPAIGN}
@@ -249,14 +249,7 @@ class Outbounds(CampaignRecords, CrmCampaignRecords, OutboundsThin, Namespace):
     async def add_agents(
         self,
         outbound_id: Annotated[str, CAMPAIGN_ID],
-        logins: Annotated[
-            Sequence[str],
-            Body(
-                "the agents' logins",
-                example=["anowak", "jkowalski"],
-                kind=PathKind.LOGIN,
-            ),
-        ],
+        logins: AgentLogins,
     ) -> None:
         """Add agents *logins* to campaign *outbound_id*; one already in stays in.
 
